@@ -1,0 +1,9 @@
+"""All API blueprints, one per resource, under /api/v1."""
+
+
+def register_blueprints(api) -> None:
+    from server.api import auth, catalog, health, inspections, orders, users
+
+    for module in (health, auth, users, catalog, orders, inspections):
+        for blueprint in module.BLUEPRINTS:
+            api.register_blueprint(blueprint)

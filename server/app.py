@@ -1,0 +1,96 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g, request
+
+from server import __version__
+from server.config import load_config
+from server.database import configure_engine, declare_write_intent, reset_write_intent
+from server.errors import ApiError, register_error_handlers
+from server.extensions import api, db, login_manager, migrate
+
+log = logging.getLogger("seamline")
+
+
+def build_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(config, instance_path=app.instance_path))
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    api.init_app(app)
+    login_manager.init_app(app)
+
+    with app.app_context():
+        configure_engine(db.engine)  # registers listeners only; nothing connects here
+
+    from server.services import changes
+
+    changes.install(db.session)
+    _install_request_hooks(app)
+    register_error_handlers(app)
+
+    from server.api import register_blueprints
+
+    register_blueprints(api)
+
+    from server.cli import register_cli
+
+    register_cli(app)
+
+    from server.pwa_routes import bp as pwa_bp
+
+    app.register_blueprint(pwa_bp)
+    return app
+
+
+def _install_request_hooks(app: Flask) -> None:
+    from server.authz import enforce
+    from server.services.auth import session_user, token_user
+
+    @app.before_request
+    def _write_intent():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g._write_intent_token = declare_write_intent()
+
+    @login_manager.request_loader
+    def _load_user(req):
+        header = req.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            found = token_user(header[len("Bearer "):].strip())
+            if found is None:
+                raise ApiError(401, "invalid_token", "The API token is unknown or revoked.")
+        else:
+            cookie = req.cookies.get(app.config["SESSION_COOKIE_NAME"])
+            found = session_user(cookie) if cookie else None
+        if found is None:
+            return None
+        user, auth = found
+        g.auth = auth
+        return user
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        raise ApiError(401, "unauthorized", "Log in or send a valid API token.")
+
+    app.before_request(enforce)
+
+    @app.teardown_request
+    def _end_write_intent(_exc):
+        token = g.pop("_write_intent_token", None)
+        if token is not None:
+            reset_write_intent(token)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,47 @@
+"""Command-line tools: `flask --app server seed-demo`, `create-user` (and Flask-Migrate's `db`)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from server.models.vocab import ROLES
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", "display_name", required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--factory", "factory_codes", multiple=True, help="Factory code (inspectors, factory users).")
+    def create_user_command(email, display_name, role, password, factory_codes):
+        """Create a user account."""
+        from sqlalchemy import select
+
+        from server.errors import ApiError
+        from server.extensions import db
+        from server.models import Factory
+        from server.services.users import create_user
+
+        factory_ids = []
+        for code in factory_codes:
+            factory = db.session.scalar(select(Factory).where(Factory.code == code))
+            if factory is None:
+                raise click.ClickException(f"no factory with code {code}")
+            factory_ids.append(factory.id)
+        data = {"email": email, "display_name": display_name, "role": role, "password": password,
+                "factory_ids": factory_ids}
+        try:
+            user = create_user(None, data, source="cli")
+        except ApiError as exc:
+            raise click.ClickException(f"{exc.message} {exc.fields or ''}".strip()) from exc
+        click.echo(f"created {user.role} {user.email} ({user.id})")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the deterministic demo data set (safe to run again)."""
+        from server.seed.demo import seed_demo
+
+        report = seed_demo()
+        click.echo(report.summary())

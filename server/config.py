@@ -1,0 +1,98 @@
+"""Configuration, read from environment variables when the app is built.
+
+Nothing here runs at import time: :func:`load_config` is called by the
+factory, so tests and the CLI can build apps with different settings in one
+process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+# SECRET_KEY values that must never be accepted in production.
+_WEAK_SECRETS = {"", "dev", "changeme", "secret", "development", "test"}
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unusable; the app refuses to start."""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    max_content_length: int = 32 * 1024 * 1024
+    session_lifetime_days: int = 30
+    # Failed-login throttle: failures allowed within the window before lock-out.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    login_window_seconds: int = 15 * 60
+
+
+def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str = "instance") -> dict:
+    """Return the Flask config dict from the environment plus ``overrides``.
+
+    ``overrides`` wins over the environment (tests pass their own database URL).
+    """
+    overrides = dict(overrides or {})
+    env = os.environ
+    environment = overrides.pop("ENV", None) or env.get("SEAMLINE_ENV", "production")
+    if overrides.get("TESTING"):
+        environment = "testing"
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"SEAMLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    relaxed = environment in ("development", "testing")
+
+    database_url = overrides.pop("DATABASE_URL", None) or env.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(os.path.abspath(instance_path), "seamline.db")
+    )
+    secret_key = overrides.pop("SECRET_KEY", None) or env.get("SECRET_KEY", "")
+    if secret_key.strip().lower() in _WEAK_SECRETS or len(secret_key) < 16:
+        if not relaxed:
+            raise ConfigError(
+                "SECRET_KEY is missing or too weak: set a random value of at least 16 characters "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set SEAMLINE_ENV=development for local use."
+            )
+        # Development and tests get a random per-process key: nothing guessable.
+        secret_key = secrets.token_hex(32)
+
+    defaults = Defaults()
+    config = {
+        "SEAMLINE_ENV": environment,
+        "TESTING": environment == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": _normalize_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PHOTO_DIR": overrides.pop("PHOTO_DIR", None)
+        or env.get("PHOTO_DIR")
+        or os.path.join(os.path.abspath(instance_path), "photos"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", defaults.max_content_length)),
+        "SESSION_COOKIE_NAME": "seamline_session",
+        "SESSION_COOKIE_SECURE": not relaxed,
+        "SESSION_LIFETIME_DAYS": int(env.get("SESSION_LIFETIME_DAYS", defaults.session_lifetime_days)),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": defaults.login_max_failures_per_account,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": defaults.login_max_failures_per_address,
+        "LOGIN_WINDOW_SECONDS": defaults.login_window_seconds,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Seamline API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+    config.update(overrides)
+    return config
+
+
+def _normalize_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` spellings and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

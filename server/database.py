@@ -1,0 +1,47 @@
+"""Per-connection database settings and SQLite's transaction handling.
+
+SQLite: WAL journal, foreign keys on, a busy timeout, and explicit
+``BEGIN IMMEDIATE`` for transactions that will write. A deferred transaction
+that reads and then writes fails at once with SQLITE_BUSY when another writer
+committed in between; taking the write lock up front makes such transactions
+wait their turn instead.
+"""
+
+from __future__ import annotations
+
+import contextvars
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("seamline_write_intent", default=False)
+
+
+def declare_write_intent(value: bool = True) -> contextvars.Token:
+    """The next transaction begun in this context will write (SQLite: BEGIN IMMEDIATE)."""
+    return _write_intent.set(value)
+
+
+def reset_write_intent(token: contextvars.Token) -> None:
+    _write_intent.reset(token)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

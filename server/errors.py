@@ -1,0 +1,111 @@
+"""One error shape for every failure.
+
+``{"error": {"code": ..., "message": ..., "fields": {...}}}`` with the right
+status: 4xx for the client's mistakes, 500 with no detail for ours.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("seamline.errors")
+
+_CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the client should see, raised by services and views."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+def not_found(what: str = "record") -> ApiError:
+    return ApiError(404, "not_found", f"No such {what}.")
+
+
+def validation_error(fields: dict, message: str = "The request has invalid fields.") -> ApiError:
+    return ApiError(400, "validation_error", message, fields)
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _flatten_webargs_messages(messages) -> dict:
+    """webargs reports errors per location ({"json": {...}, "query": {...}}); clients want fields."""
+    if not isinstance(messages, dict):
+        return {"_request": messages}
+    fields: dict = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            fields.update(location_errors)
+        else:
+            fields.setdefault("_request", []).extend(location_errors if isinstance(location_errors, list) else [location_errors])
+    return fields
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        messages = data.get("messages")
+        if messages is not None:
+            fields = _flatten_webargs_messages(messages)
+            if fields.get("_request") == ["Invalid JSON body."] or "Invalid JSON body." in str(messages):
+                return error_response(400, "invalid_json", "The request body is not valid JSON.")
+            return error_response(400, "validation_error", "The request has invalid fields.", fields)
+        code = _CODES_BY_STATUS.get(status, "http_error")
+        message = exc.description if status != 500 else "Internal server error."
+        headers = {}
+        if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return error_response(status, code, message or code, headers=headers)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError):
+        # Services check uniqueness and references first; this is the race that slipped past.
+        log.info("integrity error: %s", exc.orig)
+        return error_response(409, "conflict", "The change conflicts with existing data.")
+
+    @app.errorhandler(OperationalError)
+    def _operational_error(exc: OperationalError):
+        log.exception("database unavailable")
+        return error_response(503, "unavailable", "The database is busy or unavailable; try again.",
+                              headers={"Retry-After": "5"})
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "Internal server error.")

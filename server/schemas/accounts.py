@@ -1,0 +1,45 @@
+from marshmallow import fields, validate
+
+from server.models.vocab import ROLES
+from server.schemas.common import RecordSchema, StrictSchema, one_of, text
+
+
+class LoginSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+
+
+class UserSchema(RecordSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = text(120, required=True)
+    role = fields.String(required=True, validate=one_of(ROLES))
+    active = fields.Boolean(load_default=True)
+    locale = fields.String(validate=validate.Length(min=2, max=16))
+    factory_ids = fields.List(fields.UUID(), dump_default=list)
+    password = fields.String(load_only=True, validate=validate.Length(max=1024))
+
+
+class MeSchema(StrictSchema):
+    user = fields.Nested(UserSchema)
+    role = fields.String()
+    factories = fields.List(fields.Dict())
+    csrf_token = fields.String(allow_none=True)
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = fields.String(required=True, load_only=True)
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class ApiTokenCreateSchema(StrictSchema):
+    name = text(120, required=True)
+
+
+class ApiTokenSchema(StrictSchema):
+    id = fields.UUID(dump_only=True)
+    name = fields.String()
+    prefix = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    last_used_at = fields.DateTime(dump_only=True, allow_none=True)
+    revoked_at = fields.DateTime(dump_only=True, allow_none=True)
+    token = fields.String(dump_only=True, metadata={"description": "The secret; shown once, at creation."})

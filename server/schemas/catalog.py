@@ -1,0 +1,84 @@
+from marshmallow import fields, validate
+
+from server.models.vocab import (
+    DEFECT_CATEGORIES,
+    INSPECTION_LEVELS,
+    INSPECTION_TYPES,
+    PRODUCT_CATEGORIES,
+    SEVERITIES,
+)
+from server.schemas.common import AqlField, RecordSchema, StrictSchema, one_of, text
+
+
+class FactorySchema(RecordSchema):
+    code = text(32, required=True)
+    name = text(200, required=True)
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166 alpha-2 code."))
+    city = text(120)
+    timezone = text(64)
+    steady_production = fields.Boolean()
+    active = fields.Boolean()
+
+
+class StyleSchema(RecordSchema):
+    style_number = text(40, required=True)
+    name = text(200, required=True)
+    season = text(16)
+    category = fields.String(required=True, validate=one_of(PRODUCT_CATEGORIES))
+    description = text(4000)
+    active = fields.Boolean()
+
+
+class TechPackVersionSchema(RecordSchema):
+    IMMUTABLE = ("style_id",)
+    style_id = fields.UUID(required=True)
+    version_label = text(40, required=True)
+    issued_on = fields.Date(required=True)
+    approved_by_id = fields.UUID(allow_none=True)
+    approved_at = fields.Date(allow_none=True)
+    notes = text(4000)
+
+
+class DefectTypeSchema(RecordSchema):
+    code = text(32, required=True)
+    name = text(200, required=True)
+    category = fields.String(required=True, validate=one_of(DEFECT_CATEGORIES))
+    default_severity = fields.String(required=True, validate=one_of(SEVERITIES))
+    description = text(4000)
+    names_translated = fields.Dict(keys=fields.String(validate=validate.Length(min=2, max=16)),
+                                   values=fields.String(validate=validate.Length(max=200)))
+    active = fields.Boolean()
+
+
+class MeasurementSpecSchema(RecordSchema):
+    IMMUTABLE = ("style_id", "tech_pack_version_id")
+    style_id = fields.UUID(required=True)
+    tech_pack_version_id = fields.UUID(required=True)
+    size = text(16, required=True)
+    point_code = text(16, required=True)
+    point_name = text(200, required=True)
+    spec_value = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
+    tolerance_minus = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
+    tolerance_plus = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
+    unit = fields.String(validate=one_of(("cm", "in", "mm")))
+
+
+class ChecklistItemSchema(StrictSchema):
+    code = text(32, required=True)
+    text = text(500, required=True)
+
+
+class ChecklistTemplateSchema(RecordSchema):
+    product_category = fields.String(required=True, validate=one_of(PRODUCT_CATEGORIES))
+    inspection_type = fields.String(required=True, validate=one_of(INSPECTION_TYPES))
+    name = text(200, required=True)
+    items = fields.List(fields.Nested(ChecklistItemSchema), required=True)
+
+
+class AqlDefaultSchema(RecordSchema):
+    product_category = fields.String(required=True, validate=one_of(PRODUCT_CATEGORIES))
+    inspection_type = fields.String(required=True, validate=one_of(INSPECTION_TYPES))
+    inspection_level = fields.String(validate=one_of(INSPECTION_LEVELS))
+    aql_critical = AqlField()
+    aql_major = AqlField()
+    aql_minor = AqlField()

@@ -1,0 +1,102 @@
+from marshmallow import fields, validate
+
+from server.models.vocab import (
+    CHECKLIST_RESULTS,
+    COUNT_BASES,
+    DISPOSITIONS,
+    INSPECTION_LEVELS,
+    INSPECTION_STATUSES,
+    INSPECTION_TYPES,
+    SEVERITIES,
+    SWITCHING_STATES,
+)
+from server.schemas.common import AqlField, RecordSchema, StrictSchema, one_of, text
+
+
+class LocationSchema(StrictSchema):
+    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    accuracy_m = fields.Float(validate=validate.Range(min=0))
+    at = fields.DateTime()
+
+
+class InspectionSchema(RecordSchema):
+    IMMUTABLE = ("factory_id",)
+    inspection_type = fields.String(required=True, validate=one_of(INSPECTION_TYPES))
+    reinspection_of_id = fields.UUID(allow_none=True)
+    factory_id = fields.UUID(required=True)
+    production_order_id = fields.UUID(allow_none=True)
+    tech_pack_version_id = fields.UUID(allow_none=True)
+    inspector_id = fields.UUID(allow_none=True)
+    planned_date = fields.Date(allow_none=True)
+    status = fields.String(validate=one_of(("planned", "in_progress", "cancelled")),
+                           metadata={"description": "finalized is reached only through POST .../finalize"})
+    lot_size = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000_000))
+    inspection_level = fields.String(validate=one_of(INSPECTION_LEVELS))
+    count_basis = fields.String(validate=one_of(COUNT_BASES))
+    aql_critical = AqlField()
+    aql_major = AqlField()
+    aql_minor = AqlField()
+    switching_critical = fields.String(validate=one_of(SWITCHING_STATES))
+    switching_major = fields.String(validate=one_of(SWITCHING_STATES))
+    switching_minor = fields.String(validate=one_of(SWITCHING_STATES))
+    plan = fields.Dict(dump_only=True)
+    verdict_critical = fields.String(dump_only=True)
+    verdict_major = fields.String(dump_only=True)
+    verdict_minor = fields.String(dump_only=True)
+    verdict = fields.String(dump_only=True)
+    disposition = fields.String(allow_none=True, validate=one_of(DISPOSITIONS))
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(dump_only=True)
+    notes = text(20000)
+    ordered_quantity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    packed_quantity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    carton_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    cartons_opened = fields.List(fields.Integer(validate=validate.Range(min=1)), allow_none=True)
+    start_location = fields.Nested(LocationSchema, allow_none=True)
+    finish_location = fields.Nested(LocationSchema, allow_none=True)
+
+
+class InspectionStatusQuery(StrictSchema):
+    status = fields.String(validate=one_of(INSPECTION_STATUSES))
+    factory_id = fields.UUID()
+    inspector_id = fields.UUID()
+
+
+class InspectionItemSchema(RecordSchema):
+    IMMUTABLE = ("inspection_id",)
+    inspection_id = fields.UUID(required=True)
+    factory_id = fields.UUID(dump_only=True)
+    style_id = fields.UUID(required=True)
+    purchase_order_line_id = fields.UUID(allow_none=True)
+    quantity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+
+
+class InspectionDefectSchema(RecordSchema):
+    IMMUTABLE = ("inspection_id", "defect_type_id", "severity")
+    inspection_id = fields.UUID(required=True)
+    factory_id = fields.UUID(dump_only=True)
+    defect_type_id = fields.UUID(required=True)
+    severity = fields.String(required=True, validate=one_of(SEVERITIES))
+    location = text(120)
+    note = text(4000)
+    sample_unit = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+
+
+class MeasurementResultSchema(RecordSchema):
+    IMMUTABLE = ("inspection_id", "measurement_spec_id")
+    inspection_id = fields.UUID(required=True)
+    factory_id = fields.UUID(dump_only=True)
+    measurement_spec_id = fields.UUID(required=True)
+    sample_unit = fields.Integer(validate=validate.Range(min=1))
+    measured_value = fields.Decimal(required=True, as_string=True, places=2)
+    note = text(4000)
+
+
+class ChecklistResultSchema(RecordSchema):
+    IMMUTABLE = ("inspection_id", "item_code")
+    inspection_id = fields.UUID(required=True)
+    factory_id = fields.UUID(dump_only=True)
+    item_code = text(32, required=True)
+    result = fields.String(required=True, validate=one_of(CHECKLIST_RESULTS))
+    note = text(4000)

@@ -1,0 +1,221 @@
+"""The one change-recording path.
+
+Every write to a domain table -- from the API, a sync push, the CLI, an import
+or server automation -- happens inside :func:`recording`. In the same
+transaction it
+
+1. takes the next value of the server's change counter (and with it the row
+   lock that serialises writers, see :class:`server.models.SyncState`),
+2. stamps that value on every written row as ``server_version`` and on each
+   changed field in ``field_versions``,
+3. appends an audit entry per row: table, record, fields old -> new, actor,
+   source, time.
+
+A flush that touches a domain table outside :func:`recording` is refused, as
+is a hard delete: records are soft-deleted so that phones learn of deletes.
+"""
+
+from __future__ import annotations
+
+import decimal
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterator
+
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import Session
+
+from server.database import declare_write_intent, reset_write_intent
+from server.extensions import db
+from server.models import AuditEntry, SyncState, Versioned
+from server.models.base import BOOKKEEPING_COLUMNS, utcnow
+from server.models.vocab import CHANGE_SOURCES
+
+_CONTEXT_KEY = "seamline.change_context"
+REDACTED = "[redacted]"
+
+
+class UnrecordedWriteError(RuntimeError):
+    """A domain table was written outside the change-recording path."""
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    actor_id: uuid.UUID | None
+    source: str
+    client_id: str | None
+    version: int
+
+
+def current_context(session: Session | None = None) -> ChangeContext | None:
+    return (session or db.session()).info.get(_CONTEXT_KEY)
+
+
+@contextmanager
+def recording(actor, source: str, client_id: str | None = None) -> Iterator[ChangeContext]:
+    """Run the block as one recorded, committed transaction.
+
+    ``actor`` is the acting ``User`` (or None for the system itself).
+    Commits on success, rolls back on any exception.
+    """
+    if source not in CHANGE_SOURCES:
+        raise ValueError(f"unknown change source {source!r}")
+    session = db.session()
+    if _CONTEXT_KEY in session.info:
+        raise RuntimeError("recording() blocks do not nest; pass the context down instead")
+    actor_id = actor.id if actor is not None else None
+    if session.in_transaction():
+        # End the read-only transaction so the next one starts as a writer
+        # (SQLite: BEGIN IMMEDIATE) and reads fresh data under the lock.
+        if session.new or session.dirty or session.deleted:
+            raise UnrecordedWriteError("pending changes made before recording() began")
+        session.commit()
+    token = declare_write_intent()
+    try:
+        version = _next_change_counter(session)
+        context = ChangeContext(actor_id=actor_id, source=source, client_id=client_id, version=version)
+        session.info[_CONTEXT_KEY] = context
+        try:
+            yield context
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        session.info.pop(_CONTEXT_KEY, None)
+        reset_write_intent(token)
+
+
+def _next_change_counter(session: Session) -> int:
+    """Increment the counter row; the row lock is held until commit."""
+    result = session.execute(
+        update(SyncState)
+        .where(SyncState.id == 1)
+        .values(change_counter=SyncState.change_counter + 1)
+        .returning(SyncState.change_counter)
+    ).scalar_one_or_none()
+    if result is None:
+        raise RuntimeError("sync_state is missing its row: run `flask --app server db upgrade`")
+    return result
+
+
+def soft_delete(record: Versioned) -> None:
+    """Mark a record deleted. Deleted records stay, as tombstones."""
+    if record.deleted_at is None:
+        record.deleted_at = utcnow()
+
+
+# --- the flush hook ---------------------------------------------------------------------
+
+
+def install(session_class) -> None:
+    """Attach the recording hook to a session class (the app's scoped session)."""
+    if not event.contains(session_class, "before_flush", _before_flush):
+        event.listen(session_class, "before_flush", _before_flush)
+
+
+def _before_flush(session: Session, _flush_context, _instances) -> None:
+    written = [o for o in session.new if isinstance(o, Versioned)]
+    written += [o for o in session.dirty if isinstance(o, Versioned) and session.is_modified(o)]
+    hard_deleted = [o for o in session.deleted if isinstance(o, Versioned)]
+    if hard_deleted:
+        raise UnrecordedWriteError(
+            f"hard delete of {type(hard_deleted[0]).__name__} refused: use changes.soft_delete()"
+        )
+    if not written:
+        return
+    context: ChangeContext | None = session.info.get(_CONTEXT_KEY)
+    if context is None:
+        raise UnrecordedWriteError(
+            f"write to {type(written[0]).__tablename__} outside server.services.changes.recording()"
+        )
+    now = utcnow()
+    for record in written:
+        _stamp(session, record, context, now)
+
+
+def _stamp(session: Session, record: Versioned, context: ChangeContext, now: datetime) -> None:
+    state = inspect(record)
+    is_new = state.transient or state.pending
+    changes: dict[str, list[Any]] = {}
+    if is_new:
+        _apply_python_defaults(record, state)
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in BOOKKEEPING_COLUMNS:
+            continue
+        if is_new:
+            value = getattr(record, key)
+            if value is not None:
+                changes[key] = [None, value]
+            continue
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old != new:
+            changes[key] = [old, new]
+    if not changes and not is_new:
+        return
+
+    if is_new:
+        if record.id is None:
+            record.id = uuid.uuid4()
+        record.created_at = record.created_at or now
+        if record.created_by_id is None:
+            record.created_by_id = context.actor_id
+    record.updated_at = now
+    record.server_version = context.version
+    versions = dict(record.field_versions or {})
+    for key in changes:
+        versions[key] = context.version
+    record.field_versions = versions
+
+    if "deleted_at" in changes and changes["deleted_at"][1] is not None:
+        action = "delete"
+    elif is_new:
+        action = "insert"
+    else:
+        action = "update"
+    redacted = type(record).__audit_redacted__
+    session.add(
+        AuditEntry(
+            version=context.version,
+            table_name=type(record).__tablename__,
+            record_id=record.id,
+            action=action,
+            changes={
+                k: [REDACTED, REDACTED] if k in redacted else [_jsonable(o), _jsonable(n)]
+                for k, (o, n) in changes.items()
+            },
+            actor_id=context.actor_id,
+            source=context.source,
+            client_id=context.client_id,
+            at=now,
+        )
+    )
+
+
+def _apply_python_defaults(record: Versioned, state) -> None:
+    """Fill column defaults now rather than at INSERT, so the audit entry and
+    field versions of a new record describe every field it starts with."""
+    for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        default = column.default
+        if default is None or getattr(record, attr.key) is not None:
+            continue
+        if default.is_scalar:
+            setattr(record, attr.key, default.arg)
+        elif default.is_callable:
+            setattr(record, attr.key, default.arg(None))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

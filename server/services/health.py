@@ -1,0 +1,25 @@
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from server.extensions import db
+
+
+def migration_heads(directory: str) -> tuple[str, ...]:
+    config = Config()
+    config.set_main_option("script_location", directory)
+    return tuple(ScriptDirectory.from_config(config).get_heads())
+
+
+def health_report(version: str, migrations_directory: str) -> dict:
+    heads = migration_heads(migrations_directory)
+    with db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    return {
+        "status": "ok",
+        "version": version,
+        "database": db.engine.dialect.name,
+        "migrations_at_head": set(current) == set(heads),
+        "revision": current[0] if len(current) == 1 else None,
+        "head": heads[0] if len(heads) == 1 else None,
+    }

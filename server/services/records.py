@@ -1,0 +1,184 @@
+"""Generic create / read / update / soft-delete of domain records, with the
+rules every resource shares:
+
+* factory scope: records of factories the user may not see do not exist for
+  them (404), and references to such records are unknown (400);
+* references must point at live records, and every factory-scoped record a
+  record refers to must belong to the same factory as the record itself;
+* fields a resource declares immutable cannot change after creation;
+* anything belonging to a finalized inspection is read-only (409);
+* all writes go through :func:`server.services.changes.recording`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy import Select, func, select
+
+from server.authz import can_see_factory, factory_scope, require_factory
+from server.errors import ApiError, not_found, validation_error
+from server.extensions import db
+from server.models import Inspection, User, Versioned
+from server.services import changes
+
+
+@dataclass(frozen=True)
+class Resource:
+    model: type[Versioned]
+    label: str
+    immutable: tuple[str, ...] = ()
+    # The field pointing at the record whose factory this record inherits.
+    parent_field: str | None = None
+    # Exact-match filters accepted on list.
+    filters: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ("created_at",)
+    # Extra checks/derivations before a write: (user, record, data, is_new) -> None.
+    before_write: Callable[[User, Versioned, dict, bool], None] | None = None
+    extra_dump: Callable[[Versioned], dict] | None = field(default=None)
+
+    @property
+    def scoped(self) -> bool:
+        return "factory_id" in self.model.__table__.c or self.model.__tablename__ == "factories"
+
+
+def _factory_column(model):
+    return model.id if model.__tablename__ == "factories" else model.factory_id
+
+
+def _scoped_query(res: Resource, user: User) -> Select:
+    stmt = select(res.model).where(res.model.deleted_at.is_(None))
+    scope = factory_scope(user) if res.scoped else None
+    if scope is not None:
+        stmt = stmt.where(_factory_column(res.model).in_(scope))
+    return stmt
+
+
+def list_records(res: Resource, user: User, filters: dict, page: int, page_size: int) -> tuple[list, int]:
+    stmt = _scoped_query(res, user)
+    for name, value in filters.items():
+        if name in res.filters and value is not None:
+            stmt = stmt.where(getattr(res.model, name) == value)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    ordering = [getattr(res.model, name) for name in res.order_by] + [res.model.id]
+    items = db.session.scalars(stmt.order_by(*ordering).limit(page_size).offset((page - 1) * page_size)).all()
+    return list(items), total
+
+
+def get_record(res: Resource, user: User, record_id: uuid.UUID) -> Versioned:
+    record = db.session.get(res.model, record_id)
+    if record is None or record.is_deleted:
+        raise not_found(res.label)
+    if res.scoped:
+        require_factory(user, record.factory_id, res.label)
+    return record
+
+
+def create_record(res: Resource, user: User, data: dict, source: str = "api") -> Versioned:
+    with changes.recording(user, source):
+        record_id = data.get("id")
+        if record_id is not None and db.session.get(res.model, record_id) is not None:
+            raise ApiError(409, "already_exists", f"A {res.label} with this id already exists.", {"id": ["Taken."]})
+        record = res.model()
+        _apply(res, user, record, data, is_new=True)
+        db.session.add(record)
+    return record
+
+
+def update_record(res: Resource, user: User, record_id: uuid.UUID, data: dict, source: str = "api") -> Versioned:
+    with changes.recording(user, source):
+        record = get_record(res, user, record_id)
+        changed_immutable = [k for k in res.immutable if k in data and data[k] != getattr(record, k)]
+        if changed_immutable:
+            raise validation_error({k: ["Cannot be changed after creation."] for k in changed_immutable})
+        _apply(res, user, record, data, is_new=False)
+    return record
+
+
+def delete_record(res: Resource, user: User, record_id: uuid.UUID, source: str = "api") -> None:
+    with changes.recording(user, source):
+        record = get_record(res, user, record_id)
+        _refuse_if_finalized(record)
+        changes.soft_delete(record)
+
+
+# --- shared rules -----------------------------------------------------------------------
+
+
+def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: bool) -> None:
+    _refuse_if_finalized(record)
+    for key, value in data.items():
+        setattr(record, key, value)
+    if res.parent_field:
+        parent = _referenced(record, res.parent_field)
+        if parent is not None:
+            record.factory_id = parent.factory_id
+    if res.before_write:
+        res.before_write(user, record, data, is_new)
+    if res.scoped and res.model.__tablename__ != "factories":
+        if not can_see_factory(user, record.factory_id):
+            raise validation_error({"factory_id": ["Unknown factory."]})
+    _check_references(user, record)
+    _refuse_if_finalized(record, check_self=False)
+
+
+def _referenced(record: Versioned, field_name: str):
+    column = record.__table__.c[field_name]
+    value = getattr(record, field_name)
+    if value is None:
+        return None
+    (foreign_key,) = column.foreign_keys
+    target = _model_for_table(foreign_key.column.table.name)
+    return db.session.get(target, value)
+
+
+def _check_references(user: User, record: Versioned) -> None:
+    errors: dict[str, list[str]] = {}
+    own_factory = getattr(record, "factory_id", None) if record.__tablename__ != "factories" else None
+    for column in record.__table__.columns:
+        if not column.foreign_keys or column.name == "created_by_id":
+            continue
+        value = getattr(record, column.name)
+        if value is None:
+            continue
+        target = _referenced(record, column.name)
+        label = column.name.removesuffix("_id").replace("_", " ")
+        if target is None or getattr(target, "deleted_at", None) is not None:
+            errors[column.name] = [f"Unknown {label}."]
+            continue
+        target_factory = target.id if target.__tablename__ == "factories" else getattr(target, "factory_id", None)
+        if target_factory is not None and not can_see_factory(user, target_factory):
+            errors[column.name] = [f"Unknown {label}."]
+        elif target_factory is not None and own_factory is not None and target_factory != own_factory:
+            errors[column.name] = [f"The {label} belongs to another factory."]
+    if errors:
+        raise validation_error(errors)
+
+
+def _refuse_if_finalized(record: Versioned, check_self: bool = True) -> None:
+    """A finalized inspection, and everything recorded in it, is read-only."""
+    inspection = None
+    if isinstance(record, Inspection):
+        if not check_self:
+            return
+        state = db.inspect(record)
+        if state.persistent:
+            committed = state.attrs.status.history.deleted
+            status = committed[0] if committed else record.status
+            if status == "finalized":
+                raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
+        return
+    inspection_id = getattr(record, "inspection_id", None)
+    if inspection_id is not None:
+        inspection = db.session.get(Inspection, inspection_id)
+    if inspection is not None and inspection.status == "finalized":
+        raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
+
+
+def _model_for_table(table_name: str):
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table.name == table_name:
+            return mapper.class_
+    raise KeyError(table_name)

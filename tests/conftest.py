@@ -1,0 +1,219 @@
+"""Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL.
+
+Each backend's schema is built once by running the Alembic migrations into a
+template (plus a second template holding tests/world.py); every test gets a
+copy: a file copy for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL.
+
+SEAMLINE_TEST_BACKENDS picks the backends (default "sqlite,postgresql"). When
+PostgreSQL is not installed its tests are skipped, except on CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS_DIR))
+
+from pgserver import PostgresServer, find_pg_bindir  # importable thanks to the path above
+
+BACKENDS = [b.strip() for b in os.environ.get("SEAMLINE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+_counter = itertools.count()
+
+
+# --- backends and templates ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if find_pg_bindir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed, and CI must run the PostgreSQL tests")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+class _Templates:
+    """Migrated (and world-populated) template databases, made on first use per backend."""
+
+    def __init__(self, workdir: Path, request):
+        self.workdir = workdir
+        self.request = request
+        self.made: dict[tuple[str, str], str] = {}
+
+    def url(self, backend: str, kind: str) -> str:
+        key = (backend, kind)
+        if key not in self.made:
+            self.made[key] = self._make(backend, kind)
+        return self.made[key]
+
+    def _make(self, backend: str, kind: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite:///{self.workdir / f'template-{kind}.db'}"
+        else:
+            url = self.request.getfixturevalue("pg_server").create_database(f"template_{kind}")
+        _migrate(url, populate_world=(kind == "world"))
+        return url
+
+    def copy(self, backend: str, kind: str) -> str:
+        template = self.url(backend, kind)
+        n = next(_counter)
+        if backend == "sqlite":
+            target = self.workdir / f"test-{n}.db"
+            shutil.copyfile(template.removeprefix("sqlite:///"), target)
+            return f"sqlite:///{target}"
+        pg = self.request.getfixturevalue("pg_server")
+        return pg.create_database(f"test_{n}", template=template.rsplit("/", 1)[1])
+
+
+def _migrate(url: str, populate_world: bool) -> None:
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.extensions import db
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    with app.app_context():
+        upgrade()
+        if populate_world:
+            from world import build_world
+
+            build_world()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory, request):
+    return _Templates(tmp_path_factory.mktemp("databases"), request)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+def _make_app(url: str, tmp_path: Path, **extra):
+    from server import create_app
+
+    return create_app({"TESTING": True, "DATABASE_URL": url, "PHOTO_DIR": str(tmp_path / "photos"), **extra})
+
+
+@pytest.fixture
+def empty_app(backend, templates, tmp_path):
+    """An app on a migrated, empty database."""
+    app = _make_app(templates.copy(backend, "empty"), tmp_path)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def app(backend, templates, tmp_path):
+    """An app on a database holding tests/world.py."""
+    app = _make_app(templates.copy(backend, "world"), tmp_path)
+    yield app
+    _dispose(app)
+
+
+def _dispose(app):
+    from server.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+# --- clients --------------------------------------------------------------------------
+
+
+class ApiClient:
+    """A test client that remembers its session's CSRF token and sends it like the app does."""
+
+    def __init__(self, flask_client):
+        self.raw = flask_client
+        self.csrf = None
+
+    def login(self, email: str, password: str):
+        response = self.raw.post("/api/v1/auth/login", json={"email": email, "password": password})
+        if response.status_code == 200:
+            self.csrf = response.get_json()["csrf_token"]
+        return response
+
+    def open(self, method: str, path: str, **kwargs):
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self.csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers.setdefault("X-CSRF-Token", self.csrf)
+        return self.raw.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.open("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.open("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.open("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.open("DELETE", path, **kw)
+
+
+@pytest.fixture
+def client(app):
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def login_as(app):
+    """login_as("inspector_a") -> an ApiClient logged in as that persona."""
+    from world import PASSWORD, PERSONAS
+
+    def _login(persona: str) -> ApiClient:
+        api_client = ApiClient(app.test_client())
+        response = api_client.login(PERSONAS[persona][0], PASSWORD)
+        assert response.status_code == 200, response.get_json()
+        return api_client
+
+    return _login
+
+
+# --- time per group ---------------------------------------------------------------------
+
+_group_seconds: dict[str, float] = defaultdict(float)
+_group_counts: dict[str, int] = defaultdict(int)
+
+
+def _group_of(report) -> str:
+    """"api (sqlite)" for tests/api/test_x.py::test_y[sqlite-...]."""
+    path, _, rest = report.nodeid.partition("::")
+    parts = path.split("/")
+    folder = parts[1] if len(parts) > 2 else parts[0]
+    params = rest.partition("[")[2]
+    for name in BACKENDS:
+        if name in params.rstrip("]").split("-"):
+            return f"{folder} ({name})"
+    return folder
+
+
+def pytest_runtest_logreport(report):
+    _group_seconds[_group_of(report)] += report.duration
+    if report.when == "call":
+        _group_counts[_group_of(report)] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _group_seconds:
+        return
+    terminalreporter.section("time per group")
+    for group in sorted(_group_seconds):
+        terminalreporter.write_line(f"{group:<32} {_group_counts[group]:>5} tests {_group_seconds[group]:>8.1f} s")
