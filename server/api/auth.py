@@ -48,8 +48,9 @@ def _set_session_cookie(response, token):
 def login(data):
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token."""
     user = auth.authenticate(data["email"], data["password"], request.remote_addr)
-    if g.get("auth") is not None and g.auth.session_hash:
-        auth.end_session(g.auth.session_hash)  # a new id at every login
+    previous = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+    if previous:
+        auth.end_session(auth.session_hash_of(previous))  # a new session id at every login
     token, csrf = auth.start_session(user, request.remote_addr, request.headers.get("User-Agent"))
     response = jsonify(MeSchema().dump(_me_payload(user, csrf)))
     _set_session_cookie(response, token)
@@ -105,9 +106,8 @@ def list_tokens():
 def create_token(data):
     """Create a Bearer token for a machine client, scoped like you. The secret is in this response only."""
     token, secret = auth.create_api_token(current_user, data["name"])
-    payload = ApiTokenSchema().dump(token)
-    payload["token"] = secret
-    return payload
+    return {**{k: getattr(token, k) for k in ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")},
+            "token": secret}
 
 
 @blp.route("/tokens/<uuid:token_id>", methods=["DELETE"])

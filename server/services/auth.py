@@ -144,6 +144,10 @@ def session_user(token: str) -> tuple[User, AuthInfo] | None:
     return user, AuthInfo(kind="session", csrf_token=row.csrf_token, session_hash=row.token_hash)
 
 
+def session_hash_of(token: str) -> str:
+    return _digest(token)
+
+
 def end_session(session_hash: str) -> None:
     db.session.execute(delete(UserSession).where(UserSession.token_hash == session_hash))
     db.session.commit()

@@ -1,0 +1,163 @@
+"""Sessions, CSRF, API tokens and the login throttle."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+import world
+from server.extensions import db
+from server.models import UserSession
+
+COOKIE = "seamline_session"
+
+
+def _session_count(app, persona):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(UserSession).where(
+            UserSession.user_id == world.user_id(persona)))
+
+
+def _cookie(client):
+    cookie = client.raw.get_cookie(COOKIE)
+    return cookie.value if cookie else None
+
+
+def test_login_sets_a_hardened_cookie_and_me_reports_the_user(client):
+    response = client.login("Inspector-A@example.com ", world.PASSWORD)
+    assert response.status_code == 200
+    set_cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+    me = client.get("/api/v1/auth/me").get_json()
+    assert me["user"]["email"] == "inspector-a@example.com" and me["role"] == "inspector"
+    assert [f["code"] for f in me["factories"]] == ["FA"]
+    assert me["csrf_token"] == client.csrf
+    assert "password" not in str(me) and "password_hash" not in str(me)
+
+
+def test_cookie_is_secure_outside_development(app, monkeypatch, tmp_path):
+    from server import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    prod = create_app({"ENV": "production", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]})
+    response = prod.test_client().post("/api/v1/auth/login", json={"email": "admin@example.com",
+                                                                     "password": world.PASSWORD})
+    assert response.status_code == 200
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_session_id_rotates_at_login_and_dies_at_logout(app, client):
+    client.login("manager@example.com", world.PASSWORD)
+    first = _cookie(client)
+    client.login("manager@example.com", world.PASSWORD)
+    second = _cookie(client)
+    assert first != second
+    assert _session_count(app, "manager") == 1  # the old session was deleted, not just replaced
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert _session_count(app, "manager") == 0
+    replay = app.test_client()
+    replay.set_cookie(COOKIE, second)
+    assert replay.get("/api/v1/auth/me").status_code == 401
+
+
+def test_csrf_token_required_on_cookie_sessions(client):
+    client.login("admin@example.com", world.PASSWORD)
+    body = {"style_number": "CS-1", "name": "Shirt", "category": "tops_woven"}
+    missing = client.raw.post("/api/v1/styles", json=body)
+    assert missing.status_code == 403 and missing.get_json()["error"]["code"] == "csrf_failed"
+    wrong = client.raw.post("/api/v1/styles", json=body, headers={"X-CSRF-Token": "nope"})
+    assert wrong.status_code == 403 and wrong.get_json()["error"]["code"] == "csrf_failed"
+    assert client.post("/api/v1/styles", json=body).status_code == 201
+    assert client.raw.get("/api/v1/styles").status_code == 200  # reads need no token
+
+
+def test_password_change_ends_every_session(app, login_as):
+    phone = login_as("inspector_a")
+    laptop = login_as("inspector_a")
+    assert _session_count(app, "inspector_a") == 2
+    response = laptop.post("/api/v1/auth/password", json={"current_password": world.PASSWORD,
+                                                          "new_password": "a brand new passphrase"})
+    assert response.status_code == 204
+    assert phone.get("/api/v1/auth/me").status_code == 401
+    # The changing session got a fresh id; the old one is gone.
+    assert _session_count(app, "inspector_a") == 1
+    assert laptop.get("/api/v1/auth/me").status_code == 200
+    assert laptop.login("inspector-a@example.com", world.PASSWORD).status_code == 401
+    assert laptop.login("inspector-a@example.com", "a brand new passphrase").status_code == 200
+
+
+def test_password_change_checks_current_and_strength(login_as):
+    me = login_as("designer")
+    wrong = me.post("/api/v1/auth/password", json={"current_password": "nope", "new_password": "long enough pw"})
+    assert wrong.status_code == 400 and "current_password" in wrong.get_json()["error"]["fields"]
+    weak = me.post("/api/v1/auth/password", json={"current_password": world.PASSWORD, "new_password": "short"})
+    assert weak.status_code == 400 and "new_password" in weak.get_json()["error"]["fields"]
+
+
+def test_deactivation_ends_sessions_and_tokens_stop_working(app, login_as):
+    victim = login_as("factory_a")
+    token = victim.post("/api/v1/auth/tokens", json={"name": "ERP"}).get_json()["token"]
+    admin = login_as("admin")
+    response = admin.patch(f"/api/v1/users/{world.user_id('factory_a')}", json={"active": False})
+    assert response.status_code == 200
+    assert _session_count(app, "factory_a") == 0
+    assert victim.get("/api/v1/auth/me").status_code == 401
+    bearer = app.test_client().get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert bearer.status_code == 401
+    assert victim.login("factory-a@example.com", world.PASSWORD).status_code == 401
+
+
+def test_bearer_tokens_need_no_csrf_and_can_be_revoked(app, login_as):
+    owner = login_as("manager")
+    created = owner.post("/api/v1/auth/tokens", json={"name": "BI export"})
+    assert created.status_code == 201
+    secret, token_id = created.get_json()["token"], created.get_json()["id"]
+    listed = owner.get("/api/v1/auth/tokens").get_json()
+    assert [t["name"] for t in listed] == ["BI export"] and "token" not in listed[0]
+    machine = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert machine.get("/api/v1/auth/me", headers=headers).get_json()["role"] == "manager"
+    # Scoped like the user: a manager may create purchase orders, without any CSRF header.
+    po = {"po_number": "PO-TOKEN", "factory_id": str(world.FACTORY_A), "order_date": "2026-03-01"}
+    assert machine.post("/api/v1/purchase-orders", json=po, headers=headers).status_code == 201
+    assert machine.post("/api/v1/styles", json={}, headers=headers).status_code == 403
+    assert owner.delete(f"/api/v1/auth/tokens/{token_id}").status_code == 204
+    refused = machine.get("/api/v1/auth/me", headers=headers)
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_failed_logins_are_throttled_per_account_across_workers(app):
+    from server import create_app
+
+    # A second app object on the same database stands in for another gunicorn worker.
+    other_worker = create_app({"TESTING": True, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]})
+    workers = [app.test_client(), other_worker.test_client()]
+    for attempt in range(5):
+        r = workers[attempt % 2].post("/api/v1/auth/login", json={"email": "admin@example.com", "password": "bad"})
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"
+    blocked = workers[1].post("/api/v1/auth/login", json={"email": "admin@example.com", "password": world.PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    # Other accounts from another address are unaffected.
+    ok = workers[0].post("/api/v1/auth/login", json={"email": "manager@example.com", "password": world.PASSWORD},
+                         environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert ok.status_code == 200
+    with other_worker.app_context():
+        db.engine.dispose()
+
+
+def test_failed_logins_are_throttled_per_address(app):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    client = app.test_client()
+    for n in range(3):
+        r = client.post("/api/v1/auth/login", json={"email": f"nobody{n}@example.com", "password": "x"},
+                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/login", json={"email": "admin@example.com", "password": world.PASSWORD},
+                    environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert r.status_code == 429
+
+
+def test_passwords_never_reach_the_log(client, caplog):
+    caplog.set_level("DEBUG")
+    client.login("admin@example.com", "my secret guess 123")
+    client.login("admin@example.com", world.PASSWORD)
+    assert "my secret guess 123" not in caplog.text and world.PASSWORD not in caplog.text
