@@ -38,6 +38,22 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"{exc.message} {exc.fields or ''}".strip()) from exc
         click.echo(f"created {user.role} {user.email} ({user.id})")
 
+    @app.cli.command("run-demo")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True)
+    def run_demo_command(host, port):
+        """Migrate, load the demo data and serve the app (the README's one command)."""
+        from flask import current_app
+        from flask_migrate import upgrade
+        from werkzeug.serving import run_simple
+
+        from server.seed.demo import seed_demo
+
+        upgrade()
+        click.echo(seed_demo().summary())
+        click.echo(f"Serving Seamline on http://{host}:{port} (Ctrl-C to stop)")
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the deterministic demo data set (safe to run again)."""

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test command: sets up what the tests need, then runs the whole suite.
+#   bash tests/run.sh [pytest args]
+# Installs the Python packages into .venv; PostgreSQL tests need Debian's
+# postgresql package (CI installs it, see .ci/run). Prints each group's time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+export SEAMLINE_ENV=testing
+start=$(date +%s)
+.venv/bin/python -m pytest "$@"
+echo "whole test command: $(( $(date +%s) - start )) s"
