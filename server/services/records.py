@@ -113,8 +113,9 @@ def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: boo
         setattr(record, key, value)
     if res.parent_field:
         parent = _referenced(record, res.parent_field)
-        if parent is not None:
-            record.factory_id = parent.factory_id
+        if parent is None or parent.is_deleted or not can_see_factory(user, parent.factory_id):
+            raise validation_error({res.parent_field: [f"Unknown {_label(res.parent_field)}."]})
+        record.factory_id = parent.factory_id
     if res.before_write:
         res.before_write(user, record, data, is_new)
     if res.scoped and res.model.__tablename__ != "factories":
@@ -144,7 +145,7 @@ def _check_references(user: User, record: Versioned) -> None:
         if value is None:
             continue
         target = _referenced(record, column.name)
-        label = column.name.removesuffix("_id").replace("_", " ")
+        label = _label(column.name)
         if target is None or getattr(target, "deleted_at", None) is not None:
             errors[column.name] = [f"Unknown {label}."]
             continue
@@ -155,6 +156,10 @@ def _check_references(user: User, record: Versioned) -> None:
             errors[column.name] = [f"The {label} belongs to another factory."]
     if errors:
         raise validation_error(errors)
+
+
+def _label(field_name: str) -> str:
+    return field_name.removesuffix("_id").replace("_", " ")
 
 
 def _refuse_if_finalized(record: Versioned, check_self: bool = True) -> None:
