@@ -116,6 +116,12 @@ def build_world() -> None:
             Inspection(id=INSPECTION_B, inspection_type="final", factory_id=FACTORY_B,
                        inspector_id=user_id("inspector_b"), lot_size=500),
         ])
+    from server.services.inspections import refresh_plan
+
+    with changes.recording(None, "seed"):
+        for inspection_id in (INSPECTION_A, INSPECTION_B):
+            inspection = db.session.get(Inspection, inspection_id)
+            refresh_plan(inspection, {}, is_new=True)
     with changes.recording(None, "seed"):
         db.session.add_all([
             InspectionItem(id=INSPECTION_ITEM_A, inspection_id=INSPECTION_A, factory_id=FACTORY_A, style_id=STYLE,

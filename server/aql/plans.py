@@ -202,8 +202,8 @@ def _table(inspection: str) -> dict[str, Any]:
 def table_plan(code_letter: str, aql: Any, inspection: str = "normal") -> TablePlan:
     """The plan for a code letter and AQL column in one master table, arrows followed.
 
-    ISO 2859-1 10.2: an arrow means "use the first sampling plan below (or above)
-    the arrow". We keep moving in the arrow's direction, stepping over further
+    The footnote to Tables 2 says an arrow means "use the first sampling plan below
+    (or above) the arrow". We keep moving in the arrow's direction, stepping over further
     arrow cells, until a cell holds a plan; that row's letter and sample size
     replace the code letter's.
     """
@@ -248,7 +248,7 @@ def plan_for(lot_size: int, level: str, aql: Any, inspection: str = "normal") ->
 
     code_letter = code_letter_for(lot_size, level)
     found = table_plan(code_letter, aql, inspection)
-    # ISO 2859-1 10.1: if the sample size equals or exceeds the lot size, inspect 100 %.
+    # Footnote to Tables 2: if the sample size equals or exceeds the lot size, inspect 100 %.
     full_inspection = found.sample_size >= lot_size
     return Plan(
         code_letter=code_letter,

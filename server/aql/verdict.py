@@ -66,7 +66,7 @@ def _check_count(name: str, count: Any) -> int:
 
 
 def judge_class(plan: Plan, count: int) -> ClassResult:
-    """One class: fail when the count reaches Re (ISO 2859-1 11.1)."""
+    """One class: accept up to Ac, fail when the count reaches Re (ISO 2859-1, determination of acceptability)."""
     failed = count >= plan.reject
     return ClassResult(
         plan=plan,
@@ -102,16 +102,23 @@ def judge(plans: Mapping[str, Plan], counts: Mapping[str, int]) -> Verdict:
     )
 
 
+def _rank(severity: str) -> int:
+    """Lower is more serious; unknown classes rank after the three standard ones."""
+    return DEFECT_CLASSES.index(severity) if severity in DEFECT_CLASSES else len(DEFECT_CLASSES)
+
+
 def count_by_class(
     defects: Iterable[tuple[str, int | None]], basis: str = "nonconformities"
 ) -> dict[str, int]:
     """Counts per class from recorded defects, each a (severity, sample unit number or None).
 
     basis "nonconformities": every defect counts.
-    basis "defectives": distinct sample units per class. A unit with defects of two
-    classes counts once in each of them. A defect whose unit number was not
-    recorded cannot be matched with others, so it counts as a unit of its own
-    (this can only over-count, never hide a defective).
+    basis "defectives": nonconforming units, each classified by its most serious
+    nonconformity, as ISO 2859-1 classifies nonconforming items (a class B item
+    has class B and possibly class C nonconformities, but none of class A). So a
+    unit with a critical and two major defects is one critical defective. A
+    defect whose unit number was not recorded cannot be matched with others, so
+    it counts as a unit of its own (this can only over-count, never hide one).
 
     The result always has critical, major and minor (0 when nothing was found),
     plus any other severity that appears.
@@ -119,14 +126,13 @@ def count_by_class(
     if basis not in COUNT_BASES:
         raise AqlError("basis", f"basis must be one of {', '.join(COUNT_BASES)}, got {basis!r}")
     counts = {name: 0 for name in DEFECT_CLASSES}
-    units_seen: dict[str, set[int]] = {}
+    worst_by_unit: dict[int, str] = {}
     for severity, unit in defects:
         counts.setdefault(severity, 0)
         if basis == "nonconformities" or unit is None:
             counts[severity] += 1
-            continue
-        seen = units_seen.setdefault(severity, set())
-        if unit not in seen:
-            seen.add(unit)
-            counts[severity] += 1
+        elif unit not in worst_by_unit or _rank(severity) < _rank(worst_by_unit[unit]):
+            worst_by_unit[unit] = severity
+    for severity in worst_by_unit.values():
+        counts[severity] += 1
     return counts

@@ -100,3 +100,19 @@ class ChecklistResultSchema(RecordSchema):
     item_code = text(32, required=True)
     result = fields.String(required=True, validate=one_of(CHECKLIST_RESULTS))
     note = text(4000)
+
+
+class ClaimedVerdictSchema(StrictSchema):
+    critical = fields.String(required=True, validate=one_of(("pass", "fail")))
+    major = fields.String(required=True, validate=one_of(("pass", "fail")))
+    minor = fields.String(required=True, validate=one_of(("pass", "fail")))
+    overall = fields.String(required=True, validate=one_of(("pass", "fail")))
+
+
+class FinalizeSchema(StrictSchema):
+    verdict = fields.Nested(ClaimedVerdictSchema, required=True,
+                            metadata={"description": "The verdict the client computed and showed."})
+    plan = fields.Dict(metadata={"description": "The client's plan per class, as in GET /aql/plan; checked when sent."})
+    disposition = fields.String(allow_none=True, validate=one_of(DISPOSITIONS))
+    finished_at = fields.DateTime()
+    finish_location = fields.Nested(LocationSchema, allow_none=True)

@@ -117,10 +117,11 @@ class _Builder:
         return record
 
     def build(self) -> None:
-        self._factories_and_users()
-        self._catalogue()
-        self._styles()
-        self._orders_and_inspections()
+        # Flush between phases: the unit of work orders inserts by relationship, and most
+        # foreign keys here have none, so parents must reach the database first.
+        for phase in (self._factories_and_users, self._catalogue, self._styles, self._orders_and_inspections):
+            phase()
+            db.session.flush()
 
     # --- reference data -------------------------------------------------------------------
 
@@ -168,6 +169,7 @@ class _Builder:
             style = self.add(Style(id=demo_id("style", number), style_number=number, name=template.name,
                                    season=season.code, category=template.category, description=template.fabric,
                                    active=True))
+            db.session.flush()
             category = categories[template.category]
             issued = self.today - timedelta(days=HISTORY_DAYS + 60 - (seq % 30))
             versions = ["v1"] + (["v2"] if seq % 3 == 0 else [])
@@ -178,8 +180,10 @@ class _Builder:
                     issued_on=issued + timedelta(days=45 * n), approved_by_id=self.users["designer"].id,
                     approved_at=issued + timedelta(days=45 * n + 3),
                     notes="Initial release" if n == 0 else "Sleeve length and care label corrected after PP comments"))
+                db.session.flush()
                 self._specs(style, template, category, latest, extra_ease=0.5 * n)
             self.styles.append((style, template, latest))
+        db.session.flush()
 
     def _specs(self, style, template, category, tech_pack, extra_ease: float) -> None:
         scale = catalog.SIZE_SCALES[category.size_scale]
@@ -236,15 +240,18 @@ class _Builder:
             id=demo_id("po", number), po_number=number, factory_id=factory.id,
             order_date=ex_factory - timedelta(days=90), currency=factory_def.currency,
             status="shipped" if ex_factory < self.today - timedelta(days=7) else "in_production"))
+        db.session.flush()
         line = self.add(PurchaseOrderLine(
             id=demo_id("po-line", number, 1), purchase_order_id=po.id, factory_id=factory.id, style_id=style.id,
             colourway=self.rng.choice(template.colourways), size_breakdown=breakdown, quantity=quantity,
             unit_price=price, currency=factory_def.currency, ex_factory_date=ex_factory))
+        db.session.flush()
         production = self.add(ProductionOrder(
             id=demo_id("mo", number), number=f"MO-{po_seq}-1", purchase_order_id=po.id, factory_id=factory.id,
             purchase_order_line_id=line.id, quantity=quantity, planned_start=ex_factory - timedelta(days=45),
             planned_finish=ex_factory - timedelta(days=3),
             status="completed" if ex_factory <= self.today else "in_progress"))
+        db.session.flush()
         self._milestones(factory, factory_def, production, quantity, ex_factory)
         return po, line, production
 
@@ -337,6 +344,7 @@ class _Builder:
             ordered_quantity=line.quantity, packed_quantity=line.quantity,
             carton_count=math.ceil(line.quantity / 30),
             notes=None if verdict.overall == "pass" else "Lot rejected; factory to rework and re-present."))
+        db.session.flush()
         self.add(InspectionItem(id=demo_id("inspection-item", inspection.id), inspection_id=inspection.id,
                                 factory_id=factory.id, style_id=style.id, purchase_order_line_id=line.id,
                                 quantity=line.quantity))
@@ -368,6 +376,7 @@ class _Builder:
             aql_minor=aqls["minor"], switching_critical=states["critical"], switching_major=states["major"],
             switching_minor=states["minor"], plan={cls: p.as_dict() for cls, p in plans.items()},
             ordered_quantity=line.quantity))
+        db.session.flush()
         self.add(InspectionItem(id=demo_id("inspection-item", inspection.id), inspection_id=inspection.id,
                                 factory_id=factory.id, style_id=style.id, purchase_order_line_id=line.id,
                                 quantity=line.quantity))

@@ -141,7 +141,7 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
     is_new = state.transient or state.pending
     changes: dict[str, list[Any]] = {}
     if is_new:
-        _apply_python_defaults(record, state)
+        apply_defaults(record)
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in BOOKKEEPING_COLUMNS:
@@ -199,10 +199,10 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
     )
 
 
-def _apply_python_defaults(record: Versioned, state) -> None:
+def apply_defaults(record: Versioned) -> None:
     """Fill column defaults now rather than at INSERT, so the audit entry and
     field versions of a new record describe every field it starts with."""
-    for attr in state.mapper.column_attrs:
+    for attr in inspect(record).mapper.column_attrs:
         column = attr.columns[0]
         default = column.default
         if default is None or getattr(record, attr.key) is not None:

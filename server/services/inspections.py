@@ -17,6 +17,7 @@ def before_inspection_write(user: User, inspection: Inspection, data: dict, is_n
         _require_assigned_inspector(inspection)
     if data.get("status") == "in_progress" and inspection.started_at is None:
         inspection.started_at = utcnow()
+    refresh_plan(inspection, data, is_new)
     if inspection.reinspection_of_id is not None:
         original = db.session.get(Inspection, inspection.reinspection_of_id)
         if original is not None and original.status != "finalized":
@@ -34,3 +35,55 @@ def _require_assigned_inspector(inspection: Inspection) -> None:
     )
     if inspector is None or inspector.role != "inspector" or not inspector.is_active or assigned is None:
         raise validation_error({"inspector_id": ["Not an active inspector assigned to this factory."]})
+
+
+# --- sampling plan and finalize ---------------------------------------------------------
+
+SEVERITY_CLASSES = ("critical", "major", "minor")
+SETUP_FIELDS = frozenset({"lot_size", "inspection_level", "aql_critical", "aql_major", "aql_minor",
+                          "switching_critical", "switching_major", "switching_minor"})
+
+
+# Which inspection field an AqlError's parameter came from.
+_AQL_PARAMETER_FIELDS = {"lot_size": "lot_size", "level": "inspection_level", "aql": "aql_{cls}",
+                         "inspection": "switching_{cls}"}
+
+
+def compute_plans(inspection: Inspection) -> dict:
+    """The ISO 2859-1 plan per severity class for the inspection's set-up (400 naming a bad field)."""
+    from server.aql import AqlError, plan_for
+
+    plans = {}
+    for cls in SEVERITY_CLASSES:
+        try:
+            plans[cls] = plan_for(inspection.lot_size, inspection.inspection_level,
+                                  getattr(inspection, f"aql_{cls}"), getattr(inspection, f"switching_{cls}"))
+        except AqlError as exc:
+            field = _AQL_PARAMETER_FIELDS.get(exc.field, exc.field).format(cls=cls)
+            raise validation_error({field: [exc.message]}) from exc
+    return plans
+
+
+def plans_as_dict(plans: dict) -> dict:
+    return {cls: plan.as_dict() for cls, plan in plans.items()}
+
+
+def refresh_plan(inspection: Inspection, data: dict, is_new: bool) -> None:
+    """Store the plan for the current set-up; once finalized it is never rewritten."""
+    if is_new or inspection.plan is None or SETUP_FIELDS & set(data):
+        inspection.plan = plans_as_dict(compute_plans(inspection))
+
+
+def recompute_verdict(inspection: Inspection):
+    """Judge the recorded defects against the inspection's plans, as at finalize."""
+    from server.aql import count_by_class, judge
+
+    from server.models import InspectionDefect
+
+    defects = db.session.scalars(
+        select(InspectionDefect).where(InspectionDefect.inspection_id == inspection.id,
+                                       InspectionDefect.deleted_at.is_(None))
+    ).all()
+    counts = count_by_class(((d.severity, d.sample_unit) for d in defects), basis=inspection.count_basis)
+    plans = compute_plans(inspection)
+    return plans, judge(plans, {cls: counts.get(cls, 0) for cls in SEVERITY_CLASSES})

@@ -109,6 +109,8 @@ def delete_record(res: Resource, user: User, record_id: uuid.UUID, source: str =
 
 def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: bool) -> None:
     _refuse_if_finalized(record)
+    if is_new:
+        changes.apply_defaults(record)
     for key, value in data.items():
         setattr(record, key, value)
     if res.parent_field:
