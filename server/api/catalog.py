@@ -2,24 +2,17 @@
 
 from server.api.resources import record_blueprint
 from server.authz import ADMIN, EVERYONE
-from server.models import AqlDefault, ChecklistTemplate, DefectType, Factory, MeasurementSpec, Style, TechPackVersion
+from server.models import AqlDefault, ChecklistTemplate, DefectType, MeasurementSpec, Style, TechPackVersion
 from server.schemas.catalog import (
     AqlDefaultSchema,
     ChecklistTemplateSchema,
     DefectTypeSchema,
-    FactorySchema,
     MeasurementSpecSchema,
     StyleSchema,
     TechPackVersionSchema,
 )
 from server.services.records import Resource
 
-factories = record_blueprint(
-    "factories", "factories",
-    Resource(Factory, "factory", filters=("country", "active"), order_by=("code",)),
-    FactorySchema, read=EVERYONE, create=ADMIN, update=ADMIN, delete=ADMIN,
-    description="Factories. Inspectors and factory users see only their own.",
-)
 styles = record_blueprint(
     "styles", "styles",
     Resource(Style, "style", filters=("season", "category", "active"), order_by=("style_number",)),
@@ -61,4 +54,4 @@ aql_defaults = record_blueprint(
     description="Inspection level and AQL per severity class proposed for new inspections.",
 )
 
-BLUEPRINTS = [factories, styles, tech_packs, defect_types, measurement_specs, checklist_templates, aql_defaults]
+BLUEPRINTS = [styles, tech_packs, defect_types, measurement_specs, checklist_templates, aql_defaults]

@@ -11,6 +11,8 @@ from server.models.base import utcnow
 
 
 def before_inspection_write(user: User, inspection: Inspection, data: dict, is_new: bool) -> None:
+    if is_new:
+        _propose_switching_states(inspection, data)
     if is_new and inspection.inspector_id is None and user.role == "inspector":
         inspection.inspector_id = user.id
     if "inspector_id" in data and inspection.inspector_id is not None:
@@ -22,6 +24,21 @@ def before_inspection_write(user: User, inspection: Inspection, data: dict, is_n
         original = db.session.get(Inspection, inspection.reinspection_of_id)
         if original is not None and original.status != "finalized":
             raise validation_error({"reinspection_of_id": ["Only a finalized inspection can be re-inspected."]})
+
+
+def _propose_switching_states(inspection: Inspection, data: dict) -> None:
+    """A new inspection takes each class's switching state from the factory's record,
+    unless the client chose one (e.g. the state it was shown offline)."""
+    from server.models import Factory
+    from server.services.switching import proposed_states
+
+    missing = [cls for cls in SEVERITY_CLASSES if f"switching_{cls}" not in data]
+    factory = db.session.get(Factory, inspection.factory_id) if inspection.factory_id else None
+    if not missing or factory is None:
+        return
+    proposal = proposed_states(factory)
+    for cls in missing:
+        setattr(inspection, f"switching_{cls}", proposal[cls])
 
 
 def _require_assigned_inspector(inspection: Inspection) -> None:
