@@ -111,15 +111,16 @@ def test_development_needs_nothing(monkeypatch, tmp_path):
     assert load_config({"DATABASE_URL": "postgres://u@h/db"})["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
-def test_sqlite_connections_use_wal_and_foreign_keys(empty_app, backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite pragmas")
+def test_sqlite_connections_use_wal_and_foreign_keys(templates, tmp_path):
+    from conftest import _dispose, _make_app
     from server.extensions import db
 
-    with empty_app.app_context():
+    app = _make_app(templates.copy("sqlite", "empty"), tmp_path)
+    with app.app_context():
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    _dispose(app)
 
 
 def test_importing_does_no_io_and_aql_needs_no_flask(tmp_path):
