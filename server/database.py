@@ -10,6 +10,7 @@ wait their turn instead.
 from __future__ import annotations
 
 import contextvars
+import os
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,6 +30,14 @@ def reset_write_intent(token: contextvars.Token) -> None:
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+
+    @event.listens_for(engine, "do_connect")
+    def _create_database_folder(_dialect, _record, _cargs, _cparams):
+        # The default database lives in the instance folder, absent on a fresh clone:
+        # make it at the first connection (never at import or app creation).
+        path = engine.url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
 
     @event.listens_for(engine, "connect")
     def _sqlite_on_connect(dbapi_connection, _record):
