@@ -1,6 +1,6 @@
 """Reference data for the deterministic demo seeder.
 
-Pure data only: no imports from the application, no Flask, no SQLAlchemy.
+Pure data: it imports only the domain vocabularies (server/models/vocab.py).
 The seeder turns these constants into rows; nothing here touches a database.
 
 Conventions used throughout:
@@ -17,26 +17,13 @@ Conventions used throughout:
 
 from dataclasses import dataclass, field
 
-# ---------------------------------------------------------------------------
-# Shared vocabularies
-# ---------------------------------------------------------------------------
-
-DEFECT_CATEGORIES = (
-    "fabric",
-    "workmanship",
-    "measurement",
-    "trims_accessories",
-    "packing_labelling",
-    "other",
+# The vocabularies are the data model's own, so catalogue and schema cannot disagree.
+from server.models.vocab import (
+    DEFECT_CATEGORIES,
+    INSPECTION_LEVELS,
+    INSPECTION_TYPES,
+    SEVERITIES,
 )
-
-SEVERITIES = ("critical", "major", "minor")
-
-INSPECTION_TYPES = ("pre_production", "inline", "final")
-
-# ISO 2859-1 general (I-III) and special (S-1..S-4) inspection levels.
-INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
-
 
 # ---------------------------------------------------------------------------
 # 1. Factories

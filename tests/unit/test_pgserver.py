@@ -12,7 +12,7 @@ _TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
-from pgserver import PostgresServer, find_pg_bindir  # noqa: E402
+from pgserver import PostgresServer, find_pg_bindir  # importable once tests/ is on sys.path (above)
 
 pytestmark = [
     pytest.mark.pg,
