@@ -90,6 +90,9 @@ def create_record(res: Resource, user: User, data: dict, source: str = "api") ->
 def update_record(res: Resource, user: User, record_id: uuid.UUID, data: dict, source: str = "api") -> Versioned:
     with changes.recording(user, source):
         record = get_record(res, user, record_id)
+        if data.get("id", record_id) != record_id:
+            raise validation_error({"id": ["Does not match the record in the URL."]})
+        data = {k: v for k, v in data.items() if k != "id"}
         changed_immutable = [k for k in res.immutable if k in data and data[k] != getattr(record, k)]
         if changed_immutable:
             raise validation_error({k: ["Cannot be changed after creation."] for k in changed_immutable})

@@ -130,3 +130,11 @@ def test_admin_manages_users_and_assignments(app, login_as):
     assert factory_user.status_code == 400 and "factory_ids" in factory_user.get_json()["error"]["fields"]
     self_demote = admin.patch(f"/api/v1/users/{world.user_id('admin')}", json={"role": "manager"})
     assert self_demote.status_code == 400
+
+
+def test_patch_cannot_change_a_record_id(login_as):
+    admin = login_as("admin")
+    response = admin.patch(f"/api/v1/styles/{world.STYLE}", json={"id": str(uuid.uuid4()), "name": "X"})
+    assert response.status_code == 400 and "id" in response.get_json()["error"]["fields"]
+    same = admin.patch(f"/api/v1/styles/{world.STYLE}", json={"id": str(world.STYLE), "name": "Crew neck tee"})
+    assert same.status_code == 200 and same.get_json()["name"] == "Crew neck tee"
