@@ -24,7 +24,8 @@ from werkzeug.serving import make_server
 TESTS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS_DIR))
 
-from pgserver import PostgresServer, find_pg_bindir  # importable thanks to the path above
+from apps import dispose, make_app  # tests/ is on sys.path (above)
+from pgserver import PostgresServer, find_pg_bindir
 
 BACKENDS = [b.strip() for b in os.environ.get("SEAMLINE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 _counter = itertools.count()
@@ -104,47 +105,33 @@ def backend(request):
     return request.param
 
 
-def _make_app(url: str, tmp_path: Path, **extra):
-    from server import create_app
-
-    return create_app({"TESTING": True, "DATABASE_URL": url, "PHOTO_DIR": str(tmp_path / "photos"), **extra})
-
-
 @pytest.fixture
 def empty_app(backend, templates, tmp_path):
     """An app on a migrated, empty database."""
-    app = _make_app(templates.copy(backend, "empty"), tmp_path)
+    app = make_app(templates.copy(backend, "empty"), tmp_path)
     yield app
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.fixture
 def app(backend, templates, tmp_path):
     """An app on a database holding tests/world.py."""
-    app = _make_app(templates.copy(backend, "world"), tmp_path)
+    app = make_app(templates.copy(backend, "world"), tmp_path)
     yield app
-    _dispose(app)
+    dispose(app)
 
 
 @pytest.fixture
 def live_server(templates, tmp_path):
     """The world app (SQLite) served over HTTP on a free loopback port."""
-    app = _make_app(templates.copy("sqlite", "world"), tmp_path)
+    app = make_app(templates.copy("sqlite", "world"), tmp_path)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    _dispose(app)
-
-
-def _dispose(app):
-    from server.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 # --- clients --------------------------------------------------------------------------

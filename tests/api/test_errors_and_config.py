@@ -112,15 +112,15 @@ def test_development_needs_nothing(monkeypatch, tmp_path):
 
 
 def test_sqlite_connections_use_wal_and_foreign_keys(templates, tmp_path):
-    from conftest import _dispose, _make_app
+    from apps import dispose, make_app
     from server.extensions import db
 
-    app = _make_app(templates.copy("sqlite", "empty"), tmp_path)
+    app = make_app(templates.copy("sqlite", "empty"), tmp_path)
     with app.app_context():
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    _dispose(app)
+    dispose(app)
 
 
 def test_importing_does_no_io_and_aql_needs_no_flask(tmp_path):
