@@ -85,8 +85,21 @@ def plans_as_dict(plans: dict) -> dict:
     return {cls: plan.as_dict() for cls, plan in plans.items()}
 
 
+def _check_aql_fits_count_basis(inspection: Inspection) -> None:
+    """ISO 2859-1 gives AQLs above 10 only for nonconformities per 100 items."""
+    from decimal import Decimal
+
+    if inspection.count_basis != "defectives":
+        return
+    too_high = {f"aql_{cls}": ["AQLs above 10 apply to nonconformities only; count nonconformities or lower it."]
+                for cls in SEVERITY_CLASSES if Decimal(getattr(inspection, f"aql_{cls}")) > 10}
+    if too_high:
+        raise validation_error(too_high)
+
+
 def refresh_plan(inspection: Inspection, data: dict, is_new: bool) -> None:
     """Store the plan for the current set-up; once finalized it is never rewritten."""
+    _check_aql_fits_count_basis(inspection)
     if is_new or inspection.plan is None or SETUP_FIELDS & set(data):
         inspection.plan = plans_as_dict(compute_plans(inspection))
 

@@ -73,3 +73,11 @@ def test_one_critical_fails_the_lot_and_defectives_count_units(login_as):
     fail = {"critical": "fail", "major": "pass", "minor": "pass", "overall": "fail"}
     response = inspector.post(f"/api/v1/inspections/{world.INSPECTION_A}/finalize", json={"verdict": fail})
     assert response.status_code == 200, response.get_json()
+
+
+def test_aql_above_10_only_for_nonconformities(login_as):
+    inspector = login_as("inspector_a")
+    ok = inspector.patch(f"/api/v1/inspections/{world.INSPECTION_A}", json={"aql_minor": "15"})
+    assert ok.status_code == 200
+    refused = inspector.patch(f"/api/v1/inspections/{world.INSPECTION_A}", json={"count_basis": "defectives"})
+    assert refused.status_code == 400 and "aql_minor" in refused.get_json()["error"]["fields"]
