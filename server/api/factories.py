@@ -4,19 +4,14 @@ from flask_login import current_user
 from marshmallow import fields
 
 from server.api.resources import record_blueprint
-from server.authz import ADMIN, EVERYONE, allow
-from server.models import Factory
-from server.schemas.catalog import FactorySchema
+from server.authz import EVERYONE, allow
 from server.schemas.common import StrictSchema
 from server.services import records
+from server.services.entities import FACTORIES
 from server.services.switching import factory_switching
 
-FACTORIES = records.Resource(Factory, "factory", filters=("country", "active"), order_by=("code",))
-blp = record_blueprint(
-    "factories", "factories", FACTORIES, FactorySchema,
-    read=EVERYONE, create=ADMIN, update=ADMIN, delete=ADMIN,
-    description="Factories. Inspectors and factory users see only their own.",
-)
+blp = record_blueprint("factories", "factories", FACTORIES,
+                       "Factories. Inspectors and factory users see only their own.")
 
 
 class SwitchingTransitionSchema(StrictSchema):

@@ -31,20 +31,12 @@ def _filter_schema(resource: Resource, schema_cls: type[Schema]) -> type[Schema]
     return type(schema_cls.__name__.removesuffix("Schema") + "FilterSchema", (Schema,), attrs)
 
 
-def record_blueprint(
-    name: str,
-    url: str,
-    resource: Resource,
-    schema_cls: type[Schema],
-    *,
-    read: tuple[str, ...],
-    create: tuple[str, ...] | None,
-    update: tuple[str, ...] | None,
-    delete: tuple[str, ...] | None,
-    description: str = "",
-) -> Blueprint:
+def record_blueprint(name: str, url: str, resource: Resource, description: str = "") -> Blueprint:
+    """The blueprint of one resource; an operation no role may perform gets no route."""
     blp = Blueprint(name, name, url_prefix=f"/api/v1/{url}", description=description)
     label = resource.label
+    schema_cls = resource.schema
+    read, create, update, delete = resource.read, resource.create, resource.update, resource.delete
     filter_schema = _filter_schema(resource, schema_cls)
 
     def list_view(filters, pagination_parameters):

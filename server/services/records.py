@@ -13,7 +13,7 @@ rules every resource shares:
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import Select, func, select
@@ -27,9 +27,15 @@ from server.services import changes
 
 @dataclass(frozen=True)
 class Resource:
+    """A kind of record, with who may do what to it; the REST API and sync push both use it."""
+
     model: type[Versioned]
     label: str
-    immutable: tuple[str, ...] = ()
+    schema: type | None = None
+    read: tuple[str, ...] = ()
+    create: tuple[str, ...] = ()
+    update: tuple[str, ...] = ()
+    delete: tuple[str, ...] = ()
     # The field pointing at the record whose factory this record inherits.
     parent_field: str | None = None
     # Exact-match filters accepted on list.
@@ -37,7 +43,14 @@ class Resource:
     order_by: tuple[str, ...] = ("created_at",)
     # Extra checks/derivations before a write: (user, record, data, is_new) -> None.
     before_write: Callable[[User, Versioned, dict, bool], None] | None = None
-    extra_dump: Callable[[Versioned], dict] | None = field(default=None)
+
+    @property
+    def entity(self) -> str:
+        return self.model.__entity__
+
+    @property
+    def immutable(self) -> tuple[str, ...]:
+        return getattr(self.schema, "IMMUTABLE", ())
 
     @property
     def scoped(self) -> bool:
@@ -81,9 +94,7 @@ def create_record(res: Resource, user: User, data: dict, source: str = "api") ->
         record_id = data.get("id")
         if record_id is not None and db.session.get(res.model, record_id) is not None:
             raise ApiError(409, "already_exists", f"A {res.label} with this id already exists.", {"id": ["Taken."]})
-        record = res.model()
-        _apply(res, user, record, data, is_new=True)
-        db.session.add(record)
+        record = apply_create(res, user, data)
     return record
 
 
@@ -92,19 +103,39 @@ def update_record(res: Resource, user: User, record_id: uuid.UUID, data: dict, s
         record = get_record(res, user, record_id)
         if data.get("id", record_id) != record_id:
             raise validation_error({"id": ["Does not match the record in the URL."]})
-        data = {k: v for k, v in data.items() if k != "id"}
-        changed_immutable = [k for k in res.immutable if k in data and data[k] != getattr(record, k)]
-        if changed_immutable:
-            raise validation_error({k: ["Cannot be changed after creation."] for k in changed_immutable})
-        _apply(res, user, record, data, is_new=False)
+        apply_update(res, user, record, {k: v for k, v in data.items() if k != "id"})
     return record
 
 
 def delete_record(res: Resource, user: User, record_id: uuid.UUID, source: str = "api") -> None:
     with changes.recording(user, source):
-        record = get_record(res, user, record_id)
-        _refuse_if_finalized(record)
-        changes.soft_delete(record)
+        apply_delete(get_record(res, user, record_id))
+
+
+# --- the same operations inside a caller's recorded transaction (sync push) -------------
+
+
+def apply_create(res: Resource, user: User, data: dict) -> Versioned:
+    record = res.model()
+    _apply(res, user, record, data, is_new=True)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def apply_update(res: Resource, user: User, record: Versioned, data: dict) -> Versioned:
+    changed_immutable = [k for k in res.immutable if k in data and data[k] != getattr(record, k)]
+    if changed_immutable:
+        raise validation_error({k: ["Cannot be changed after creation."] for k in changed_immutable})
+    _apply(res, user, record, data, is_new=False)
+    db.session.flush()
+    return record
+
+
+def apply_delete(record: Versioned) -> None:
+    _refuse_if_finalized(record)
+    changes.soft_delete(record)
+    db.session.flush()
 
 
 # --- shared rules -----------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""Every kind of domain record, with its schema and who may read and write it.
+
+The REST blueprints and the sync protocol both read this table, so a rule is
+stated once and holds on every path.
+"""
+
+from __future__ import annotations
+
+from server.authz import ADMIN, EVERYONE
+from server.models import (
+    AqlDefault,
+    ChecklistResult,
+    ChecklistTemplate,
+    DefectType,
+    Factory,
+    Inspection,
+    InspectionDefect,
+    InspectionItem,
+    MeasurementResult,
+    MeasurementSpec,
+    MilestoneEvent,
+    ProductionOrder,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Style,
+    TechPackVersion,
+)
+from server.schemas.catalog import (
+    AqlDefaultSchema,
+    ChecklistTemplateSchema,
+    DefectTypeSchema,
+    FactorySchema,
+    MeasurementSpecSchema,
+    StyleSchema,
+    TechPackVersionSchema,
+)
+from server.schemas.inspections import (
+    ChecklistResultSchema,
+    InspectionDefectSchema,
+    InspectionItemSchema,
+    InspectionSchema,
+    MeasurementResultSchema,
+)
+from server.schemas.orders import (
+    MilestoneEventSchema,
+    ProductionOrderSchema,
+    PurchaseOrderLineSchema,
+    PurchaseOrderSchema,
+)
+from server.services.inspections import before_inspection_write
+from server.services.records import Resource
+
+ORDER_READERS = ("inspector", "factory", "manager", "admin")
+ORDER_WRITERS = ("manager", "admin")
+INSPECTION_READERS = ("inspector", "factory", "designer", "manager", "admin")
+RECORDERS = ("inspector", "admin")
+NOBODY: tuple[str, ...] = ()
+
+
+def _reference(model, label, schema, filters, order_by):
+    return Resource(model, label, schema, read=EVERYONE, create=ADMIN, update=ADMIN, delete=ADMIN,
+                    filters=filters, order_by=order_by)
+
+
+def _inspection_part(model, label, schema, filters=("inspection_id",)):
+    return Resource(model, label, schema, read=INSPECTION_READERS, create=RECORDERS, update=RECORDERS,
+                    delete=RECORDERS, parent_field="inspection_id", filters=filters)
+
+
+FACTORIES = _reference(Factory, "factory", FactorySchema, ("country", "active"), ("code",))
+STYLES = _reference(Style, "style", StyleSchema, ("season", "category", "active"), ("style_number",))
+TECH_PACK_VERSIONS = _reference(TechPackVersion, "tech-pack version", TechPackVersionSchema, ("style_id",),
+                                ("issued_on",))
+DEFECT_TYPES = _reference(DefectType, "defect type", DefectTypeSchema, ("category", "active"), ("code",))
+MEASUREMENT_SPECS = _reference(MeasurementSpec, "measurement spec", MeasurementSpecSchema,
+                               ("style_id", "tech_pack_version_id", "size"), ("size", "point_code"))
+CHECKLIST_TEMPLATES = _reference(ChecklistTemplate, "checklist template", ChecklistTemplateSchema,
+                                 ("product_category", "inspection_type"), ("product_category", "inspection_type"))
+AQL_DEFAULTS = _reference(AqlDefault, "AQL default", AqlDefaultSchema, ("product_category", "inspection_type"),
+                          ("product_category", "inspection_type"))
+
+PURCHASE_ORDERS = Resource(PurchaseOrder, "purchase order", PurchaseOrderSchema, read=ORDER_READERS,
+                           create=ORDER_WRITERS, update=ORDER_WRITERS, delete=ORDER_WRITERS,
+                           filters=("factory_id", "status"), order_by=("order_date", "po_number"))
+PURCHASE_ORDER_LINES = Resource(PurchaseOrderLine, "purchase-order line", PurchaseOrderLineSchema,
+                                read=ORDER_READERS, create=ORDER_WRITERS, update=ORDER_WRITERS,
+                                delete=ORDER_WRITERS, parent_field="purchase_order_id",
+                                filters=("purchase_order_id", "style_id"))
+PRODUCTION_ORDERS = Resource(ProductionOrder, "production order", ProductionOrderSchema, read=ORDER_READERS,
+                             create=ORDER_WRITERS, update=ORDER_WRITERS, delete=ORDER_WRITERS,
+                             filters=("purchase_order_id", "factory_id", "status"), order_by=("number",))
+# Append-only: no update or delete; a correction is a new event.
+MILESTONE_EVENTS = Resource(MilestoneEvent, "milestone event", MilestoneEventSchema, read=ORDER_READERS,
+                            create=("inspector", "factory", "manager", "admin"), update=NOBODY, delete=NOBODY,
+                            parent_field="production_order_id", filters=("production_order_id", "stage"),
+                            order_by=("occurred_on", "server_version"))
+
+INSPECTIONS = Resource(Inspection, "inspection", InspectionSchema, read=INSPECTION_READERS,
+                       create=("inspector", "manager", "admin"), update=("inspector", "manager", "admin"),
+                       delete=("manager", "admin"),
+                       filters=("factory_id", "status", "inspector_id", "production_order_id", "inspection_type"),
+                       order_by=("planned_date", "created_at"), before_write=before_inspection_write)
+INSPECTION_ITEMS = _inspection_part(InspectionItem, "inspection item", InspectionItemSchema)
+INSPECTION_DEFECTS = _inspection_part(InspectionDefect, "inspection defect", InspectionDefectSchema,
+                                      filters=("inspection_id", "severity", "defect_type_id"))
+MEASUREMENT_RESULTS = _inspection_part(MeasurementResult, "measurement result", MeasurementResultSchema)
+CHECKLIST_RESULTS = _inspection_part(ChecklistResult, "checklist result", ChecklistResultSchema)
+
+REFERENCE = (FACTORIES, STYLES, TECH_PACK_VERSIONS, DEFECT_TYPES, MEASUREMENT_SPECS, CHECKLIST_TEMPLATES,
+             AQL_DEFAULTS)
+FACTORY_RECORDS = (PURCHASE_ORDERS, PURCHASE_ORDER_LINES, PRODUCTION_ORDERS, MILESTONE_EVENTS, INSPECTIONS,
+                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS)
+# In dependency order: a client applying a page in this order never sees a child before its parent.
+ALL = REFERENCE + FACTORY_RECORDS
+BY_ENTITY = {resource.entity: resource for resource in ALL}
