@@ -2,8 +2,8 @@
 
 
 def register_blueprints(api) -> None:
-    from server.api import aql, auth, catalog, factories, health, inspections, orders, users
+    from server.api import aql, auth, catalog, factories, health, inspections, orders, sync, users
 
-    for module in (health, auth, users, factories, catalog, aql, orders, inspections):
+    for module in (health, auth, users, factories, catalog, aql, orders, inspections, sync):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

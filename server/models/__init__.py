@@ -20,13 +20,14 @@ from server.models.inspections import (
     MeasurementResult,
     Photo,
 )
+from server.models.sync import SyncClient, SyncConflict, SyncRejection
 from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
 
 __all__ = [
     "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectType",
     "Factory", "FactoryAssignment", "Inspection", "InspectionDefect", "InspectionItem",
     "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo",
-    "ProductionOrder", "PurchaseOrder", "PurchaseOrderLine", "Style", "SyncState",
+    "ProductionOrder", "PurchaseOrder", "PurchaseOrderLine", "Style", "SyncClient", "SyncConflict", "SyncRejection", "SyncState",
     "TechPackVersion", "User", "UserSession", "Versioned",
 ]
 

@@ -33,6 +33,8 @@ class SyncState(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change_counter: Mapped[int] = mapped_column(BigInteger, default=0)
     database_id: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
+    # Tombstones at or below this counter may have been purged; older pull cursors get reset.
+    tombstones_purged_through: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class AuditEntry(db.Model):

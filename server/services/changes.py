@@ -188,7 +188,7 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
             record_id=record.id,
             action=action,
             changes={
-                k: [REDACTED, REDACTED] if k in redacted else [_jsonable(o), _jsonable(n)]
+                k: [REDACTED, REDACTED] if k in redacted else [to_json_value(o), to_json_value(n)]
                 for k, (o, n) in changes.items()
             },
             actor_id=context.actor_id,
@@ -213,7 +213,7 @@ def apply_defaults(record: Versioned) -> None:
             setattr(record, attr.key, default.arg(None))
 
 
-def _jsonable(value: Any) -> Any:
+def to_json_value(value: Any) -> Any:
     if isinstance(value, (uuid.UUID, decimal.Decimal)):
         return str(value)
     if isinstance(value, (datetime, date)):

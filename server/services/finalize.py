@@ -15,42 +15,47 @@ from server.services.records import Resource, get_record
 
 def finalize_inspection(resource: Resource, user: User, inspection_id: uuid.UUID, data: dict,
                         source: str = "api") -> Inspection:
+    """The REST finalize: one recorded transaction around :func:`apply_finalize`."""
+    with changes.recording(user, source):
+        apply_finalize(get_record(resource, user, inspection_id), data)
+    return db.session.get(Inspection, inspection_id)
+
+
+def apply_finalize(inspection: Inspection, data: dict) -> None:
     """Recompute plan and verdict from the recorded defects; refuse when the client's differ.
 
     The client sends the verdict it showed the inspector (and optionally its
     plan). A difference means the two sides judged different data or tables,
     so nothing is finalized and the server's figures come back in the error.
     """
-    with changes.recording(user, source):
-        inspection: Inspection = get_record(resource, user, inspection_id)
-        if inspection.status == "finalized":
-            raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
-        if inspection.status == "cancelled":
-            raise ApiError(409, "inspection_cancelled", "A cancelled inspection cannot be finalized.")
-        plans, verdict = recompute_verdict(inspection)
-        server_plan = plans_as_dict(plans)
-        server_verdict = {cls: verdict.classes[cls].result for cls in SEVERITY_CLASSES} | {"overall": verdict.overall}
-        claimed_verdict = data["verdict"]
-        claimed_plan = data.get("plan")
-        mismatched = sorted(k for k, v in server_verdict.items() if claimed_verdict.get(k) != v)
-        if claimed_plan is not None:
-            mismatched += sorted(f"plan.{cls}" for cls in SEVERITY_CLASSES if claimed_plan.get(cls) != server_plan[cls])
-        if mismatched:
-            raise ApiError(
-                409, "verdict_mismatch",
-                "The server's plan or verdict differs from the client's; nothing was finalized.",
-                {"mismatched": mismatched, "server_verdict": server_verdict, "server_plan": server_plan,
-                 "counts": {cls: verdict.classes[cls].count for cls in SEVERITY_CLASSES}},
-            )
-        inspection.plan = server_plan
-        for cls in SEVERITY_CLASSES:
-            setattr(inspection, f"verdict_{cls}", server_verdict[cls])
-        inspection.verdict = verdict.overall
-        inspection.status = "finalized"
-        inspection.finished_at = data.get("finished_at") or utcnow()
-        if inspection.started_at is None:
-            inspection.started_at = inspection.finished_at
-        for key in ("disposition", "finish_location"):
-            if key in data:
-                setattr(inspection, key, data[key])
-    return db.session.get(Inspection, inspection_id)
+    if inspection.status == "finalized":
+        raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
+    if inspection.status == "cancelled":
+        raise ApiError(409, "inspection_cancelled", "A cancelled inspection cannot be finalized.")
+    db.session.flush()  # defects recorded earlier in this transaction count too
+    plans, verdict = recompute_verdict(inspection)
+    server_plan = plans_as_dict(plans)
+    server_verdict = {cls: verdict.classes[cls].result for cls in SEVERITY_CLASSES} | {"overall": verdict.overall}
+    claimed_verdict = data["verdict"]
+    claimed_plan = data.get("plan")
+    mismatched = sorted(k for k, v in server_verdict.items() if claimed_verdict.get(k) != v)
+    if claimed_plan is not None:
+        mismatched += sorted(f"plan.{cls}" for cls in SEVERITY_CLASSES if claimed_plan.get(cls) != server_plan[cls])
+    if mismatched:
+        raise ApiError(
+            409, "verdict_mismatch",
+            "The server's plan or verdict differs from the client's; nothing was finalized.",
+            {"mismatched": mismatched, "server_verdict": server_verdict, "server_plan": server_plan,
+             "counts": {cls: verdict.classes[cls].count for cls in SEVERITY_CLASSES}},
+        )
+    inspection.plan = server_plan
+    for cls in SEVERITY_CLASSES:
+        setattr(inspection, f"verdict_{cls}", server_verdict[cls])
+    inspection.verdict = verdict.overall
+    inspection.status = "finalized"
+    inspection.finished_at = data.get("finished_at") or utcnow()
+    if inspection.started_at is None:
+        inspection.started_at = inspection.finished_at
+    for key in ("disposition", "finish_location"):
+        if key in data:
+            setattr(inspection, key, data[key])

@@ -63,7 +63,7 @@ def _fill(url_rule, method) -> tuple[str, uuid.UUID | None]:
         elif argument in ("record_id", "user_id") and blueprint in RECORD_FOR_BLUEPRINT:
             record = RECORD_FOR_BLUEPRINT[blueprint]
             values[argument] = record
-        elif argument == "token_id":
+        elif argument in ("token_id", "conflict_id"):
             values[argument] = uuid.uuid4()
         else:
             pytest.fail(f"{url_rule.rule}: no test value for <{argument}>; add one to the matrix")

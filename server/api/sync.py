@@ -1,0 +1,63 @@
+"""The sync protocol's endpoints (see sync/PROTOCOL.md)."""
+
+from flask import request
+from flask_login import current_user
+
+from server.api.blueprint import Blueprint
+from server.authz import EVERYONE, allow
+from server.errors import ApiError
+from server.schemas.sync import (
+    ConflictSchema,
+    PullQuery,
+    PullResponseSchema,
+    PushResponseSchema,
+    PushSchema,
+    ResolveSchema,
+)
+from server.services import sync_conflicts, sync_pull, sync_push
+from sync.core import ProtocolError, check_versions
+
+blp = Blueprint("sync", "sync", url_prefix="/api/v1/sync",
+                description="Offline sync: exactly-once push, gap-free pull, field conflicts.")
+
+
+@blp.route("/push", methods=["POST"])
+@allow(*EVERYONE)
+@blp.arguments(PushSchema)
+@blp.response(200, PushResponseSchema)
+def push(payload):
+    """Apply the client's new mutations, in order, exactly once, in one transaction."""
+    return sync_push.push(current_user, payload, request.headers.get("User-Agent"))
+
+
+@blp.route("/pull", methods=["GET"])
+@allow(*EVERYONE)
+@blp.arguments(PullQuery, location="query")
+@blp.response(200, PullResponseSchema)
+def pull(query):
+    """The changes the user may see since the cursor, from one consistent snapshot, in pages."""
+    try:
+        check_versions(query["protocol_version"], query["schema_version"])
+    except ProtocolError as exc:
+        raise ApiError(409, exc.code, exc.message, exc.details) from exc
+    return sync_pull.pull(current_user, query["client_id"], query.get("cursor"), query.get("limit"))
+
+
+@blp.route("/conflicts", methods=["GET"])
+@allow(*EVERYONE)
+@blp.response(200, ConflictSchema(many=True))
+def conflicts():
+    """Open conflicts on records you may change."""
+    return sync_conflicts.list_conflicts(current_user)
+
+
+@blp.route("/conflicts/<uuid:conflict_id>/resolve", methods=["POST"])
+@allow(*EVERYONE)
+@blp.arguments(ResolveSchema)
+@blp.response(200, ConflictSchema)
+def resolve(data, conflict_id):
+    """Keep the stored value, take the incoming one, or set another; applied as a new change."""
+    return sync_conflicts.resolve_conflict(current_user, conflict_id, data["choice"], data.get("value"))
+
+
+BLUEPRINTS = [blp]

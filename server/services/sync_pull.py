@@ -1,0 +1,103 @@
+"""Sync pull (PROTOCOL.md section 3): gap-free pages of changes from one snapshot."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import and_, or_, select
+
+from server.authz import factory_scope
+from server.errors import ApiError
+from server.extensions import db
+from server.models import SyncClient, SyncState, User
+from server.services import entities
+from server.services.records import Resource
+from sync.core import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Cursor, ProtocolError, reset_reason, scope_fingerprint
+
+RANKS = {resource.entity: rank for rank, resource in enumerate(entities.ALL)}
+END_RANK = len(entities.ALL)
+
+
+def pull(user: User, client_id: str, cursor_text: str | None, limit: int | None) -> dict:
+    limit = min(limit or DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
+    _begin_snapshot()
+    state = db.session.get(SyncState, 1)
+    database_id = str(state.database_id)
+    client = db.session.get(SyncClient, client_id)
+    if client is not None and client.user_id != user.id:
+        raise ApiError(403, "client_bound", "This device is registered to another user.")
+    if client is not None and client.revoked_at is not None:
+        raise ApiError(403, "client_revoked", "This device was revoked by an administrator.")
+    last_mutation_id = client.last_mutation_id if client else 0
+    scope = scope_fingerprint(user.role, factory_scope(user) or ())
+    try:
+        cursor = Cursor.decode(cursor_text) if cursor_text else None
+    except ProtocolError as exc:
+        raise ApiError(400, exc.code, exc.message, {"cursor": [exc.message]}) from exc
+    answer = {"database_id": database_id, "last_mutation_id": last_mutation_id}
+    reason = reset_reason(cursor, database_id, scope, state.tombstones_purged_through)
+    if reason:
+        return answer | {"reset": True, "reason": reason, "changes": [], "has_more": False,
+                         "cursor": Cursor(database_id, 0, 0, "", scope).encode()}
+    cursor = cursor or Cursor(database_id, 0, 0, "", scope)
+    high = state.change_counter
+    rows = []
+    for resource in entities.ALL:
+        rows.extend(_changed_rows(resource, user, cursor, high, limit + 1))
+    rows.sort(key=lambda r: (r[0], r[1], r[2].id.int))
+    has_more = len(rows) > limit
+    page = rows[:limit]
+    if has_more:
+        version, rank, record = page[-1]
+        next_cursor = Cursor(database_id, version, rank, record.id.hex, scope)
+    else:
+        next_cursor = Cursor(database_id, high, END_RANK, "", scope)
+    changes = [_change(entities.ALL[rank], version, record) for version, rank, record in page]
+    db.session.rollback()  # end the read snapshot
+    return answer | {"reset": False, "changes": changes, "has_more": has_more, "cursor": next_cursor.encode()}
+
+
+def _begin_snapshot() -> None:
+    """All reads of one pull see one snapshot (SQLite: any read transaction does already)."""
+    if db.session.in_transaction():
+        db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _changed_rows(resource: Resource, user: User, cursor: Cursor, high: int, limit: int):
+    model = resource.model
+    rank = RANKS[resource.entity]
+    if rank > cursor.rank:
+        after = model.server_version >= cursor.version
+    elif rank == cursor.rank and cursor.record_id:
+        after = or_(model.server_version > cursor.version,
+                    and_(model.server_version == cursor.version, model.id > uuid.UUID(hex=cursor.record_id)))
+    elif rank == cursor.rank:
+        after = model.server_version >= cursor.version
+    else:
+        after = model.server_version > cursor.version
+    stmt = select(model).where(after, model.server_version <= high, model.server_version > 0)
+    stmt = _in_scope(stmt, resource, user)
+    found = db.session.scalars(stmt.order_by(model.server_version, model.id).limit(limit)).all()
+    return [(record.server_version, rank, record) for record in found]
+
+
+def _in_scope(stmt, resource: Resource, user: User):
+    """PROTOCOL.md section 4: what each role replicates."""
+    model = resource.model
+    scope = factory_scope(user)
+    if resource in entities.REFERENCE:
+        if model.__tablename__ == "factories" and scope is not None:
+            return stmt.where(model.id.in_(scope))
+        return stmt
+    if user.role in ("inspector", "factory"):
+        return stmt.where(model.factory_id.in_(scope or ()))
+    return stmt.where(model.created_by_id == user.id)
+
+
+def _change(resource: Resource, version: int, record) -> dict:
+    if record.is_deleted:
+        return {"entity": resource.entity, "id": str(record.id), "version": version, "deleted": True, "fields": {}}
+    fields = resource.schema().dump(record)
+    return {"entity": resource.entity, "id": str(record.id), "version": version, "deleted": False, "fields": fields}
