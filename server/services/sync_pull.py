@@ -59,8 +59,7 @@ def pull(user: User, client_id: str, cursor_text: str | None, limit: int | None)
 
 def _begin_snapshot() -> None:
     """All reads of one pull see one snapshot (SQLite: any read transaction does already)."""
-    if db.session.in_transaction():
-        db.session.rollback()
+    db.session.rollback()  # whatever the request read before (the user) must not pin an older snapshot
     if db.engine.dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 

@@ -1,0 +1,310 @@
+"""A Python client of the Seamline sync protocol (see PROTOCOL.md).
+
+Used by the tests, the benchmarks, and factories that push data from their own
+systems::
+
+    c = SyncClient("http://127.0.0.1:5000", "inspector@example.com", "password", state_path="client.db")
+    rid = c.upsert("inspection", {...})   # written to the local outbox first
+    c.sync()                              # push the outbox, then pull until has_more is false
+    c.records("inspection")               # the local replica
+
+Its outbox and replica live in one SQLite file and every change is one local
+transaction, so a client killed at any point resumes with nothing lost or
+duplicated. Pure Python: the standard library only.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import secrets
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sync import PROTOCOL_VERSION, SCHEMA_VERSION
+
+PUSH_BATCH = 500
+PULL_LIMIT = 500
+
+# (method, url, headers, body bytes or None) -> (status, headers, body bytes). Raises OSError on network failure.
+Transport = Callable[[str, str, dict, bytes | None], tuple[int, dict, bytes]]
+
+
+class SyncError(Exception):
+    """The server refused a request for a reason retrying will not fix (a 4xx)."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+class NetworkError(Exception):
+    """Retries ran out on network errors or 5xx answers; nothing is lost, try again later."""
+
+
+def urllib_transport(timeout: float = 30.0) -> Transport:
+    cookies = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+
+    def send(method, url, headers, body):
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    return send
+
+
+@dataclass
+class Backoff:
+    attempts: int = 6
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delays(self):
+        delay = self.first_delay
+        for _ in range(self.attempts - 1):
+            yield delay
+            delay = min(delay * 2, self.max_delay)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,            -- the mutation id: 1, 2, 3, ... never reused
+    entity TEXT NOT NULL, op TEXT NOT NULL, record_id TEXT NOT NULL,
+    fields TEXT NOT NULL, base_version INTEGER,
+    acked INTEGER NOT NULL DEFAULT 0   -- kept after acknowledgement, to re-push after a server restore
+);
+CREATE TABLE IF NOT EXISTS replica (
+    entity TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
+    fields TEXT NOT NULL, PRIMARY KEY (entity, id)
+);
+CREATE TABLE IF NOT EXISTS rejections (mutation_id INTEGER PRIMARY KEY, entity TEXT, record_id TEXT,
+    code TEXT, message TEXT, fields TEXT);
+CREATE TABLE IF NOT EXISTS conflicts (id TEXT PRIMARY KEY, mutation_id INTEGER, field TEXT);
+"""
+
+
+class SyncClient:
+    def __init__(self, base_url: str, email: str | None = None, password: str | None = None, *,
+                 token: str | None = None, state_path: str = "seamline-client.db",
+                 transport: Transport | None = None, backoff: Backoff | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.email, self.password, self.token = email, password, token
+        self.transport = transport or urllib_transport()
+        self.backoff = backoff or Backoff()
+        self.csrf: str | None = None
+        self.db = sqlite3.connect(state_path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")  # an acknowledged local write survives a power cut
+        self.db.executescript(_SCHEMA)
+        if self._meta("client_id") is None:
+            with self._tx():
+                self._set_meta("client_id", "py-" + secrets.token_urlsafe(24))
+                self._set_meta("next_mutation_id", "1")
+
+    # --- local writes --------------------------------------------------------------------------
+
+    @property
+    def client_id(self) -> str:
+        return self._meta("client_id")
+
+    def upsert(self, entity: str, fields: dict, record_id: str | uuid.UUID | None = None) -> str:
+        """Record a create or change locally; returns the record's UUID."""
+        record_id = str(record_id or fields.get("id") or uuid.uuid4())
+        fields = {k: v for k, v in fields.items() if k != "id"}
+        with self._tx():
+            row = self.db.execute("SELECT version FROM replica WHERE entity = ? AND id = ?",
+                                  (entity, record_id)).fetchone()
+            self._enqueue(entity, "upsert", record_id, fields, row[0] if row else None)
+        return record_id
+
+    def delete(self, entity: str, record_id: str | uuid.UUID) -> None:
+        with self._tx():
+            row = self.db.execute("SELECT version FROM replica WHERE entity = ? AND id = ?",
+                                  (entity, str(record_id))).fetchone()
+            self._enqueue(entity, "delete", str(record_id), {}, row[0] if row else None)
+
+    def _enqueue(self, entity, op, record_id, fields, base_version) -> None:
+        mutation_id = int(self._meta("next_mutation_id"))
+        self.db.execute("INSERT INTO outbox (id, entity, op, record_id, fields, base_version) VALUES (?,?,?,?,?,?)",
+                        (mutation_id, entity, op, record_id, json.dumps(fields, default=str), base_version))
+        self._set_meta("next_mutation_id", str(mutation_id + 1))
+
+    # --- reading the replica ------------------------------------------------------------------
+
+    def records(self, entity: str) -> dict[str, dict]:
+        """The replica as the user sees it: the server's state with unsent changes on top."""
+        result = {rid: json.loads(f) for rid, f, deleted in self.db.execute(
+            "SELECT id, fields, deleted FROM replica WHERE entity = ?", (entity,)) if not deleted}
+        for op, rid, fields in self.db.execute(
+                "SELECT op, record_id, fields FROM outbox WHERE entity = ? AND acked = 0 ORDER BY id", (entity,)):
+            if op == "delete":
+                result.pop(rid, None)
+            else:
+                result[rid] = {**result.get(rid, {"id": rid}), **json.loads(fields)}
+        return result
+
+    def pending(self) -> int:
+        """Mutations not yet acknowledged by the server."""
+        return self.db.execute("SELECT count(*) FROM outbox WHERE acked = 0").fetchone()[0]
+
+    def rejections(self) -> list[dict]:
+        return [{"mutation_id": m, "entity": e, "record_id": r, "code": c, "message": msg, "fields": json.loads(f)}
+                for m, e, r, c, msg, f in self.db.execute("SELECT * FROM rejections ORDER BY mutation_id")]
+
+    def conflicts(self) -> list[dict]:
+        return [{"id": i, "mutation_id": m, "field": f}
+                for i, m, f in self.db.execute("SELECT * FROM conflicts ORDER BY mutation_id")]
+
+    # --- sync --------------------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Push the outbox, then pull until the server has nothing more."""
+        self.push()
+        self.pull()
+
+    def push(self) -> None:
+        while True:
+            rows = self.db.execute("SELECT id, entity, op, record_id, fields, base_version FROM outbox "
+                                   "WHERE acked = 0 ORDER BY id LIMIT ?", (PUSH_BATCH,)).fetchall()
+            if not rows:
+                return
+            body = {"client_id": self.client_id, "protocol_version": PROTOCOL_VERSION,
+                    "schema_version": SCHEMA_VERSION,
+                    "mutations": [{"id": i, "entity": e, "op": op, "record_id": r, "fields": json.loads(f),
+                                   "base_version": b} for i, e, op, r, f, b in rows]}
+            try:
+                answer = self._request("POST", "/api/v1/sync/push", body)
+            except SyncError as error:
+                if error.code == "mutation_gap":
+                    self._rewind(error.fields["expected"])
+                    continue
+                raise
+            self._acknowledge(answer)
+
+    def _acknowledge(self, answer: dict) -> None:
+        with self._tx():
+            self._note_database(answer["database_id"])
+            for result in answer["results"]:
+                if result["status"] == "rejected":
+                    row = self.db.execute("SELECT entity, record_id FROM outbox WHERE id = ?", (result["id"],)).fetchone()
+                    self.db.execute("INSERT OR REPLACE INTO rejections VALUES (?,?,?,?,?,?)",
+                                    (result["id"], row[0], row[1], result["code"], result["message"],
+                                     json.dumps(result.get("fields") or {})))
+                for conflict in result.get("conflicts", []):
+                    self.db.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?)",
+                                    (conflict["id"], result["id"], conflict["field"]))
+            self.db.execute("UPDATE outbox SET acked = 1 WHERE id <= ?", (answer["last_mutation_id"],))
+            if answer["last_mutation_id"] < self._last_acked():
+                # The server lost mutations it had acknowledged (restored from a backup): send them again.
+                self._rewind(answer["last_mutation_id"] + 1)
+
+    def _rewind(self, first_missing: int) -> None:
+        self.db.execute("UPDATE outbox SET acked = 0 WHERE id >= ?", (first_missing,))
+
+    def _last_acked(self) -> int:
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM outbox WHERE acked = 1").fetchone()[0]
+
+    def pull(self) -> None:
+        while True:
+            cursor = self._meta("cursor")
+            query = f"client_id={self.client_id}&limit={PULL_LIMIT}" + (f"&cursor={cursor}" if cursor else "")
+            answer = self._request("GET", "/api/v1/sync/pull?" + query)
+            with self._tx():
+                if self._note_database(answer["database_id"]) or answer["reset"]:
+                    # Rebuild the replica from the beginning; the outbox is never touched.
+                    self.db.execute("DELETE FROM replica")
+                    self._set_meta("cursor", None)
+                    if answer["reset"]:
+                        continue
+                for change in answer["changes"]:
+                    self.db.execute("INSERT OR REPLACE INTO replica VALUES (?,?,?,?,?)",
+                                    (change["entity"], change["id"], change["version"], int(change["deleted"]),
+                                     json.dumps(change["fields"])))
+                self._set_meta("cursor", answer["cursor"])
+            if not answer["has_more"]:
+                return
+
+    def _note_database(self, database_id: str) -> bool:
+        """Remember the server's database id; True when it changed (a restore): the replica is stale."""
+        known = self._meta("database_id")
+        self._set_meta("database_id", database_id)
+        return known is not None and known != database_id
+
+    # --- HTTP ----------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> dict:
+        for attempt_delay in [*self.backoff.delays(), None]:
+            try:
+                status, _headers, raw = self._send(method, path, body)
+            except OSError:
+                status, raw = None, b""
+            if status == 401 and (self.email or self.token) and path != "/api/v1/auth/login":
+                self._login()
+                continue
+            if status is not None and status < 500:
+                payload = json.loads(raw or b"{}")
+                if status >= 400:
+                    error = payload.get("error", {})
+                    raise SyncError(status, error.get("code", "error"), error.get("message", ""), error.get("fields"))
+                return payload
+            if attempt_delay is None:
+                break
+            self.backoff.sleep(attempt_delay)
+        raise NetworkError(f"{method} {path}: no answer after {self.backoff.attempts} attempts")
+
+    def _send(self, method, path, body):
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        elif self.csrf and method != "GET":
+            headers["X-CSRF-Token"] = self.csrf
+        data = json.dumps(body, default=str).encode() if body is not None else None
+        return self.transport(method, self.base_url + path, headers, data)
+
+    def _login(self) -> None:
+        if self.token:
+            raise SyncError(401, "invalid_token", "The API token is unknown or revoked.")
+        answer = self._request("POST", "/api/v1/auth/login", {"email": self.email, "password": self.password})
+        self.csrf = answer["csrf_token"]
+
+    # --- local state ---------------------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _tx(self):
+        return _Transaction(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one local change is all or nothing."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+
+    def __enter__(self):
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, *_):
+        self.connection.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
