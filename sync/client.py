@@ -169,9 +169,15 @@ class SyncClient:
     # --- sync --------------------------------------------------------------------------------------
 
     def sync(self) -> None:
-        """Push the outbox, then pull until the server has nothing more."""
+        """Push the outbox, then pull until the server has nothing more.
+
+        If the pull shows the server lost acknowledged mutations (a restore from
+        backup), they are pushed again and the pull repeated.
+        """
         self.push()
-        self.pull()
+        if self.pull():
+            self.push()
+            self.pull()
 
     def push(self) -> None:
         while True:
@@ -215,7 +221,9 @@ class SyncClient:
     def _last_acked(self) -> int:
         return self.db.execute("SELECT coalesce(max(id), 0) FROM outbox WHERE acked = 1").fetchone()[0]
 
-    def pull(self) -> None:
+    def pull(self) -> bool:
+        """Pull until has_more is false. True when the server turned out to lack acknowledged mutations."""
+        rewound = False
         while True:
             cursor = self._meta("cursor")
             query = f"client_id={self.client_id}&limit={PULL_LIMIT}" + (f"&cursor={cursor}" if cursor else "")
@@ -232,8 +240,11 @@ class SyncClient:
                                     (change["entity"], change["id"], change["version"], int(change["deleted"]),
                                      json.dumps(change["fields"])))
                 self._set_meta("cursor", answer["cursor"])
+                if answer["last_mutation_id"] < self._last_acked():
+                    self._rewind(answer["last_mutation_id"] + 1)
+                    rewound = True
             if not answer["has_more"]:
-                return
+                return rewound
 
     def _note_database(self, database_id: str) -> bool:
         """Remember the server's database id; True when it changed (a restore): the replica is stale."""
