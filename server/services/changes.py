@@ -34,6 +34,8 @@ from server.models.base import BOOKKEEPING_COLUMNS, utcnow
 from server.models.vocab import CHANGE_SOURCES
 
 _CONTEXT_KEY = "seamline.change_context"
+# Records looked up while checking references, kept for the transaction (see records._referenced).
+PINNED_KEY = "seamline.pinned"
 REDACTED = "[redacted]"
 
 
@@ -85,6 +87,7 @@ def recording(actor, source: str, client_id: str | None = None) -> Iterator[Chan
             raise
     finally:
         session.info.pop(_CONTEXT_KEY, None)
+        session.info.pop(PINNED_KEY, None)
         reset_write_intent(token)
 
 

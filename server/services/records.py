@@ -168,7 +168,13 @@ def _referenced(record: Versioned, field_name: str):
         return None
     (foreign_key,) = column.foreign_keys
     target = _model_for_table(foreign_key.column.table.name)
-    return db.session.get(target, value)
+    # The session's identity map holds records weakly, so a batch of 500 defects would
+    # load the same inspection 500 times; keep what this transaction looked up.
+    pinned = db.session.info.setdefault(changes.PINNED_KEY, {})
+    key = (target, value)
+    if key not in pinned:
+        pinned[key] = db.session.get(target, value)
+    return pinned[key]
 
 
 def _check_references(user: User, record: Versioned) -> None:
@@ -211,9 +217,8 @@ def _refuse_if_finalized(record: Versioned, check_self: bool = True) -> None:
             if status == "finalized":
                 raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
         return
-    inspection_id = getattr(record, "inspection_id", None)
-    if inspection_id is not None:
-        inspection = db.session.get(Inspection, inspection_id)
+    if getattr(record, "inspection_id", None) is not None:
+        inspection = _referenced(record, "inspection_id")
     if inspection is not None and inspection.status == "finalized":
         raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
 

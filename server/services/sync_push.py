@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -84,14 +85,20 @@ def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
         savepoint.commit()
         return {"id": mutation["id"], **outcome}
     except ApiError as exc:
-        savepoint.rollback()
+        _rollback(savepoint)
         return _reject(client, mutation, exc.code, exc.message, exc.fields)
     except ValidationError as exc:
-        savepoint.rollback()
+        _rollback(savepoint)
         return _reject(client, mutation, "validation_error", "The mutation has invalid fields.", exc.messages)
     except IntegrityError:
-        savepoint.rollback()
+        _rollback(savepoint)
         return _reject(client, mutation, "conflict", "The change conflicts with existing data.", {})
+
+
+def _rollback(savepoint) -> None:
+    savepoint.rollback()
+    # Records looked up inside the failed mutation may have been undone with it.
+    db.session.info.pop(changes.PINNED_KEY, None)
 
 
 def _reject(client: SyncClient, mutation: dict, code: str, message: str, details: dict) -> dict:
@@ -127,7 +134,7 @@ def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
     claimed = {k: fields.pop(k) for k in _FINALIZE_FIELDS if k in fields} if finalize else {}
     if record is None:
         _require_role(user, resource.create, "create", resource)
-        data = resource.schema().load({**fields, "id": str(record_id)})
+        data = _schema(resource, partial=False).load({**fields, "id": str(record_id)})
         record = records.apply_create(resource, user, data)
         conflicts = []
     else:
@@ -150,7 +157,7 @@ def _update(user, client, resource, record, fields: dict, mutation: dict) -> lis
     if not fields:
         return []
     _require_role(user, resource.update, "change", resource)
-    data = resource.schema(partial=True).load(fields)
+    data = _schema(resource, partial=True).load(fields)
     data.pop("id", None)
     stored = {k: getattr(record, k) for k in data}
     own = _fields_last_written_by(client.client_id, record, data)
@@ -189,6 +196,12 @@ def _delete(user, resource, record) -> dict:
     if not record.is_deleted:
         records.apply_delete(record)
     return {"status": "applied", "version": record.server_version}
+
+
+@functools.cache
+def _schema(resource, partial: bool):
+    """Schema instances are stateless once built; building one per mutation is most of a small push."""
+    return resource.schema(partial=partial)
 
 
 def _require_role(user: User, roles: tuple[str, ...], verb: str, resource) -> None:
