@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from sqlalchemy import and_, or_, select
@@ -95,8 +96,13 @@ def _in_scope(stmt, resource: Resource, user: User):
     return stmt.where(model.created_by_id == user.id)
 
 
+@functools.cache
+def _dumper(resource: Resource):
+    return resource.schema()
+
+
 def _change(resource: Resource, version: int, record) -> dict:
     if record.is_deleted:
         return {"entity": resource.entity, "id": str(record.id), "version": version, "deleted": True, "fields": {}}
-    fields = resource.schema().dump(record)
+    fields = _dumper(resource).dump(record)
     return {"entity": resource.entity, "id": str(record.id), "version": version, "deleted": False, "fields": fields}
