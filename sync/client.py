@@ -15,6 +15,7 @@ duplicated. Pure Python: the standard library only.
 
 from __future__ import annotations
 
+import hashlib
 import http.cookiejar
 import json
 import secrets
@@ -91,7 +92,14 @@ CREATE TABLE IF NOT EXISTS replica (
 CREATE TABLE IF NOT EXISTS rejections (mutation_id INTEGER PRIMARY KEY, entity TEXT, record_id TEXT,
     code TEXT, message TEXT, fields TEXT);
 CREATE TABLE IF NOT EXISTS conflicts (id TEXT PRIMARY KEY, mutation_id INTEGER, field TEXT);
+CREATE TABLE IF NOT EXISTS photos (
+    sha256 TEXT PRIMARY KEY, data BLOB NOT NULL,   -- a copy: the photo survives its file being deleted
+    state TEXT NOT NULL DEFAULT 'waiting',         -- waiting, uploaded, refused
+    error TEXT
+);
 """
+
+PHOTO_CHUNK = 256 * 1024
 
 
 class SyncClient:
@@ -140,6 +148,17 @@ class SyncClient:
                         (mutation_id, entity, op, record_id, json.dumps(fields, default=str), base_version))
         self._set_meta("next_mutation_id", str(mutation_id + 1))
 
+    def put_photo(self, path: str, belongs_to: dict, kind: str = "defect", caption: str | None = None) -> str:
+        """Keep a photo for upload and record it; ``belongs_to`` is e.g. {"defect_id": ...}. Returns its sha256."""
+        with open(path, "rb") as photo_file:
+            data = photo_file.read()
+        sha256 = hashlib.sha256(data).hexdigest()
+        with self._tx():
+            self.db.execute("INSERT OR IGNORE INTO photos (sha256, data) VALUES (?, ?)", (sha256, data))
+            self._enqueue("photo", "upsert", str(uuid.uuid4()),
+                          {"sha256": sha256, "kind": kind, "caption": caption, **belongs_to}, None)
+        return sha256
+
     # --- reading the replica ------------------------------------------------------------------
 
     def records(self, entity: str) -> dict[str, dict]:
@@ -155,8 +174,15 @@ class SyncClient:
         return result
 
     def pending(self) -> int:
-        """Mutations not yet acknowledged by the server."""
-        return self.db.execute("SELECT count(*) FROM outbox WHERE acked = 0").fetchone()[0]
+        """Mutations not yet acknowledged, plus photos whose bytes the server does not hold yet."""
+        mutations = self.db.execute("SELECT count(*) FROM outbox WHERE acked = 0").fetchone()[0]
+        return mutations + self.db.execute("SELECT count(*) FROM photos WHERE state = 'waiting'").fetchone()[0]
+
+    def pending_photo_bytes(self) -> int:
+        return self.db.execute("SELECT coalesce(sum(length(data)), 0) FROM photos WHERE state = 'waiting'").fetchone()[0]
+
+    def photo_errors(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT sha256, error FROM photos WHERE state = 'refused'"))
 
     def rejections(self) -> list[dict]:
         return [{"mutation_id": m, "entity": e, "record_id": r, "code": c, "message": msg, "fields": json.loads(f)}
@@ -175,6 +201,7 @@ class SyncClient:
         backup), they are pushed again and the pull repeated.
         """
         self.push()
+        self.upload_photos()
         if self.pull():
             self.push()
             self.pull()
@@ -221,6 +248,36 @@ class SyncClient:
     def _last_acked(self) -> int:
         return self.db.execute("SELECT coalesce(max(id), 0) FROM outbox WHERE acked = 1").fetchone()[0]
 
+    def upload_photos(self) -> None:
+        """Upload each waiting photo on its own, resuming where the server's copy stops."""
+        for (sha256,) in self.db.execute("SELECT sha256 FROM photos WHERE state = 'waiting'").fetchall():
+            data = self.db.execute("SELECT data FROM photos WHERE sha256 = ?", (sha256,)).fetchone()[0]
+            try:
+                self._upload(sha256, data)
+                state, error = "uploaded", None
+            except SyncError as refused:
+                if refused.status in (401, 403, 404):
+                    raise
+                state, error = "refused", f"{refused.code}: {refused.message}"
+            with self._tx():
+                self.db.execute("UPDATE photos SET state = ?, error = ? WHERE sha256 = ?", (state, error, sha256))
+
+    def _upload(self, sha256: str, data: bytes) -> None:
+        path = f"/api/v1/photos/{sha256}"
+        status, headers, _ = self._exchange("HEAD", path)
+        offset = int(_header(headers, "Upload-Offset")) if status == 200 else 0
+        while offset < len(data):
+            chunk = data[offset:offset + PHOTO_CHUNK]
+            status, headers, raw = self._exchange("PATCH", path, chunk, {
+                "Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset),
+                "Upload-Length": str(len(data))})
+            if status == 409 and _header(headers, "Upload-Offset") is not None:
+                offset = int(_header(headers, "Upload-Offset"))  # resume where the server really is
+                continue
+            if status >= 400:
+                raise _error(status, raw)
+            offset = int(_header(headers, "Upload-Offset"))
+
     def pull(self) -> bool:
         """Pull until has_more is false. True when the server turned out to lack acknowledged mutations."""
         rewound = False
@@ -255,34 +312,39 @@ class SyncClient:
     # --- HTTP ----------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, body: dict | None = None) -> dict:
-        for attempt_delay in [*self.backoff.delays(), None]:
+        """A JSON request; a 4xx answer raises SyncError."""
+        data = json.dumps(body, default=str).encode() if body is not None else None
+        extra = {"Content-Type": "application/json"} if body is not None else {}
+        status, _headers, raw = self._exchange(method, path, data, extra)
+        if status >= 400:
+            raise _error(status, raw)
+        return json.loads(raw or b"{}")
+
+    def _exchange(self, method: str, path: str, data: bytes | None = None, extra: dict | None = None):
+        """Send with retries: network errors and 5xx back off and retry; a 401 logs in again once."""
+        logged_in = False
+        for delay in [*self.backoff.delays(), None]:
             try:
-                status, _headers, raw = self._send(method, path, body)
+                status, headers, raw = self._send(method, path, data, extra or {})
             except OSError:
-                status, raw = None, b""
-            if status == 401 and (self.email or self.token) and path != "/api/v1/auth/login":
+                status, headers, raw = None, {}, b""
+            if status == 401 and not logged_in and path != "/api/v1/auth/login" and (self.email or self.token):
                 self._login()
+                logged_in = True
                 continue
             if status is not None and status < 500:
-                payload = json.loads(raw or b"{}")
-                if status >= 400:
-                    error = payload.get("error", {})
-                    raise SyncError(status, error.get("code", "error"), error.get("message", ""), error.get("fields"))
-                return payload
-            if attempt_delay is None:
+                return status, headers, raw
+            if delay is None:
                 break
-            self.backoff.sleep(attempt_delay)
+            self.backoff.sleep(delay)
         raise NetworkError(f"{method} {path}: no answer after {self.backoff.attempts} attempts")
 
-    def _send(self, method, path, body):
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+    def _send(self, method, path, data, extra):
+        headers = {"Accept": "application/json", **extra}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        elif self.csrf and method != "GET":
+        elif self.csrf and method not in ("GET", "HEAD"):
             headers["X-CSRF-Token"] = self.csrf
-        data = json.dumps(body, default=str).encode() if body is not None else None
         return self.transport(method, self.base_url + path, headers, data)
 
     def _login(self) -> None:
@@ -305,6 +367,21 @@ class SyncClient:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _header(headers: dict, name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _error(status: int, raw: bytes) -> SyncError:
+    try:
+        error = json.loads(raw or b"{}").get("error", {})
+    except ValueError:
+        error = {}
+    return SyncError(status, error.get("code", "error"), error.get("message", ""), error.get("fields"))
 
 
 class _Transaction:

@@ -35,6 +35,7 @@ DEFECT_A = _id("defect-a")
 MEASUREMENT_A = _id("measurement-a")
 CHECKLIST_RESULT_A = _id("checklist-result-a")
 INSPECTION_B = _id("inspection-b")
+PHOTO_A = _id("photo-a")
 PO_B = _id("po-b")
 
 PERSONAS = {
@@ -66,6 +67,7 @@ def build_world() -> None:
         MeasurementResult,
         MeasurementSpec,
         MilestoneEvent,
+        Photo,
         ProductionOrder,
         PurchaseOrder,
         PurchaseOrderLine,
@@ -133,3 +135,7 @@ def build_world() -> None:
             ChecklistResult(id=CHECKLIST_RESULT_A, inspection_id=INSPECTION_A, factory_id=FACTORY_A,
                             item_code="FI-001", result="pass"),
         ])
+    with changes.recording(None, "seed"):
+        # A photo record whose bytes never arrived.
+        db.session.add(Photo(id=PHOTO_A, sha256="cd" * 32, factory_id=FACTORY_A, kind="inspection",
+                             inspection_id=INSPECTION_A, caption="carton marks", storage_state="pending"))

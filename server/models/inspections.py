@@ -118,6 +118,18 @@ class Inspection(Versioned, db.Model):
     def is_finalized(self) -> bool:
         return self.status == "finalized"
 
+    @property
+    def photos_pending(self) -> int:
+        """Photos recorded for this inspection (or its defects) whose bytes have not arrived yet."""
+        from sqlalchemy import func, select
+        from sqlalchemy.orm import object_session
+
+        session = object_session(self)
+        if session is None:
+            return 0
+        return session.scalar(select(func.count()).select_from(Photo).where(
+            Photo.inspection_id == self.id, Photo.storage_state == "pending", Photo.deleted_at.is_(None)))
+
 
 class InspectionItem(Versioned, db.Model):
     """A purchase-order line or style covered by an inspection."""

@@ -7,6 +7,7 @@ from server.models.vocab import (
     INSPECTION_LEVELS,
     INSPECTION_STATUSES,
     INSPECTION_TYPES,
+    PHOTO_KINDS,
     SEVERITIES,
     SWITCHING_STATES,
 )
@@ -55,6 +56,9 @@ class InspectionSchema(RecordSchema):
     cartons_opened = fields.List(fields.Integer(validate=validate.Range(min=1)), allow_none=True)
     start_location = fields.Nested(LocationSchema, allow_none=True)
     finish_location = fields.Nested(LocationSchema, allow_none=True)
+    photos_pending = fields.Integer(dump_only=True, metadata={
+        "description": "Photos recorded whose bytes have not arrived: while above 0 the inspection is "
+                       "shown as 'photos uploading', never as complete."})
 
 
 class InspectionStatusQuery(StrictSchema):
@@ -116,3 +120,20 @@ class FinalizeSchema(StrictSchema):
     disposition = fields.String(allow_none=True, validate=one_of(DISPOSITIONS))
     finished_at = fields.DateTime()
     finish_location = fields.Nested(LocationSchema, allow_none=True)
+
+
+class PhotoSchema(RecordSchema):
+    IMMUTABLE = ("sha256", "inspection_id", "defect_id", "milestone_event_id", "kind")
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$",
+                                                                   error="A lowercase hex sha256 of the bytes."))
+    kind = fields.String(required=True, validate=one_of(PHOTO_KINDS))
+    factory_id = fields.UUID(dump_only=True)
+    inspection_id = fields.UUID(allow_none=True)
+    defect_id = fields.UUID(allow_none=True)
+    milestone_event_id = fields.UUID(allow_none=True)
+    caption = text(500)
+    captured_at = fields.DateTime(allow_none=True)
+    byte_size = fields.Integer(dump_only=True)
+    width = fields.Integer(dump_only=True)
+    height = fields.Integer(dump_only=True)
+    storage_state = fields.String(dump_only=True, metadata={"description": "pending until the bytes arrive"})

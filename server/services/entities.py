@@ -19,6 +19,7 @@ from server.models import (
     MeasurementResult,
     MeasurementSpec,
     MilestoneEvent,
+    Photo,
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -40,6 +41,7 @@ from server.schemas.inspections import (
     InspectionItemSchema,
     InspectionSchema,
     MeasurementResultSchema,
+    PhotoSchema,
 )
 from server.schemas.orders import (
     MilestoneEventSchema,
@@ -48,6 +50,7 @@ from server.schemas.orders import (
     PurchaseOrderSchema,
 )
 from server.services.inspections import before_inspection_write
+from server.services.photos import before_photo_write
 from server.services.records import Resource
 
 ORDER_READERS = ("inspector", "factory", "manager", "admin")
@@ -105,11 +108,15 @@ INSPECTION_DEFECTS = _inspection_part(InspectionDefect, "inspection defect", Ins
                                       filters=("inspection_id", "severity", "defect_type_id"))
 MEASUREMENT_RESULTS = _inspection_part(MeasurementResult, "measurement result", MeasurementResultSchema)
 CHECKLIST_RESULTS = _inspection_part(ChecklistResult, "checklist result", ChecklistResultSchema)
+PHOTOS = Resource(Photo, "photo", PhotoSchema, read=INSPECTION_READERS, create=("inspector", "factory", "admin"),
+                  update=("inspector", "factory", "admin"), delete=("inspector", "factory", "admin"),
+                  filters=("inspection_id", "defect_id", "milestone_event_id", "sha256"),
+                  before_write=before_photo_write)
 
 REFERENCE = (FACTORIES, STYLES, TECH_PACK_VERSIONS, DEFECT_TYPES, MEASUREMENT_SPECS, CHECKLIST_TEMPLATES,
              AQL_DEFAULTS)
 FACTORY_RECORDS = (PURCHASE_ORDERS, PURCHASE_ORDER_LINES, PRODUCTION_ORDERS, MILESTONE_EVENTS, INSPECTIONS,
-                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS)
+                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS, PHOTOS)
 # In dependency order: a client applying a page in this order never sees a child before its parent.
 ALL = REFERENCE + FACTORY_RECORDS
 BY_ENTITY = {resource.entity: resource for resource in ALL}

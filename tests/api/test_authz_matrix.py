@@ -36,10 +36,11 @@ RECORD_FOR_BLUEPRINT = {
     "measurement_results": world.MEASUREMENT_A,
     "checklist_results": world.CHECKLIST_RESULT_A,
     "users": world.user_id("inspector_a"),
+    "photo_records": world.PHOTO_A,
 }
 FACTORY_A_RECORDS = {
     world.FACTORY_A, world.PO_A, world.PO_LINE_A, world.PROD_ORDER_A, world.MILESTONE_A, world.INSPECTION_A,
-    world.INSPECTION_ITEM_A, world.DEFECT_A, world.MEASUREMENT_A, world.CHECKLIST_RESULT_A,
+    world.INSPECTION_ITEM_A, world.DEFECT_A, world.MEASUREMENT_A, world.CHECKLIST_RESULT_A, world.PHOTO_A,
 }
 PERSONAS = ["anonymous", *world.PERSONAS]
 
@@ -65,6 +66,8 @@ def _fill(url_rule, method) -> tuple[str, uuid.UUID | None]:
             values[argument] = record
         elif argument in ("token_id", "conflict_id"):
             values[argument] = uuid.uuid4()
+        elif argument == "sha256":
+            values[argument] = "ab" * 32
         else:
             pytest.fail(f"{url_rule.rule}: no test value for <{argument}>; add one to the matrix")
     return url_rule.build(values, append_unknown=False)[1], record

@@ -8,7 +8,9 @@ import pytest
 
 import world
 from server.extensions import db
-from sync.client import SyncClient, SyncError
+from sqlalchemy import select
+
+from sync.client import NetworkError, SyncClient, SyncError
 
 
 def _defect_fields(**extra):
@@ -120,3 +122,37 @@ def test_server_restored_from_backup_gets_everything_again(app, make_client):
     assert {kept, lost} <= set(phone.records("inspection_defect"))
     with app.app_context():
         assert db.session.get(InspectionDefect, uuid.UUID(lost)).note == "after the backup"
+
+
+def test_put_photo_uploads_resumably_over_a_faulty_network(app, make_client, tmp_path):
+    import hashlib
+    import random
+
+    from PIL import Image
+
+    from server.models import Photo
+    from sync_protocol.netsim import AppTransport, FaultyNetwork
+
+    image = Image.effect_noise((1600, 1200), 60).convert("RGB")
+    path = tmp_path / "defect.jpg"
+    image.save(path, "JPEG", quality=90)
+    network = FaultyNetwork(AppTransport(app), random.Random(7), drop=0.2, lose_answer=0.2, duplicate=0.2)
+    phone = make_client("inspector_a", transport=network)
+    sha = phone.put_photo(str(path), {"defect_id": str(world.DEFECT_A)}, caption="hole")
+    assert sha == hashlib.sha256(path.read_bytes()).hexdigest()
+    path.unlink()  # the phone's copy is in the client's state: the file can go
+    assert phone.pending() == 2  # the record and the bytes
+    for _ in range(10):
+        try:
+            phone.sync()
+            break
+        except NetworkError:  # retries ran out on this flaky line; the next attempt resumes
+            continue
+    network.enabled = False
+    phone.sync()
+    assert phone.pending() == 0 and phone.photo_errors() == {}
+    with app.app_context():
+        photo = db.session.scalars(select(Photo).where(Photo.sha256 == sha)).one()
+        assert photo.storage_state == "stored" and (photo.width, photo.height) == (1600, 1200)
+    records = phone.records("photo")
+    assert [r["storage_state"] for r in records.values() if r["sha256"] == sha] == ["stored"]
