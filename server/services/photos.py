@@ -108,73 +108,93 @@ def upload_status(user: User, sha256: str) -> tuple[int, int]:
 
 
 def append_chunk(user: User, sha256: str, offset: int, length: int | None, chunk: bytes) -> tuple[int, int, bool]:
-    """PATCH: append ``chunk`` at ``offset``; returns (new offset, length, complete)."""
+    """PATCH: append ``chunk`` at ``offset``; returns (new offset, length, complete).
+
+    The slow parts (writing the chunk, hashing, the Pillow pipeline) run
+    outside any database transaction, so they never hold the writers' lock;
+    only the bookkeeping at the end is a recorded transaction.
+    """
     if len(chunk) > MAX_CHUNK:
         raise ApiError(413, "chunk_too_large", f"Send at most {MAX_CHUNK} bytes per PATCH.")
     photo_limits = limits()
+    upload = db.session.get(PhotoUpload, sha256)
+    if upload is None and length is None:
+        raise validation_error({"Upload-Length": ["Required on the first chunk."]})
+    if upload is not None and length is not None and length != upload.length:
+        raise validation_error({"Upload-Length": [f"This upload is {upload.length} bytes long."]})
+    total = upload.length if upload is not None else length
+    already_stored = upload is not None and upload.state == "stored"
+    db.session.rollback()  # end the read: nothing below may hold the database while it works
+    if total > photo_limits.max_bytes:
+        raise ApiError(413, "too_large", f"Photos may be at most {photo_limits.max_bytes} bytes.",
+                       {"Upload-Length": [f"At most {photo_limits.max_bytes}."]})
+    if already_stored:
+        # The server already has these bytes: done at once, nothing new stored.
+        _record_upload(user, sha256, total)
+        return total, total, True
+    if offset + len(chunk) > total:
+        raise validation_error({"Upload-Offset": ["The chunk goes past Upload-Length."]})
+    try:
+        held = storage().put_part(sha256, offset, chunk)
+    except OffsetMismatch as mismatch:
+        raise ApiError(409, "offset_mismatch", f"The server holds {mismatch.current_size} bytes; resume there.",
+                       {"Upload-Offset": [str(mismatch.current_size)]},
+                       headers={"Upload-Offset": str(mismatch.current_size)}) from mismatch
+    if held < total:
+        _record_upload(user, sha256, total)
+        return held, total, False
+    processed, refusal = _finish(sha256, photo_limits)
+    _record_upload(user, sha256, total, processed=processed, refused=refusal is not None)
+    if refusal is not None:
+        raise refusal
+    return total, total, True
+
+
+def _finish(sha256: str, photo_limits: PhotoLimits):
+    """Check the hash and run the pipeline on a complete upload; store the derivatives.
+
+    Returns (processed photo, None) or (None, the error to answer). Either way
+    the raw bytes are gone afterwards: refused uploads leave nothing behind,
+    and accepted ones keep only what the pipeline wrote (no GPS, no EXIF).
+    """
+    store = storage()
+    with store.read_part(sha256) as part:
+        data = part.read()
+    try:
+        if hashlib.sha256(data).hexdigest() != sha256:
+            return None, ApiError(422, "hash_mismatch",
+                                  "The bytes do not match the sha256 in the URL; the upload was discarded.")
+        try:
+            processed = process_photo(data, photo_limits)
+        except PhotoRejected as rejected:
+            return None, ApiError(_REJECTION_STATUS.get(rejected.code, 422), rejected.code, rejected.message)
+        store.put(sha256 + SIZES["thumb"], processed.thumb)
+        store.put(sha256 + SIZES["display"], processed.display)
+        store.put(sha256 + SIZES["original"], processed.original_clean)
+        return processed, None
+    finally:
+        store.discard_part(sha256)
+
+
+def _record_upload(user: User, sha256: str, length: int, processed=None, refused: bool = False) -> None:
+    """The bookkeeping of an upload step, in one recorded transaction."""
     with changes.recording(user, "api"):
         upload = db.session.get(PhotoUpload, sha256)
         if upload is None:
-            if length is None:
-                raise validation_error({"Upload-Length": ["Required on the first chunk."]})
-            if length > photo_limits.max_bytes:
-                raise ApiError(413, "too_large", f"Photos may be at most {photo_limits.max_bytes} bytes.",
-                               {"Upload-Length": [f"At most {photo_limits.max_bytes}."]})
             upload = PhotoUpload(sha256=sha256, length=length, state="partial")
             db.session.add(upload)
-        elif length is not None and length != upload.length:
-            raise validation_error({"Upload-Length": [f"This upload is {upload.length} bytes long."]})
-        if not _is_uploader(user, sha256):
+            db.session.flush()
+        if db.session.get(PhotoUploader, (sha256, user.id)) is None:
             db.session.add(PhotoUploader(sha256=sha256, user_id=user.id))
-        if upload.state == "stored":
-            # The server already has these bytes: done at once, nothing new stored.
-            return upload.length, upload.length, True
-        if offset + len(chunk) > upload.length:
-            raise validation_error({"Upload-Offset": ["The chunk goes past Upload-Length."]})
-        try:
-            held = storage().put_part(sha256, offset, chunk)
-        except OffsetMismatch as mismatch:
-            raise ApiError(409, "offset_mismatch", f"The server holds {mismatch.current_size} bytes; resume there.",
-                           {"Upload-Offset": [str(mismatch.current_size)]},
-                           headers={"Upload-Offset": str(mismatch.current_size)}) from mismatch
-        if held < upload.length:
-            return held, upload.length, False
-        refusal = _complete(upload, photo_limits)
-    if refusal is not None:
-        # Raised only now, after the clean-up above has committed.
-        raise refusal
-    return upload.length, upload.length, True
-
-
-def _complete(upload: PhotoUpload, photo_limits: PhotoLimits) -> ApiError | None:
-    """Check the hash, run the pipeline, store the derivatives, mark every record of the hash stored.
-
-    A refused upload leaves nothing behind: its bytes and its row go, and the
-    error is returned for the caller to raise once that is committed.
-    """
-    store = storage()
-    with store.read_part(upload.sha256) as part:
-        data = part.read()
-    if hashlib.sha256(data).hexdigest() != upload.sha256:
-        store.discard_part(upload.sha256)
-        db.session.delete(upload)
-        return ApiError(422, "hash_mismatch", "The bytes do not match the sha256 in the URL; the upload was discarded.")
-    try:
-        processed = process_photo(data, photo_limits)
-    except PhotoRejected as rejected:
-        store.discard_part(upload.sha256)
-        db.session.delete(upload)
-        _mark_records(upload.sha256, "rejected")
-        return ApiError(_REJECTION_STATUS.get(rejected.code, 422), rejected.code, rejected.message)
-    store.put(upload.sha256 + SIZES["thumb"], processed.thumb)
-    store.put(upload.sha256 + SIZES["display"], processed.display)
-    store.put(upload.sha256 + SIZES["original"], processed.original_clean)
-    store.discard_part(upload.sha256)  # the raw bytes (with GPS and all) are not kept
-    upload.state, upload.completed_at = "stored", utcnow()
-    upload.width, upload.height, upload.captured_at = processed.width, processed.height, processed.captured_at
-    upload.stored_bytes = len(processed.thumb) + len(processed.display) + len(processed.original_clean)
-    _mark_records(upload.sha256, "stored", upload)
-    return None
+        if refused:
+            db.session.flush()
+            _mark_records(sha256, "rejected")
+            db.session.delete(upload)
+        elif processed is not None and upload.state != "stored":
+            upload.state, upload.completed_at = "stored", utcnow()
+            upload.width, upload.height, upload.captured_at = processed.width, processed.height, processed.captured_at
+            upload.stored_bytes = len(processed.thumb) + len(processed.display) + len(processed.original_clean)
+            _mark_records(sha256, "stored", upload)
 
 
 def _mark_records(sha256: str, state: str, upload: PhotoUpload | None = None) -> None:
