@@ -71,6 +71,8 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         or env.get("PHOTO_DIR")
         or os.path.join(os.path.abspath(instance_path), "photos"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", defaults.max_content_length)),
+        "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024)),
+        "PHOTO_MAX_PIXELS": int(env.get("PHOTO_MAX_PIXELS", 50_000_000)),
         "SESSION_COOKIE_NAME": "seamline_session",
         "SESSION_COOKIE_SECURE": not relaxed,
         "SESSION_LIFETIME_DAYS": int(env.get("SESSION_LIFETIME_DAYS", defaults.session_lifetime_days)),
