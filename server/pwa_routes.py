@@ -1,11 +1,30 @@
-"""Serves the progressive web app from pwa/ at the site root."""
+"""Serves the progressive web app from pwa/: the shell, its npm libraries, and the service worker.
 
+The service worker's cache name carries a hash of the shell files, so any
+change to the app makes browsers install a new version (which the page then
+offers as "update available").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 from werkzeug.routing import PathConverter
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+# Front-end libraries installed from npm (pwa/package-lock.json) and served by the app itself.
+VENDOR = {"idb": PWA_DIR / "node_modules" / "idb" / "build", "axe-core": PWA_DIR / "node_modules" / "axe-core"}
+SHELL_PARTS = ("index.html", "manifest.webmanifest", "css", "js", "icons")
+
+# No inline scripts or styles, nothing from other origins; user text is only ever inserted as text.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 bp = Blueprint("pwa", __name__)
 
@@ -21,11 +40,51 @@ def _register_converter(state):
     state.app.url_map.converters["appfile"] = AppFilePath
 
 
+@bp.after_app_request
+def _content_security_policy(response: Response):
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
+@lru_cache(maxsize=1)
+def shell_version() -> str:
+    digest = hashlib.sha256()
+    for part in SHELL_PARTS:
+        path = PWA_DIR / part
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(PWA_DIR)).encode())
+            digest.update(file.read_bytes())
+    for library in ("idb",):
+        index = VENDOR[library] / "index.js"
+        if index.exists():
+            digest.update(index.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @bp.route("/")
 def index():
     return send_from_directory(PWA_DIR, "index.html", max_age=0)
 
 
+@bp.route("/sw.js")
+def service_worker():
+    source = (PWA_DIR / "sw.js").read_text().replace("__SHELL_VERSION__", shell_version())
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/vendor/<library>/<appfile:filename>")
+def vendor(library: str, filename: str):
+    if library not in VENDOR or not VENDOR[library].is_dir():
+        abort(404)
+    return send_from_directory(VENDOR[library], filename, max_age=0)
+
+
 @bp.route("/<appfile:filename>")
 def asset(filename: str):
+    if filename.startswith(("node_modules/", "package")):
+        abort(404)
     return send_from_directory(PWA_DIR, filename, max_age=0)

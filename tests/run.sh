@@ -10,6 +10,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The app's front-end libraries (idb, and axe-core for the accessibility tests), from the lockfile.
+(cd pwa && npm ci --no-audit --no-fund --loglevel=error)
 
 export SEAMLINE_ENV=testing
 start=$(date +%s)

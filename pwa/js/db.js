@@ -1,0 +1,208 @@
+// The one module that owns IndexedDB. Every local change is one strict
+// transaction that updates nothing but the outbox (the replica is the
+// server's state; what a screen shows is the replica with the outbox on top),
+// so a change is either recorded for sync or not made at all.
+import { openDB } from '/vendor/idb/index.js';
+
+export const DB_NAME = 'seamline';
+
+// Cumulative migrations: a phone on any earlier version runs every later step in order.
+const MIGRATIONS = [
+  (db) => {
+    db.createObjectStore('meta', { keyPath: 'key' });
+    const replica = db.createObjectStore('replica', { keyPath: ['entity', 'id'] });
+    replica.createIndex('by_entity', 'entity');
+    const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+    outbox.createIndex('by_acked', 'acked');
+    db.createObjectStore('photos', { keyPath: 'sha256' });
+    db.createObjectStore('rejections', { keyPath: 'mutation_id' });
+    db.createObjectStore('conflicts', { keyPath: 'id' });
+  },
+];
+export const DB_VERSION = MIGRATIONS.length;
+
+let opened = null;
+
+export function openDatabase(name = DB_NAME) {
+  if (!opened) {
+    opened = openDB(name, DB_VERSION, {
+      upgrade(db, oldVersion, _newVersion, transaction) {
+        for (let version = oldVersion; version < MIGRATIONS.length; version += 1) {
+          MIGRATIONS[version](db, transaction);
+        }
+      },
+      blocking() {
+        // A newer tab wants to upgrade: let it, this page reloads its data when reopened.
+        opened?.then((db) => db.close());
+        opened = null;
+      },
+    });
+  }
+  return opened;
+}
+
+const STRICT = { durability: 'strict' };
+
+export async function getMeta(key, fallback = null) {
+  const row = await (await openDatabase()).get('meta', key);
+  return row === undefined ? fallback : row.value;
+}
+
+export async function setMeta(key, value) {
+  const db = await openDatabase();
+  const tx = db.transaction('meta', 'readwrite', STRICT);
+  await tx.store.put({ key, value });
+  await tx.done;
+}
+
+// --- local changes -------------------------------------------------------------------------
+
+function newId() {
+  return crypto.randomUUID();
+}
+
+async function enqueue(entity, op, recordId, fields, extraStores = [], extra = null) {
+  const db = await openDatabase();
+  const tx = db.transaction(['meta', 'replica', 'outbox', ...extraStores], 'readwrite', STRICT);
+  const counter = (await tx.objectStore('meta').get('next_mutation_id'))?.value ?? 1;
+  const server = await tx.objectStore('replica').get([entity, recordId]);
+  await tx.objectStore('outbox').put({
+    id: counter, entity, op, record_id: recordId, fields, base_version: server ? server.version : null, acked: 0,
+    made_at: new Date().toISOString(),
+  });
+  await tx.objectStore('meta').put({ key: 'next_mutation_id', value: counter + 1 });
+  if (extra) await extra(tx);
+  await tx.done;
+  return recordId;
+}
+
+export function upsert(entity, fields, recordId = null) {
+  return enqueue(entity, 'upsert', recordId || fields.id || newId(), stripId(fields));
+}
+
+export function remove(entity, recordId) {
+  return enqueue(entity, 'delete', recordId, {});
+}
+
+export async function addPhoto(data, fields) {
+  const sha256 = await sha256Hex(data);
+  const recordId = newId();
+  await enqueue('photo', 'upsert', recordId, { ...fields, sha256 }, ['photos'], async (tx) => {
+    const store = tx.objectStore('photos');
+    if (!(await store.get(sha256))) await store.put({ sha256, data, state: 'waiting', added_at: Date.now() });
+  });
+  return { recordId, sha256 };
+}
+
+function stripId(fields) {
+  const { id, ...rest } = fields;
+  return rest;
+}
+
+export async function sha256Hex(buffer) {
+  const digest = await crypto.subtle.digest('SHA-256', buffer);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// --- reading: the replica with unsent changes on top -------------------------------------------------------
+
+export async function records(entity) {
+  const db = await openDatabase();
+  const result = new Map();
+  for (const row of await db.getAllFromIndex('replica', 'by_entity', entity)) {
+    if (!row.deleted) result.set(row.id, { ...row.fields, id: row.id, _version: row.version });
+  }
+  for (const mutation of await db.getAllFromIndex('outbox', 'by_acked', 0)) {
+    if (mutation.entity !== entity) continue;
+    if (mutation.op === 'delete') result.delete(mutation.record_id);
+    else result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
+                                          ...mutation.fields, _pending: true });
+  }
+  return result;
+}
+
+export async function record(entity, id) {
+  return (await records(entity)).get(id) || null;
+}
+
+export async function pendingCounts() {
+  const db = await openDatabase();
+  const mutations = await db.countFromIndex('outbox', 'by_acked', 0);
+  const photos = (await db.getAll('photos')).filter((p) => p.state === 'waiting').length;
+  return { mutations, photos };
+}
+
+// --- what sync needs -----------------------------------------------------------------------------------
+
+export async function unackedMutations(limit) {
+  const db = await openDatabase();
+  const all = await db.getAllFromIndex('outbox', 'by_acked', 0);
+  return all.sort((a, b) => a.id - b.id).slice(0, limit);
+}
+
+export async function acknowledge(lastMutationId, results) {
+  const db = await openDatabase();
+  const tx = db.transaction(['outbox', 'rejections', 'conflicts'], 'readwrite', STRICT);
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      const mutation = await tx.objectStore('outbox').get(result.id);
+      await tx.objectStore('rejections').put({ mutation_id: result.id, entity: mutation?.entity,
+        record_id: mutation?.record_id, code: result.code, message: result.message, fields: result.fields || {} });
+    }
+    for (const conflict of result.conflicts || []) {
+      await tx.objectStore('conflicts').put({ id: conflict.id, field: conflict.field, mutation_id: result.id });
+    }
+  }
+  let cursor = await tx.objectStore('outbox').openCursor();
+  while (cursor) {
+    if (cursor.value.id <= lastMutationId && !cursor.value.acked) await cursor.update({ ...cursor.value, acked: 1 });
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+}
+
+export async function rewind(firstMissing) {
+  const db = await openDatabase();
+  const tx = db.transaction('outbox', 'readwrite', STRICT);
+  let cursor = await tx.store.openCursor();
+  while (cursor) {
+    if (cursor.value.id >= firstMissing && cursor.value.acked) await cursor.update({ ...cursor.value, acked: 0 });
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+}
+
+export async function lastAcked() {
+  const db = await openDatabase();
+  let last = 0;
+  for (const row of await db.getAll('outbox')) if (row.acked && row.id > last) last = row.id;
+  return last;
+}
+
+export async function applyPull(changes, cursor, reset) {
+  const db = await openDatabase();
+  const tx = db.transaction(['replica', 'meta'], 'readwrite', STRICT);
+  if (reset) await tx.objectStore('replica').clear();
+  for (const change of changes) {
+    await tx.objectStore('replica').put({ entity: change.entity, id: change.id, version: change.version,
+                                          deleted: change.deleted, fields: change.fields });
+  }
+  await tx.objectStore('meta').put({ key: 'cursor', value: cursor });
+  await tx.done;
+}
+
+export async function waitingPhotos() {
+  return (await (await openDatabase()).getAll('photos')).filter((p) => p.state === 'waiting');
+}
+
+export async function setPhotoState(sha256, state, error = null) {
+  const db = await openDatabase();
+  const tx = db.transaction('photos', 'readwrite', STRICT);
+  const photo = await tx.store.get(sha256);
+  if (photo) await tx.store.put({ ...photo, state, error });
+  await tx.done;
+}
+
+export async function rejections() {
+  return (await openDatabase()).getAll('rejections');
+}

@@ -1,0 +1,19 @@
+// The always-visible sync status: online or offline, what waits, the last success, errors with a retry.
+import { h, mount } from './dom.js';
+import { t } from './i18n.js';
+import { onStatus, syncNow } from './sync.js';
+
+export function showStatus(root) {
+  onStatus((s) => {
+    const parts = [h('span', { class: s.online ? 'dot online' : 'dot offline' }), s.online ? t('status.online') : t('status.offline')];
+    if (s.mutations) parts.push(h('span', { class: 'pill', 'data-testid': 'pending' }, t('status.waiting', { n: s.mutations })));
+    if (s.photos) parts.push(h('span', { class: 'pill' }, t('status.photos', { n: s.photos })));
+    if (s.running) parts.push(h('span', { class: 'muted' }, t('status.syncing')));
+    else if (s.lastSuccess) parts.push(h('span', { class: 'muted' }, t('status.synced', { time: new Date(s.lastSuccess).toLocaleTimeString() })));
+    if (s.error) {
+      const text = s.error.kind === 'other' ? t('status.error.other', { message: s.error.message }) : t(`status.error.${s.error.kind}`);
+      parts.push(h('span', { class: 'error' }, text), h('button', { type: 'button', class: 'link', onclick: () => syncNow() }, t('status.retry')));
+    }
+    mount(root, ...parts);
+  });
+}

@@ -1,0 +1,177 @@
+// The outbox and the sync loop: push mutations in order, upload photos one by
+// one (resumably), pull until the server has nothing more. One loop per origin
+// (a Web Lock), triggered at start, when the network returns, when the app
+// becomes visible, on a timer, and by Background Sync where the browser has it.
+import { ApiError, NetworkError, getJson, request } from './api.js';
+import * as db from './db.js';
+import { clientId } from './session.js';
+
+const PROTOCOL = { protocol_version: 1, schema_version: 1 };
+const PUSH_BATCH = 500;
+const CHUNK = 256 * 1024;
+const TIMER_MS = 60_000;
+
+const listeners = new Set();
+let state = { running: false, lastSuccess: null, error: null };
+
+export function onStatus(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+async function publish(patch) {
+  state = { ...state, ...patch };
+  const pending = await db.pendingCounts();
+  for (const listener of listeners) listener({ ...state, ...pending, online: navigator.onLine });
+}
+
+export function status() {
+  return state;
+}
+
+export async function syncNow() {
+  if (!navigator.locks) return runOnce();
+  // ifAvailable: a loop already running in another tab does the work.
+  return navigator.locks.request('seamline-sync', { ifAvailable: true }, async (lock) => (lock ? runOnce() : null));
+}
+
+async function runOnce() {
+  await publish({ running: true });
+  try {
+    await push();
+    await uploadPhotos();
+    if (await pull()) {
+      await push();
+      await pull();
+    }
+    await refreshTables();
+    await db.setMeta('last_sync', new Date().toISOString());
+    await publish({ running: false, error: null, lastSuccess: new Date().toISOString() });
+  } catch (error) {
+    await publish({ running: false, error: describe(error) });
+  }
+}
+
+function describe(error) {
+  if (error instanceof NetworkError) return { kind: 'network' };
+  if (error instanceof ApiError && error.status === 401) return { kind: 'login' };
+  if (error instanceof ApiError && error.code === 'client_outdated') return { kind: 'outdated' };
+  return { kind: 'other', message: error.message };
+}
+
+async function push() {
+  for (;;) {
+    const mutations = await db.unackedMutations(PUSH_BATCH);
+    if (!mutations.length) return;
+    const body = { client_id: await clientId(), ...PROTOCOL, mutations: mutations.map((m) => ({
+      id: m.id, entity: m.entity, op: m.op, record_id: m.record_id, fields: m.fields, base_version: m.base_version,
+    })) };
+    let answer;
+    try {
+      answer = await (await request('POST', '/api/v1/sync/push', { json: body })).json();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'mutation_gap') {
+        await db.rewind(error.fields.expected);
+        continue;
+      }
+      throw error;
+    }
+    await db.acknowledge(answer.last_mutation_id, answer.results);
+    await db.setMeta('database_id', answer.database_id);
+  }
+}
+
+async function pull() {
+  let rewound = false;
+  for (;;) {
+    const cursor = await db.getMeta('cursor');
+    const query = new URLSearchParams({ client_id: await clientId(), limit: '500' });
+    if (cursor) query.set('cursor', cursor);
+    const answer = await getJson(`/api/v1/sync/pull?${query}`);
+    const knownDatabase = await db.getMeta('database_id');
+    const restored = knownDatabase && knownDatabase !== answer.database_id;
+    await db.setMeta('database_id', answer.database_id);
+    if (answer.reset || restored) {
+      await db.applyPull([], null, true); // rebuild the replica; the outbox is never touched
+      continue;
+    }
+    await db.applyPull(answer.changes, answer.cursor, false);
+    if (answer.last_mutation_id < (await db.lastAcked())) {
+      await db.rewind(answer.last_mutation_id + 1); // the server lost acknowledged changes: send them again
+      rewound = true;
+    }
+    if (!answer.has_more) return rewound;
+  }
+}
+
+async function uploadPhotos() {
+  for (const photo of await db.waitingPhotos()) {
+    const path = `/api/v1/photos/${photo.sha256}`;
+    let offset = 0;
+    try {
+      const head = await request('HEAD', path);
+      offset = Number(head.headers.get('Upload-Offset'));
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    const bytes = new Uint8Array(photo.data);
+    try {
+      while (offset < bytes.length) {
+        try {
+          const response = await request('PATCH', path, {
+            body: bytes.slice(offset, offset + CHUNK),
+            headers: { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset),
+                       'Upload-Length': String(bytes.length) },
+          });
+          offset = Number(response.headers.get('Upload-Offset'));
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'offset_mismatch') {
+            offset = Number(error.headers.get('Upload-Offset'));
+            continue;
+          }
+          throw error;
+        }
+      }
+      await db.setPhotoState(photo.sha256, 'uploaded');
+    } catch (error) {
+      if (error instanceof ApiError && error.status !== 401 && error.status !== 403) {
+        await db.setPhotoState(photo.sha256, 'refused', `${error.code}: ${error.message}`);
+      } else {
+        throw error;
+      }
+    }
+  }
+}
+
+async function refreshTables() {
+  const tables = await db.getMeta('aql_tables');
+  const fresh = await getJson('/api/v1/aql/tables');
+  if (!tables || tables.version !== fresh.version) await db.setMeta('aql_tables', fresh);
+}
+
+export function startSyncTriggers() {
+  window.addEventListener('online', () => syncNow());
+  window.addEventListener('offline', () => publish({}));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') syncNow();
+  });
+  setInterval(() => {
+    if (navigator.onLine) syncNow();
+  }, TIMER_MS);
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data?.type === 'sync-requested') syncNow();
+  });
+  syncNow();
+}
+
+// Ask the browser to wake us when the network is back (Chromium has Background Sync; Safari does not,
+// and the triggers above are enough there).
+export async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    await registration?.sync?.register('seamline-outbox');
+  } catch {
+    // not supported or not allowed: the online/visibility/timer triggers cover it
+  }
+  publish({});
+}
