@@ -7,6 +7,10 @@ export function setCsrfToken(token) {
   csrfToken = token;
 }
 
+export function hasCsrfToken() {
+  return Boolean(csrfToken);
+}
+
 export class ApiError extends Error {
   constructor(status, code, message, fields = {}, headers = null) {
     super(message);

@@ -2,9 +2,9 @@
 // one (resumably), pull until the server has nothing more. One loop per origin
 // (a Web Lock), triggered at start, when the network returns, when the app
 // becomes visible, on a timer, and by Background Sync where the browser has it.
-import { ApiError, NetworkError, getJson, request } from './api.js';
+import { ApiError, NetworkError, getJson, hasCsrfToken, request } from './api.js';
 import * as db from './db.js';
-import { clientId } from './session.js';
+import { clientId, refreshSession } from './session.js';
 
 const PROTOCOL = { protocol_version: 1, schema_version: 1 };
 const PUSH_BATCH = 500;
@@ -38,6 +38,8 @@ export async function syncNow() {
 async function runOnce() {
   await publish({ running: true });
   try {
+    // Opened offline, the page has no CSRF token yet: the session cookie gets one now.
+    if (!hasCsrfToken() && !(await refreshSession())) throw new ApiError(401, 'unauthorized', 'Log in again.');
     await push();
     await uploadPhotos();
     if (await pull()) {

@@ -47,3 +47,42 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def live_app(templates, tmp_path):
+    """(base URL, app): the world app (SQLite) served over HTTP on a free loopback port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from apps import dispose, make_app
+
+    app = make_app(templates.copy("sqlite", "world"), tmp_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+    thread.join(timeout=10)
+    dispose(app)
+
+
+@pytest.fixture
+def phone(browser):
+    """A browser context emulating a Pixel 7, with service workers allowed."""
+
+    context = browser.new_context(**PIXEL_7, service_workers="allow")
+    yield context
+    context.close()
+
+
+# Playwright's "Pixel 7" descriptor, spelled out so the fixture needs no second Playwright instance.
+PIXEL_7 = {
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/120.0.0.0 Mobile Safari/537.36",
+    "viewport": {"width": 412, "height": 839},
+    "device_scale_factor": 2.625,
+    "is_mobile": True,
+    "has_touch": True,
+}
