@@ -8,7 +8,7 @@ const SHELL = [
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
   '/vendor/idb/index.js',
   '/js/app.js', '/js/api.js', '/js/aql.js', '/js/db.js', '/js/dom.js', '/js/i18n.js', '/js/session.js',
-  '/js/status.js', '/js/sync.js', '/js/screens/login.js', '/js/screens/inspections.js',
+  '/js/photos.js', '/js/resize-worker.js', '/js/status.js', '/js/sync.js', '/js/screens/login.js', '/js/screens/inspections.js',
   '/js/screens/inspection.js',
 ];
 

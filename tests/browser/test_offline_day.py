@@ -39,6 +39,26 @@ def _pending(page) -> int:
     }""")
 
 
+def _photo(path, size, seed):
+    from PIL import Image
+
+    Image.effect_noise(size, 30 + seed).convert("RGB").save(path, "JPEG", quality=85)
+    return path
+
+
+def _stored_photos(app):
+    from server.extensions import db
+    from server.models import Photo
+    from server.services.photos import storage
+
+    with app.app_context():
+        rows = db.session.scalars(select(Photo).where(Photo.inspection_id == world.INSPECTION_A,
+                                                      Photo.sha256 != "cd" * 32)).all()
+        assert all(r.storage_state == "stored" for r in rows), [r.storage_state for r in rows]
+        assert all(storage().exists(r.sha256 + ".orig") for r in rows)
+        return {r.sha256 for r in rows}
+
+
 def _defects_on_server(app):
     from server.extensions import db
     from server.models import InspectionDefect
@@ -69,9 +89,21 @@ def test_offline_day(phone, live_app, tmp_path):
     page.click("[data-testid=undo]")
     wait_until(page, "() => document.querySelector('[data-testid=count-minor]')?.textContent === '9'")
     page.click("[data-testid=tally-WKM-001-minor]")
+    wait_until(page, "() => document.querySelector('[data-testid=count-minor]')?.textContent === '10'")
+    for n, (testid, size) in enumerate([("photo-defect", (3000, 2000)), ("photo-defect", (800, 1200)),
+                                        ("photo-inspection", (2000, 1500))]):
+        path = _photo(tmp_path / f"photo{n}.jpg", size, n)
+        page.set_input_files(f"[data-testid={testid}]", str(path))
+        wait_until(page, f"() => document.querySelectorAll('[data-testid=thumb]').length === {n + 1}")
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, "tally.png"))
-    assert _pending(page) == 12  # 11 defects recorded, one undone: every change is its own mutation
+    # 11 defects recorded and one undone (each its own mutation), 3 photo records and 3 photos' bytes.
+    assert _pending(page) == 12 + 3 + 3
+    local_hashes = set(page.evaluate("""async () => {
+        const db = await (await import('/js/db.js')).openDatabase();
+        return (await db.getAll('photos')).map((p) => p.sha256);
+    }"""))
+    assert len(local_hashes) == 3
 
     page.close()  # close the app while offline ...
     page = phone.new_page()
@@ -88,6 +120,8 @@ def test_offline_day(phone, live_app, tmp_path):
         return c.mutations + c.photos === 0;
     }""")
     assert _defects_on_server(app) == before + 10
+    assert _stored_photos(app) == local_hashes  # the server holds exactly those bytes, hash for hash
     page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
     assert _defects_on_server(app) == before + 10  # a second sync creates nothing new
+    assert _stored_photos(app) == local_hashes
     assert errors == []

@@ -4,6 +4,7 @@ import { planFor } from '../aql.js';
 import { getMeta, record, records, remove, upsert } from '../db.js';
 import { h, mount } from '../dom.js';
 import { defectName, t } from '../i18n.js';
+import { takePhoto, thumbnailUrl } from '../photos.js';
 
 const CLASSES = ['critical', 'major', 'minor'];
 const LEVELS = ['S-1', 'S-2', 'S-3', 'S-4', 'I', 'II', 'III'];
@@ -27,6 +28,32 @@ export function computePlans(tables, setup) {
                          setup[`switching_${cls}`] || 'normal');
   }
   return plans;
+}
+
+async function gallery(photos) {
+  const items = [];
+  for (const photo of photos) {
+    items.push(h('li', {}, h('img', { src: await thumbnailUrl(photo.sha256), alt: photo.caption || t('photos.alt'),
+                                      width: 96, height: 96, loading: 'lazy', 'data-testid': 'thumb' }),
+      photo.storage_state === 'stored' ? null : h('span', { class: 'badge uploading' }, t('inspection.photos_uploading'))));
+  }
+  return h('ul', { class: 'gallery' }, items);
+}
+
+async function photoSection(inspection, lastDefect, photos, { onChange, rerender }) {
+  const input = (testid, belongsTo, kind) => h('label', { class: 'button' }, t(`photos.${kind}`),
+    h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'visually-hidden',
+      'data-testid': testid, onchange: async (event) => {
+        for (const file of event.target.files) await takePhoto(file, belongsTo, kind);
+        onChange?.();
+        await rerender();
+      } }));
+  return h('section', { class: 'card' },
+    h('h2', {}, t('photos.title')),
+    h('div', { class: 'actions' },
+      lastDefect ? input('photo-defect', { defect_id: lastDefect.id }, 'defect') : null,
+      input('photo-inspection', { inspection_id: inspection.id }, 'inspection')),
+    await gallery(photos));
 }
 
 function planView(plans) {
@@ -105,8 +132,10 @@ async function showSetup(root, inspection, { user, onChange }) {
 }
 
 async function showTally(root, inspection, { onChange }) {
-  const [tables, defectTypes, allDefects] = await Promise.all([
-    getMeta('aql_tables'), records('defect_type'), records('inspection_defect')]);
+  const [tables, defectTypes, allDefects, allPhotos] = await Promise.all([
+    getMeta('aql_tables'), records('defect_type'), records('inspection_defect'), records('photo')]);
+  const photos = [...allPhotos.values()].filter((p) => p.inspection_id === inspection.id
+    || [...allDefects.values()].some((d) => d.id === p.defect_id && d.inspection_id === inspection.id));
   const readOnly = inspection.status === 'finalized' || inspection.status === 'cancelled';
   const plans = computePlans(tables, inspection);
   const defects = [...allDefects.values()].filter((d) => d.inspection_id === inspection.id);
@@ -172,6 +201,7 @@ async function showTally(root, inspection, { onChange }) {
           await rerender();
         } }, t('tally.undo'))),
       h('ul', { class: 'library' }, rows)),
+    await photoSection(inspection, lastMine || defects.at(-1), photos, { onChange, rerender }),
     h('section', { class: 'card' },
       h('h2', {}, t('finalize.title')),
       h('button', { type: 'button', class: 'primary', disabled: !plans, 'data-testid': 'finalize', onclick: async () => {
