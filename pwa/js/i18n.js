@@ -66,7 +66,7 @@ const MESSAGES = {
     'tally.title': 'Defects',
     'tally.search': 'Search defects',
     'tally.undo': 'Undo last',
-    'tally.count': '{count} of {accept} allowed',
+    'tally.count': '({accept} allowed)',
     'tally.note': 'Note',
     'tally.recorded': '{name} recorded',
     'finalize.title': 'Review and finalize',

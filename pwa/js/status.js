@@ -10,7 +10,8 @@ export function showStatus(root) {
     if (s.photos) parts.push(h('span', { class: 'pill' }, t('status.photos', { n: s.photos })));
     if (s.running) parts.push(h('span', { class: 'muted' }, t('status.syncing')));
     else if (s.lastSuccess) parts.push(h('span', { class: 'muted' }, t('status.synced', { time: new Date(s.lastSuccess).toLocaleTimeString() })));
-    if (s.error) {
+    // Offline is expected on the factory floor: no alarm for a network error then.
+    if (s.error && !(s.error.kind === 'network' && !s.online)) {
       const text = s.error.kind === 'other' ? t('status.error.other', { message: s.error.message }) : t(`status.error.${s.error.kind}`);
       parts.push(h('span', { class: 'error' }, text), h('button', { type: 'button', class: 'link', onclick: () => syncNow() }, t('status.retry')));
     }

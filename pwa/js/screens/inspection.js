@@ -175,14 +175,17 @@ async function showTally(root, inspection, { onChange }) {
     h('span', { class: 'name' }, defectName(type)),
     h('span', { class: 'buttons' }, CLASSES.map((cls) => h('button', {
       type: 'button', class: `tally ${cls}${cls === type.default_severity ? ' default' : ''}`,
-      'aria-label': `${defectName(type)}: ${t(`class.${cls}`)}`, 'data-testid': `tally-${type.code}-${cls}`,
+      'data-testid': `tally-${type.code}-${cls}`,
       onclick: async () => {
         await upsert('inspection_defect', { inspection_id: inspection.id, defect_type_id: type.id, severity: cls,
                                             note: note.value || null });
         note.value = '';
         onChange?.();
         await rerender();
-      } }, t(`class.${cls}`).slice(0, 2))))));
+      } },
+      // Short on screen, whole for screen readers.
+      h('span', { 'aria-hidden': 'true' }, t(`class.${cls}`).slice(0, 2)),
+      h('span', { class: 'visually-hidden' }, `${t(`class.${cls}`)}: ${defectName(type)}`))))));
   const filterList = (text) => {
     const needle = text.trim().toLowerCase();
     for (const row of rows) row.hidden = needle && !row.dataset.search.includes(needle);

@@ -1,0 +1,82 @@
+"""The app's screens: finalize offline, user text never runs, accessibility, screenshots."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import select
+
+import world
+from test_offline_day import ARTIFACTS, _login, wait_until
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _shot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=False)
+
+
+def _axe(page, screen):
+    """axe-core (from npm, served by the app) finds no serious or critical violation."""
+    if page.evaluate("() => typeof axe === 'undefined'"):
+        page.add_script_tag(url="/vendor/axe-core/axe.min.js")
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                           ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{screen}: {bad}"
+
+
+def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_app):
+    base, app = live_app
+    page = phone.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.goto(base + "/")
+    _axe(page, "login")
+    _shot(page, "login")
+    _login(page, base)
+    _axe(page, "my inspections")
+    _shot(page, "inspections")
+
+    page.click("[data-testid=new-inspection]")
+    page.wait_for_selector("#lot_size")
+    page.fill("#lot_size", "3000")
+    wait_until(page, "() => document.querySelector('[data-testid=sample-size]')?.textContent.includes('125')")
+    _axe(page, "set-up")
+    _shot(page, "setup")
+
+    phone.set_offline(True)
+    page.click(f"a[href='#/']")
+    page.click(f"a[href='#/inspection/{world.INSPECTION_A}']")
+    page.wait_for_selector("[data-testid=summary]")
+    page.fill("#note", XSS)
+    page.click("[data-testid=tally-WKM-001-major]")
+    wait_until(page, "() => document.querySelector('[data-testid=count-major]')?.textContent === '2'")
+    _axe(page, "tally")
+    _shot(page, "tally-online-offline")
+    page.click("[data-testid=finalize]")  # the confirm dialog is accepted
+    page.wait_for_selector("[data-testid=defect-note]")
+    notes = page.locator("[data-testid=defect-note]").all_text_contents()
+    assert any(XSS in note for note in notes), notes
+    assert page.locator(".note img").count() == 0
+    _shot(page, "finalized")
+
+    phone.set_offline(False)
+    page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
+    wait_until(page, """async () => {
+        const db = await import('/js/db.js');
+        const c = await db.pendingCounts();
+        return c.mutations + c.photos === 0;
+    }""")
+    from server.extensions import db
+    from server.models import Inspection, InspectionDefect, SyncRejection
+
+    with app.app_context():
+        assert db.session.scalars(select(SyncRejection)).all() == []
+        inspection = db.session.get(Inspection, world.INSPECTION_A)
+        assert (inspection.status, inspection.verdict) == ("finalized", "pass")
+        stored = db.session.scalars(select(InspectionDefect.note).where(InspectionDefect.note == XSS)).all()
+        assert stored == [XSS]
+    assert [d for d in dialogs if "alert" in d or d == "1"] == []
+    assert all("Finalize" in d for d in dialogs)
