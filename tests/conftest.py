@@ -14,12 +14,10 @@ import itertools
 import os
 import shutil
 import sys
-import threading
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 TESTS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS_DIR))
@@ -118,19 +116,6 @@ def app(backend, templates, tmp_path):
     """An app on a database holding tests/world.py."""
     app = make_app(templates.copy(backend, "world"), tmp_path)
     yield app
-    dispose(app)
-
-
-@pytest.fixture
-def live_server(templates, tmp_path):
-    """The world app (SQLite) served over HTTP on a free loopback port."""
-    app = make_app(templates.copy("sqlite", "world"), tmp_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
     dispose(app)
 
 

@@ -7,7 +7,7 @@ import os
 from sqlalchemy import select
 
 import world
-from test_offline_day import ARTIFACTS, _login, wait_until
+from test_offline_day import ARTIFACTS, _login, wait_synced, wait_until
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -63,12 +63,7 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     _shot(page, "finalized")
 
     phone.set_offline(False)
-    page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
-    wait_until(page, """async () => {
-        const db = await import('/js/db.js');
-        const c = await db.pendingCounts();
-        return c.mutations + c.photos === 0;
-    }""")
+    wait_synced(page)
     from server.extensions import db
     from server.models import Inspection, InspectionDefect, SyncRejection
 

@@ -27,8 +27,9 @@ async ([email, password, lotSizes, levels, aqls, states]) => {
 """
 
 
-def test_browser_plans_equal_server_plans_over_a_grid(page, live_server):
-    page.goto(live_server + "/")
+def test_browser_plans_equal_server_plans_over_a_grid(page, live_app):
+    base, _app = live_app
+    page.goto(base + "/")
     email = world.PERSONAS["inspector_a"][0]
     browser_plans = page.evaluate(BROWSER_GRID, [email, world.PASSWORD, LOT_SIZES, list(LEVELS), AQLS,
                                                  list(INSPECTION_STATES)])

@@ -31,6 +31,16 @@ def wait_until(page, predicate_js: str, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def wait_synced(page) -> None:
+    """Run the app's sync loop and wait until nothing is left in the outbox or the photo queue."""
+    page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
+    wait_until(page, """async () => {
+        const db = await import('/js/db.js');
+        const c = await db.pendingCounts();
+        return c.mutations + c.photos === 0;
+    }""")
+
+
 def _pending(page) -> int:
     return page.evaluate("""async () => {
         const db = await import('/js/db.js');
@@ -113,12 +123,7 @@ def test_offline_day(phone, live_app, tmp_path):
     assert _defects_on_server(app) == before
 
     phone.set_offline(False)
-    page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
-    wait_until(page, """async () => {
-        const db = await import('/js/db.js');
-        const c = await db.pendingCounts();
-        return c.mutations + c.photos === 0;
-    }""")
+    wait_synced(page)
     assert _defects_on_server(app) == before + 10
     assert _stored_photos(app) == local_hashes  # the server holds exactly those bytes, hash for hash
     page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
