@@ -100,11 +100,12 @@ def test_offline_day(phone, live_app, tmp_path):
     wait_until(page, "() => document.querySelector('[data-testid=count-minor]')?.textContent === '9'")
     page.click("[data-testid=tally-WKM-001-minor]")
     wait_until(page, "() => document.querySelector('[data-testid=count-minor]')?.textContent === '10'")
+    thumbs_before = page.locator("[data-testid=thumb]").count()  # the world's own inspection photo
     for n, (testid, size) in enumerate([("photo-defect", (3000, 2000)), ("photo-defect", (800, 1200)),
                                         ("photo-inspection", (2000, 1500))]):
         path = _photo(tmp_path / f"photo{n}.jpg", size, n)
         page.set_input_files(f"[data-testid={testid}]", str(path))
-        wait_until(page, f"() => document.querySelectorAll('[data-testid=thumb]').length === {n + 1}")
+        wait_until(page, f"() => document.querySelectorAll('[data-testid=thumb]').length === {thumbs_before + n + 1}")
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, "tally.png"))
     # 11 defects recorded and one undone (each its own mutation), 3 photo records and 3 photos' bytes.
