@@ -96,9 +96,16 @@ def _in_scope(stmt, resource: Resource, user: User):
     return stmt.where(model.created_by_id == user.id)
 
 
+# Computed, per-request fields stay out of replicas: they cost a query per record and would go
+# stale there (a photo arriving does not change its inspection's version). Phones derive them
+# from the records they hold.
+COMPUTED_FIELDS = ("photos_pending",)
+
+
 @functools.cache
 def _dumper(resource: Resource):
-    return resource.schema()
+    schema = resource.schema()
+    return resource.schema(exclude=[f for f in COMPUTED_FIELDS if f in schema.fields])
 
 
 def _change(resource: Resource, version: int, record) -> dict:

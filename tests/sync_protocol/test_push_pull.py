@@ -189,3 +189,9 @@ def test_outdated_client_is_refused_cleanly(app, login_as, versions):
 def test_bad_cursor_is_a_400(login_as):
     response = login_as("inspector_a").get(f"/api/v1/sync/pull?client_id={CLIENT}&cursor=garbage")
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def test_pull_leaves_out_computed_fields(login_as):
+    changes, _ = _pull_all(login_as("inspector_a"))
+    inspection = next(c for c in changes if c["id"] == str(world.INSPECTION_A))
+    assert "lot_size" in inspection["fields"] and "photos_pending" not in inspection["fields"]
