@@ -3,14 +3,8 @@
 // asks the page to sync when Background Sync fires.
 const VERSION = '__SHELL_VERSION__';
 const CACHE = `seamline-shell-${VERSION}`;
-const SHELL = [
-  '/', '/index.html', '/manifest.webmanifest', '/css/app.css',
-  '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
-  '/vendor/idb/index.js',
-  '/js/app.js', '/js/api.js', '/js/aql.js', '/js/db.js', '/js/dom.js', '/js/i18n.js', '/js/session.js',
-  '/js/photos.js', '/js/resize-worker.js', '/js/status.js', '/js/sync.js', '/js/screens/login.js', '/js/screens/inspections.js',
-  '/js/screens/inspection.js',
-];
+// Filled in by the server from the files under pwa/ (server/pwa_routes.py), so nothing is forgotten.
+const SHELL = ["__SHELL_URLS__"];
 
 self.addEventListener('install', (event) => {
   // Waits until the page says so: an update never reloads in the middle of an inspection.

@@ -8,6 +8,7 @@ offers as "update available").
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,15 +48,27 @@ def _content_security_policy(response: Response):
     return response
 
 
+def _shell_files() -> list[Path]:
+    files: list[Path] = []
+    for part in SHELL_PARTS:
+        path = PWA_DIR / part
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return files
+
+
+@lru_cache(maxsize=1)
+def shell_urls() -> tuple[str, ...]:
+    """Every URL the service worker precaches: the shell files and the npm libraries the app imports."""
+    urls = ["/"] + ["/" + str(f.relative_to(PWA_DIR)) for f in _shell_files()]
+    return tuple(urls) + ("/vendor/idb/index.js",)
+
+
 @lru_cache(maxsize=1)
 def shell_version() -> str:
     digest = hashlib.sha256()
-    for part in SHELL_PARTS:
-        path = PWA_DIR / part
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file.relative_to(PWA_DIR)).encode())
-            digest.update(file.read_bytes())
+    for file in _shell_files():
+        digest.update(str(file.relative_to(PWA_DIR)).encode())
+        digest.update(file.read_bytes())
     for library in ("idb",):
         index = VENDOR[library] / "index.js"
         if index.exists():
@@ -70,7 +83,8 @@ def index():
 
 @bp.route("/sw.js")
 def service_worker():
-    source = (PWA_DIR / "sw.js").read_text().replace("__SHELL_VERSION__", shell_version())
+    source = ((PWA_DIR / "sw.js").read_text().replace("__SHELL_VERSION__", shell_version())
+              .replace('["__SHELL_URLS__"]', json.dumps(list(shell_urls()))))
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
