@@ -3,33 +3,70 @@ import { setCsrfToken } from './api.js';
 import { getMeta, openDatabase } from './db.js';
 import { h, mount } from './dom.js';
 import { t } from './i18n.js';
+import { followConflicts } from './conflicts.js';
+import { hasPin } from './pin.js';
 import { showInspection } from './screens/inspection.js';
 import { showInspections } from './screens/inspections.js';
+import { showSyncScreen } from './screens/issues.js';
 import { showLogin } from './screens/login.js';
+import { showMilestoneOrder, showMilestones } from './screens/milestones.js';
+import { showPinLock } from './screens/pin.js';
 import { currentUser, refreshSession } from './session.js';
 import { showStatus } from './status.js';
 import { onStatus, requestBackgroundSync, startSyncTriggers, syncNow } from './sync.js';
 
 const main = document.getElementById('app');
 let updateRequested = false;
+let locked = false;
+// Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
+const LIST_SCREENS = ['', '#', '#/', '#/milestones'];
 
 async function route() {
   const user = await currentUser();
+  showNavigation(Boolean(user) && !locked);
   if (!user) return showLogin(main, { onLoggedIn: start });
-  const [screen, id] = location.hash.replace(/^#\/?/, '').split('/');
-  if (screen === 'inspection' && id) return showInspection(main, id, { user, onChange: requestBackgroundSync });
+  if (locked) return undefined;
+  const [screen, id, section] = location.hash.replace(/^#\/?/, '').split('/');
+  const onChange = requestBackgroundSync;
+  if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
+  if (screen === 'milestones' && id) return showMilestoneOrder(main, id, { onChange });
+  if (screen === 'milestones') return showMilestones(main, { user });
+  if (screen === 'sync') return showSyncScreen(main);
   return showInspections(main, { user });
 }
 
+function showNavigation(visible) {
+  const nav = document.getElementById('app-nav');
+  mount(nav, ...[['#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
+    .map(([href, key]) => h('a', { href, 'data-testid': `nav-${key.slice(4)}` }, t(key))));
+  nav.hidden = !visible;
+}
+
 async function start() {
-  // New data from the server refreshes the list; a screen being filled in is left alone.
   let wasRunning = false;
   onStatus((s) => {
-    if (wasRunning && !s.running && !s.error && !location.hash.startsWith('#/inspection/')) route();
+    if (wasRunning && !s.running && !s.error && LIST_SCREENS.includes(location.hash)) route();
     wasRunning = s.running;
   });
+  followConflicts();
   startSyncTriggers();
   await route();
+}
+
+// The phone opens offline for the last user; where they set a PIN, only after it.
+async function unlockThenStart() {
+  locked = true;
+  showNavigation(false);
+  showPinLock(main, {
+    onUnlocked: async () => {
+      locked = false;
+      await start();
+    },
+    onLockedOut: async () => {
+      locked = false;
+      await route();
+    },
+  });
 }
 
 async function registerServiceWorker() {
@@ -73,7 +110,8 @@ async function boot() {
   registerServiceWorker().catch(() => {});
   if (await currentUser()) {
     if (navigator.onLine) await refreshSession().catch(() => false);
-    await start();
+    if (await hasPin()) await unlockThenStart();
+    else await start();
   } else {
     await route();
   }

@@ -18,18 +18,25 @@ const MIGRATIONS = [
     db.createObjectStore('rejections', { keyPath: 'mutation_id' });
     db.createObjectStore('conflicts', { keyPath: 'id' });
   },
+  // 2: photos found by state (waiting to upload, uploaded and prunable) without reading every photo's bytes.
+  (db, transaction) => {
+    transaction.objectStore('photos').createIndex('by_state', 'state');
+  },
 ];
 export const DB_VERSION = MIGRATIONS.length;
+export { MIGRATIONS };
 
 let opened = null;
+
+export function upgradeFrom(db, oldVersion, transaction, migrations = MIGRATIONS) {
+  for (let version = oldVersion; version < migrations.length; version += 1) migrations[version](db, transaction);
+}
 
 export function openDatabase(name = DB_NAME) {
   if (!opened) {
     opened = openDB(name, DB_VERSION, {
       upgrade(db, oldVersion, _newVersion, transaction) {
-        for (let version = oldVersion; version < MIGRATIONS.length; version += 1) {
-          MIGRATIONS[version](db, transaction);
-        }
+        upgradeFrom(db, oldVersion, transaction);
       },
       blocking() {
         // A newer tab wants to upgrade: let it, this page reloads its data when reopened.
@@ -128,7 +135,7 @@ export async function record(entity, id) {
 export async function pendingCounts() {
   const db = await openDatabase();
   const mutations = await db.countFromIndex('outbox', 'by_acked', 0);
-  const photos = (await db.getAll('photos')).filter((p) => p.state === 'waiting').length;
+  const photos = await db.countFromIndex('photos', 'by_state', 'waiting');
   return { mutations, photos };
 }
 
@@ -146,11 +153,14 @@ export async function acknowledge(lastMutationId, results) {
   for (const result of results) {
     if (result.status === 'rejected') {
       const mutation = await tx.objectStore('outbox').get(result.id);
-      await tx.objectStore('rejections').put({ mutation_id: result.id, entity: mutation?.entity,
-        record_id: mutation?.record_id, code: result.code, message: result.message, fields: result.fields || {} });
+      await tx.objectStore('rejections').put({ mutation_id: result.id, entity: mutation?.entity, op: mutation?.op,
+        record_id: mutation?.record_id, inspection_id: mutation?.fields?.inspection_id ?? null, sent: mutation?.fields ?? {},
+        code: result.code, message: result.message, fields: result.fields || {}, at: new Date().toISOString() });
     }
     for (const conflict of result.conflicts || []) {
-      await tx.objectStore('conflicts').put({ id: conflict.id, field: conflict.field, mutation_id: result.id });
+      const mutation = await tx.objectStore('outbox').get(result.id);
+      await tx.objectStore('conflicts').put({ id: conflict.id, field: conflict.field, mutation_id: result.id,
+        entity: mutation?.entity, record_id: mutation?.record_id, incoming_value: mutation?.fields?.[conflict.field] });
     }
   }
   let cursor = await tx.objectStore('outbox').openCursor();
@@ -192,7 +202,7 @@ export async function applyPull(changes, cursor, reset) {
 }
 
 export async function waitingPhotos() {
-  return (await (await openDatabase()).getAll('photos')).filter((p) => p.state === 'waiting');
+  return (await openDatabase()).getAllFromIndex('photos', 'by_state', 'waiting');
 }
 
 export async function setPhotoState(sha256, state, error = null) {
@@ -205,4 +215,65 @@ export async function setPhotoState(sha256, state, error = null) {
 
 export async function rejections() {
   return (await openDatabase()).getAll('rejections');
+}
+
+export async function dismissRejection(mutationId) {
+  const db = await openDatabase();
+  const tx = db.transaction('rejections', 'readwrite', STRICT);
+  await tx.store.delete(mutationId);
+  await tx.done;
+}
+
+export async function conflicts() {
+  return (await openDatabase()).getAll('conflicts');
+}
+
+// The server's list of open conflicts is the truth: it replaces what the phone knew.
+export async function replaceConflicts(list) {
+  const db = await openDatabase();
+  const tx = db.transaction('conflicts', 'readwrite', STRICT);
+  await tx.store.clear();
+  for (const conflict of list) await tx.store.put(conflict);
+  await tx.done;
+}
+
+// Rejections and conflicts that concern some records, to show on those records' screens.
+export async function localIssues(concerns) {
+  const [refused, open] = await Promise.all([rejections(), conflicts()]);
+  return { rejections: refused.filter(concerns), conflicts: open.filter(concerns) };
+}
+
+// --- space on the phone ----------------------------------------------------------------------------------
+
+// Photos the server holds can go; a photo still waiting never does.
+export async function pruneUploadedPhotos() {
+  const db = await openDatabase();
+  const tx = db.transaction('photos', 'readwrite', STRICT);
+  let freed = 0;
+  let count = 0;
+  let cursor = await tx.store.index('by_state').openCursor('uploaded');
+  while (cursor) {
+    freed += cursor.value.data?.byteLength || 0;
+    count += 1;
+    await cursor.delete();
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+  return { count, freed };
+}
+
+export async function uploadedPhotoBytes() {
+  const uploaded = await (await openDatabase()).getAllFromIndex('photos', 'by_state', 'uploaded');
+  return { count: uploaded.length, bytes: uploaded.reduce((sum, p) => sum + (p.data?.byteLength || 0), 0) };
+}
+
+// --- the last resort: everything not yet synced, as one file ----------------------------------------------
+
+export async function unsyncedSnapshot() {
+  const db = await openDatabase();
+  const tx = db.transaction(['outbox', 'photos'], 'readonly');
+  const mutations = (await tx.objectStore('outbox').getAll()).sort((a, b) => a.id - b.id);
+  const photos = await tx.objectStore('photos').index('by_state').getAll('waiting');
+  await tx.done;
+  return { mutations, photos };
 }

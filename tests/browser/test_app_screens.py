@@ -7,7 +7,7 @@ import os
 from sqlalchemy import select
 
 import world
-from test_offline_day import ARTIFACTS, _login, wait_synced, wait_until
+from helpers import ARTIFACTS, login, wait_synced, wait_until
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -27,6 +27,18 @@ def _axe(page, screen):
     assert not bad, f"{screen}: {bad}"
 
 
+def sign(page, testid):
+    """Draw a stroke on a signature canvas, as a finger would."""
+    canvas = page.locator(f"[data-testid={testid}]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 8):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * 15)
+    page.mouse.up()
+
+
 def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_app):
     base, app = live_app
     page = phone.new_page()
@@ -35,7 +47,7 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     page.goto(base + "/")
     _axe(page, "login")
     _shot(page, "login")
-    _login(page, base)
+    login(page, base)
     _axe(page, "my inspections")
     _shot(page, "inspections")
 
@@ -55,8 +67,12 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     wait_until(page, "() => document.querySelector('[data-testid=count-major]')?.textContent === '2'")
     _axe(page, "tally")
     _shot(page, "tally-online-offline")
+    page.click("[data-testid=tab-review]")
+    page.wait_for_selector("[data-testid=review]")
+    sign(page, "signature-inspector")
+    page.check("#declined")
     page.click("[data-testid=finalize]")  # the confirm dialog is accepted
-    page.wait_for_selector("[data-testid=defect-note]")
+    page.wait_for_selector("[data-testid=finalized]")
     notes = page.locator("[data-testid=defect-note]").all_text_contents()
     assert any(XSS in note for note in notes), notes
     assert page.locator(".note img").count() == 0

@@ -1,0 +1,120 @@
+// What sync could not do on its own: changes the server refused (with its reason) and fields two
+// people changed at once (resolved here, by those allowed). Also the phone's housekeeping: space,
+// photos that can be removed, the unsynced-data export, and the PIN.
+import { ApiError, NetworkError, request } from '../api.js';
+import { conflicts, dismissRejection, pendingCounts, pruneUploadedPhotos, rejections, uploadedPhotoBytes } from '../db.js';
+import { h, mount } from '../dom.js';
+import { downloadExport } from '../export.js';
+import { t } from '../i18n.js';
+import { clearPin, hasPin, setPin, validPin } from '../pin.js';
+import { megabytes, storageState } from '../storage.js';
+import { refreshConflicts, resolveConflict } from '../conflicts.js';
+
+function shown(value) {
+  if (value === null || value === undefined || value === '') return t('issues.empty_value');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function entityName(entity) {
+  return t(`entity.${entity}`);
+}
+
+function rejectionItem(rejection, rerender) {
+  return h('li', { class: 'issue rejected', 'data-testid': 'rejection' },
+    h('strong', {}, entityName(rejection.entity)), ' ',
+    h('span', {}, t('rejected', { message: rejection.message })),
+    Object.keys(rejection.fields || {}).length ? h('span', { class: 'muted' }, ' (', Object.keys(rejection.fields).join(', '), ')') : null,
+    rerender ? h('button', { type: 'button', class: 'link', onclick: async () => {
+      await dismissRejection(rejection.mutation_id);
+      await rerender();
+    } }, t('issues.dismiss')) : null);
+}
+
+function conflictItem(conflict, rerender) {
+  const message = h('span', { class: 'error', role: 'alert' });
+  const resolve = (choice) => async () => {
+    try {
+      await resolveConflict(conflict.id, choice);
+      await rerender();
+    } catch (error) {
+      if (error instanceof NetworkError) message.textContent = t('issues.resolve_offline');
+      else if (error instanceof ApiError) message.textContent = error.message;
+      else throw error;
+    }
+  };
+  return h('li', { class: 'issue conflict', 'data-testid': 'conflict' },
+    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: t(`field.${conflict.field}`) })),
+    'stored_value' in conflict ? h('p', {}, t('issues.on_server'), ' ', h('strong', { 'data-testid': 'stored-value' }, shown(conflict.stored_value))) : null,
+    h('p', {}, t('issues.incoming'), ' ', h('strong', { 'data-testid': 'incoming-value' }, shown(conflict.incoming_value))),
+    rerender ? h('div', { class: 'actions' },
+      h('button', { type: 'button', 'data-testid': 'keep-stored', onclick: resolve('stored') }, t('issues.keep_stored')),
+      h('button', { type: 'button', 'data-testid': 'take-incoming', onclick: resolve('incoming') }, t('issues.take_incoming'))) : null,
+    message);
+}
+
+// On a record's screen: what concerns it, with a way to the sync screen to act on it.
+export async function issuesBanner({ rejections: refused, conflicts: open }) {
+  if (!refused.length && !open.length) return null;
+  return h('section', { class: 'card issues', 'data-testid': 'record-issues' },
+    h('h2', {}, t('issues.on_record')),
+    h('ul', { class: 'list' }, refused.map((r) => rejectionItem(r)), open.map((c) => conflictItem(c))),
+    h('a', { class: 'button', href: '#/sync' }, t('issues.open')));
+}
+
+export async function showSyncScreen(root) {
+  const rerender = () => showSyncScreen(root);
+  if (navigator.onLine) await refreshConflicts().catch(() => {});
+  const [refused, open, pending, space, uploaded, pinSet] = await Promise.all([
+    rejections(), conflicts(), pendingCounts(), storageState(), uploadedPhotoBytes(), hasPin()]);
+  const note = h('p', { role: 'status', 'data-testid': 'sync-note' });
+  const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 });
+  const importFile = h('input', { id: 'import-file', type: 'file', accept: 'application/json,.json' });
+  mount(root,
+    h('a', { class: 'button', href: '#/' }, t('back')),
+    h('h1', {}, t('issues.title')),
+    h('section', { class: 'card' }, h('h2', {}, t('issues.conflicts')),
+      open.length ? h('ul', { class: 'list' }, open.map((c) => conflictItem(c, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
+    h('section', { class: 'card' }, h('h2', {}, t('issues.rejections')),
+      refused.length ? h('ul', { class: 'list' }, refused.map((r) => rejectionItem(r, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
+    h('section', { class: 'card' }, h('h2', {}, t('storage.title')),
+      space ? h('p', { class: space.low ? 'notice warn' : 'muted', 'data-testid': 'storage' },
+        t('storage.used', { used: megabytes(space.usage), quota: megabytes(space.quota) }),
+        space.low ? [' ', t('storage.low')] : null, space.persisted ? null : [' ', t('storage.not_persisted')]) : null,
+      h('p', {}, t('storage.uploaded', { n: uploaded.count, mb: megabytes(uploaded.bytes) })),
+      h('button', { type: 'button', disabled: !uploaded.count, 'data-testid': 'prune', onclick: async () => {
+        const { count, freed } = await pruneUploadedPhotos();
+        await rerender();
+        root.querySelector('[data-testid=sync-note]').textContent = t('storage.pruned', { n: count, mb: megabytes(freed) });
+      } }, t('storage.prune'))),
+    h('section', { class: 'card' }, h('h2', {}, t('export.title')),
+      h('p', {}, t('export.explain', { n: pending.mutations, photos: pending.photos })),
+      h('button', { type: 'button', 'data-testid': 'export', onclick: async () => {
+        const file = await downloadExport();
+        note.textContent = t('export.done', { n: file.mutations.length, photos: file.photos.length });
+      } }, t('export.button')),
+      h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('import.label')), importFile),
+      h('button', { type: 'button', 'data-testid': 'import', onclick: async () => {
+        const [file] = importFile.files;
+        if (!file) return;
+        const form = new FormData();
+        form.append('file', file);
+        try {
+          await request('POST', '/api/v1/sync/import', { body: form });
+          note.textContent = t('import.done');
+        } catch (error) {
+          note.textContent = error instanceof ApiError ? error.message : t('issues.resolve_offline');
+        }
+      } }, t('import.button'))),
+    h('section', { class: 'card' }, h('h2', {}, t('pin.settings')),
+      h('p', { class: 'muted' }, pinSet ? t('pin.is_set') : t('pin.not_set')),
+      h('label', { for: 'new-pin' }, t('pin.new')), pin,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', 'data-testid': 'set-pin', onclick: async () => {
+          if (!validPin(pin.value)) return void (note.textContent = t('pin.invalid'));
+          await setPin(pin.value);
+          await rerender();
+          root.querySelector('[data-testid=sync-note]').textContent = t('pin.saved');
+        } }, t('pin.set')),
+        pinSet ? h('button', { type: 'button', onclick: async () => { await clearPin(); await rerender(); } }, t('pin.remove')) : null)),
+    note);
+}

@@ -1,0 +1,60 @@
+// Measurements against the style's spec for the tech-pack version: point of measure, size, spec and
+// tolerance; one record per point, size and piece; out-of-tolerance values highlighted in words too.
+import { upsert } from '../db.js';
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+
+// Which size and piece the inspector is measuring, kept while they move between sections.
+const chosen = new Map();
+
+export function outOfTolerance(spec, value) {
+  const measured = Number(value);
+  const target = Number(spec.spec_value);
+  return measured < target - Number(spec.tolerance_minus) || measured > target + Number(spec.tolerance_plus);
+}
+
+export function measurementSection(context, { readOnly, onChange, rerender }) {
+  const { inspection, specs, measurements } = context;
+  if (!specs.length) return h('section', { class: 'card' }, h('h2', {}, t('measure.title')), h('p', { class: 'muted' }, t('measure.no_spec')));
+  const sizes = [...new Set(specs.map((s) => s.size))];
+  const state = chosen.get(inspection.id) || { size: sizes[0], unit: 1 };
+  chosen.set(inspection.id, state);
+  const results = [...measurements.values()];
+  const resultFor = (spec) => results.find((r) => r.measurement_spec_id === spec.id && Number(r.sample_unit) === state.unit);
+  const out = results.filter((r) => {
+    const spec = specs.find((s) => s.id === r.measurement_spec_id);
+    return spec && outOfTolerance(spec, r.measured_value);
+  });
+  const rows = specs.filter((s) => s.size === state.size).sort((a, b) => a.point_code.localeCompare(b.point_code)).map((spec) => {
+    const result = resultFor(spec);
+    const bad = result && outOfTolerance(spec, result.measured_value);
+    const id = `m-${spec.id}`;
+    return h('li', { class: bad ? 'measure out' : 'measure' },
+      h('label', { for: id }, spec.point_name, ' ',
+        h('span', { class: 'muted' }, t('measure.spec', { spec: spec.spec_value, minus: spec.tolerance_minus, plus: spec.tolerance_plus, unit: spec.unit }))),
+      h('input', { id, type: 'number', inputmode: 'decimal', step: '0.01', value: result?.measured_value ?? '', disabled: readOnly,
+        'aria-invalid': bad ? 'true' : 'false', 'data-testid': `measure-${spec.point_code}`,
+        onchange: async (e) => {
+          if (e.target.value === '' || !Number.isFinite(Number(e.target.value))) return;
+          const measured = Number(e.target.value).toFixed(2);
+          // An edit sends only the changed field, so it can conflict only with an edit of that field.
+          await upsert('measurement_result', result ? { measured_value: measured }
+            : { inspection_id: inspection.id, measurement_spec_id: spec.id, sample_unit: state.unit, measured_value: measured },
+          result?.id);
+          onChange?.();
+          await rerender();
+        } }),
+      bad ? h('span', { class: 'badge fail' }, t('measure.out')) : null);
+  });
+  const pick = (name, options, value, onPick) => h('div', { class: 'field' }, h('label', { for: name }, t(`measure.${name}`)),
+    h('select', { id: name, onchange: (e) => { onPick(e.target.value); rerender(); } },
+      options.map((o) => h('option', { value: o, selected: String(o) === String(value) }, String(o)))));
+  return h('section', { class: 'card', 'data-testid': 'measurements' },
+    h('h2', {}, t('measure.title')),
+    h('p', { class: out.length ? 'notice warn' : 'muted', 'data-testid': 'measure-summary' },
+      t('measure.summary', { n: results.length, out: out.length })),
+    h('div', { class: 'pair' },
+      pick('size', sizes, state.size, (v) => { state.size = v; }),
+      pick('unit', [1, 2, 3, 4, 5, 6, 7, 8], state.unit, (v) => { state.unit = Number(v); })),
+    h('ul', { class: 'list measures' }, rows));
+}

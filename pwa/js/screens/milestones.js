@@ -1,0 +1,123 @@
+// Production milestones: for a production order, the stage reached (fabric received … shipped)
+// with the cumulative quantity, the date, a delay reason when late, a note and a photo, offline.
+// Events are append-only: a correction is a new event.
+import { record, records, upsert } from '../db.js';
+import { h, mount } from '../dom.js';
+import { t } from '../i18n.js';
+import { takePhoto } from '../photos.js';
+import { cameraButton, gallery } from './photo-section.js';
+
+export const STAGES = ['fabric_received', 'trims_received', 'cut', 'sewing', 'finishing', 'inspection', 'packed', 'shipped'];
+const DELAY_REASONS = ['late_fabric', 'late_trims', 'sample_approval_pending', 'quality_rework', 'capacity', 'shipping', 'other'];
+
+function today() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+function latest(events) {
+  return events.sort((a, b) => String(a.occurred_on).localeCompare(String(b.occurred_on))
+    || STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)).at(-1);
+}
+
+export async function showMilestones(root, { user }) {
+  const [orders, events, factories] = await Promise.all([records('production_order'), records('milestone_event'), records('factory')]);
+  const byOrder = new Map();
+  for (const event of events.values()) {
+    if (!byOrder.has(event.production_order_id)) byOrder.set(event.production_order_id, []);
+    byOrder.get(event.production_order_id).push(event);
+  }
+  const open = [...orders.values()].filter((o) => !['closed', 'cancelled', 'shipped'].includes(o.status))
+    .sort((a, b) => String(a.planned_finish || '').localeCompare(String(b.planned_finish || '')));
+  mount(root,
+    h('a', { class: 'button', href: '#/' }, t('back')),
+    h('h1', {}, t('milestones.title')),
+    open.length ? h('ul', { class: 'list' }, open.map((order) => {
+      const last = latest(byOrder.get(order.id) || []);
+      const late = order.planned_finish && order.planned_finish < today() && last?.stage !== 'shipped';
+      return h('li', {}, h('a', { class: 'row', href: `#/milestones/${order.id}`, 'data-testid': 'production-order-link' },
+        h('strong', {}, order.number),
+        h('span', { class: 'muted' }, factories.get(order.factory_id)?.name || ''),
+        last ? h('span', {}, t(`stage.${last.stage}`), ' · ', t('milestones.of', { qty: last.quantity, total: order.quantity }))
+          : h('span', { class: 'muted' }, t('milestones.none')),
+        late ? h('span', { class: 'badge fail' }, t('milestones.late')) : null));
+    })) : h('p', { class: 'muted' }, t('milestones.no_orders')),
+    user.role === 'inspector' ? h('a', { class: 'button', href: '#/' }, t('inspections.title')) : null);
+}
+
+export async function showMilestoneOrder(root, orderId, { onChange }) {
+  const order = await record('production_order', orderId);
+  if (!order) {
+    location.hash = '#/milestones';
+    return;
+  }
+  const [events, photos] = await Promise.all([records('milestone_event'), records('photo')]);
+  const history = [...events.values()].filter((e) => e.production_order_id === orderId)
+    .sort((a, b) => String(b.occurred_on).localeCompare(String(a.occurred_on)) || STAGES.indexOf(b.stage) - STAGES.indexOf(a.stage));
+  const last = history[0];
+  const draft = { stage: last ? STAGES[Math.min(STAGES.indexOf(last.stage) + 1, STAGES.length - 1)] : STAGES[0],
+                  quantity: '', occurred_on: today(), delay_reason: '', note: '' };
+  let files = [];
+  const isLate = () => Boolean(order.planned_finish && draft.occurred_on > order.planned_finish);
+  const message = h('p', { class: 'error', role: 'alert' });
+  const reasonSlot = h('div');
+  const renderReason = () => mount(reasonSlot, isLate() ? h('div', { class: 'field' },
+    h('p', { class: 'notice warn' }, t('milestones.after_plan', { date: order.planned_finish })),
+    h('label', { for: 'delay_reason' }, t('milestones.delay_reason')),
+    h('select', { id: 'delay_reason', required: true, onchange: (e) => { draft.delay_reason = e.target.value; } },
+      h('option', { value: '' }, t('setup.none')),
+      DELAY_REASONS.map((r) => h('option', { value: r, selected: draft.delay_reason === r }, t(`delay.${r}`))))) : null);
+  const input = (name, attrs) => h('input', { id: name, name, value: draft[name], ...attrs,
+    oninput: (e) => { draft[name] = e.target.value; if (name === 'occurred_on') renderReason(); } });
+  const chosen = h('span', { class: 'muted' });
+  const photoThumbs = await gallery([...photos.values()].filter((p) => history.some((e) => e.id === p.milestone_event_id)));
+  const form = h('form', { class: 'card', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    const quantity = Number(draft.quantity);
+    if (draft.quantity === '' || !Number.isInteger(quantity) || quantity < 0) {
+      return void (message.textContent = t('error.field', { field: t('milestones.quantity'), message: t('error.whole_number') }));
+    }
+    if (quantity > order.quantity * 1.1) {
+      return void (message.textContent = t('milestones.too_many', { total: order.quantity }));
+    }
+    if (!draft.occurred_on) return void (message.textContent = t('error.field', { field: t('milestones.date'), message: t('error.required') }));
+    if (isLate() && !draft.delay_reason) return void (message.textContent = t('milestones.need_reason'));
+    const id = await upsert('milestone_event', { production_order_id: orderId, stage: draft.stage, quantity,
+      occurred_on: draft.occurred_on, delay_reason: isLate() ? draft.delay_reason : null, note: draft.note.trim() || null });
+    for (const file of files) await takePhoto(file, { milestone_event_id: id }, 'milestone');
+    onChange?.();
+    await showMilestoneOrder(root, orderId, { onChange });
+    root.querySelector('[data-testid=milestone-saved]').textContent = t('milestones.saved', { stage: t(`stage.${draft.stage}`) });
+  } },
+  h('h2', {}, t('milestones.record')),
+  h('div', { class: 'field' }, h('label', { for: 'stage' }, t('milestones.stage')),
+    h('select', { id: 'stage', onchange: (e) => { draft.stage = e.target.value; } },
+      STAGES.map((s) => h('option', { value: s, selected: s === draft.stage }, t(`stage.${s}`))))),
+  h('div', { class: 'field' }, h('label', { for: 'quantity' }, t('milestones.quantity')),
+    input('quantity', { type: 'number', inputmode: 'numeric', min: 0, required: true })),
+  h('div', { class: 'field' }, h('label', { for: 'occurred_on' }, t('milestones.date')), input('occurred_on', { type: 'date', required: true })),
+  reasonSlot,
+  h('div', { class: 'field' }, h('label', { for: 'milestone-note' }, t('milestones.note')),
+    h('input', { id: 'milestone-note', type: 'text', maxlength: 4000, oninput: (e) => { draft.note = e.target.value; } })),
+  h('div', { class: 'actions' }, cameraButton(t('milestones.photo'), 'photo-milestone', (picked) => {
+    files = picked;
+    chosen.textContent = t('milestones.photos_chosen', { n: files.length });
+  }), chosen),
+  message,
+  h('button', { type: 'submit', class: 'primary', 'data-testid': 'record-milestone' }, t('milestones.save')));
+  renderReason();
+  mount(root,
+    h('a', { class: 'button', href: '#/milestones' }, t('back')),
+    h('h1', {}, order.number),
+    h('p', { class: 'muted' }, t('milestones.order_summary', { qty: order.quantity, finish: order.planned_finish || '—' })),
+    h('p', { role: 'status', 'data-testid': 'milestone-saved' }),
+    form,
+    h('section', { class: 'card' }, h('h2', {}, t('milestones.history')),
+      history.length ? h('ul', { class: 'list' }, history.map((e) => h('li', { class: 'row', 'data-testid': 'milestone' },
+        h('strong', {}, t(`stage.${e.stage}`)), h('span', {}, t('milestones.of', { qty: e.quantity, total: order.quantity })),
+        h('span', { class: 'muted' }, e.occurred_on),
+        e.delay_reason ? h('span', { class: 'badge limit' }, t(`delay.${e.delay_reason}`)) : null,
+        e._pending ? h('span', { class: 'badge uploading' }, t('milestones.waiting')) : null,
+        e.note ? h('span', { class: 'note' }, e.note) : null))) : h('p', { class: 'muted' }, t('milestones.none')),
+      photoThumbs));
+}
