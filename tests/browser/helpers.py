@@ -1,0 +1,83 @@
+"""Helpers shared by the real-browser tests: log in, poll the page, run the app's sync loop."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import world
+
+ARTIFACTS = os.environ.get("SEAMLINE_ARTIFACTS", "test-artifacts")
+
+
+def login(page, base, persona="inspector_a"):
+    page.goto(base + "/")
+    page.fill("#email", world.PERSONAS[persona][0])
+    page.fill("#password", world.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=inspection-link]")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+
+
+def wait_until(page, predicate_js: str, timeout: float = 10.0, arg=None) -> None:
+    """Poll a JS predicate with page.evaluate: the app's CSP (no eval) rules out wait_for_function."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate_js, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate_js}")
+        time.sleep(0.05)
+
+
+def pending(page) -> int:
+    """Mutations and photos waiting on this phone."""
+    return page.evaluate("""async () => {
+        const db = await import('/js/db.js');
+        const counts = await db.pendingCounts();
+        return counts.mutations + counts.photos;
+    }""")
+
+
+# Runs one pass of the app's sync loop in this page, waiting for a pass running in this or another tab to
+# end first: syncNow() skips (answers null) when the loop's Web Lock is taken, and the pass holding it may
+# have pushed before the newest change was recorded.
+RUN_SYNC_PASS = """async () => {
+    const sync = await import('/js/sync.js');
+    for (;;) {
+        await navigator.locks.request('seamline-sync', async () => {});
+        if ((await sync.syncNow()) !== null) return sync.status().error;
+    }
+}"""
+
+
+def sync_pass(page):
+    """One whole pass of the sync loop; returns its error (None when it succeeded)."""
+    return page.evaluate(RUN_SYNC_PASS)
+
+
+def wait_synced(page, timeout: float = 10.0) -> None:
+    """Run the app's sync loop until nothing is left in the outbox or the photo queue."""
+    deadline = time.monotonic() + timeout
+    while (error := sync_pass(page)) is not None or pending(page):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {pending(page)} changes waiting to sync; last error {error}")
+        time.sleep(0.05)
+
+
+def make_photo(path, size, seed):
+    """A JPEG of noise (it compresses badly, so even a resized one takes several upload chunks)."""
+    from PIL import Image
+
+    Image.effect_noise(size, 30 + seed).convert("RGB").save(path, "JPEG", quality=85)
+    return path
+
+
+def sign(page, testid):
+    """Draw a stroke on a signature canvas, as a finger would."""
+    canvas = page.locator(f"[data-testid={testid}]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 8):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * 15)
+    page.mouse.up()
