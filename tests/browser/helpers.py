@@ -71,13 +71,13 @@ def make_photo(path, size, seed):
     return path
 
 
-def sign(page, testid):
-    """Draw a stroke on a signature canvas, as a finger would."""
+def sign(page, testid, amplitude=15):
+    """Draw a zigzag on a signature canvas, as a finger would (another amplitude, another signature)."""
     canvas = page.locator(f"[data-testid={testid}]")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
     page.mouse.down()
     for step in range(1, 8):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * 15)
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * amplitude)
     page.mouse.up()

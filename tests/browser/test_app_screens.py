@@ -7,7 +7,7 @@ import os
 from sqlalchemy import select
 
 import world
-from helpers import ARTIFACTS, login, wait_synced, wait_until
+from helpers import ARTIFACTS, login, sign, wait_synced, wait_until
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -25,18 +25,6 @@ def _axe(page, screen):
                            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not bad, f"{screen}: {bad}"
-
-
-def sign(page, testid):
-    """Draw a stroke on a signature canvas, as a finger would."""
-    canvas = page.locator(f"[data-testid={testid}]")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    for step in range(1, 8):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * 15)
-    page.mouse.up()
 
 
 def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_app):

@@ -7,53 +7,7 @@ import os
 from sqlalchemy import func, select
 
 import world
-
-ARTIFACTS = os.environ.get("SEAMLINE_ARTIFACTS", "test-artifacts")
-
-
-def _login(page, base, persona="inspector_a"):
-    page.goto(base + "/")
-    page.fill("#email", world.PERSONAS[persona][0])
-    page.fill("#password", world.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=inspection-link]")
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
-
-
-def wait_until(page, predicate_js: str, timeout: float = 10.0) -> None:
-    """Poll a JS predicate with page.evaluate: the app's CSP (no eval) rules out wait_for_function."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(predicate_js):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {predicate_js}")
-        time.sleep(0.05)
-
-
-def wait_synced(page) -> None:
-    """Run the app's sync loop and wait until nothing is left in the outbox or the photo queue."""
-    page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
-    wait_until(page, """async () => {
-        const db = await import('/js/db.js');
-        const c = await db.pendingCounts();
-        return c.mutations + c.photos === 0;
-    }""")
-
-
-def _pending(page) -> int:
-    return page.evaluate("""async () => {
-        const db = await import('/js/db.js');
-        const counts = await db.pendingCounts();
-        return counts.mutations + counts.photos;
-    }""")
-
-
-def _photo(path, size, seed):
-    from PIL import Image
-
-    Image.effect_noise(size, 30 + seed).convert("RGB").save(path, "JPEG", quality=85)
-    return path
+from helpers import ARTIFACTS, login, make_photo, pending, sign, sync_pass, wait_synced, wait_until
 
 
 def _stored_photos(app):
@@ -83,7 +37,8 @@ def test_offline_day(phone, live_app, tmp_path):
     page = phone.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _login(page, base)
+    phone.on("dialog", lambda dialog: dialog.accept())  # "Finalize? ..." is answered yes
+    login(page, base)
     before = _defects_on_server(app)
 
     phone.set_offline(True)
@@ -103,13 +58,13 @@ def test_offline_day(phone, live_app, tmp_path):
     thumbs_before = page.locator("[data-testid=thumb]").count()  # the world's own inspection photo
     for n, (testid, size) in enumerate([("photo-defect", (3000, 2000)), ("photo-defect", (800, 1200)),
                                         ("photo-inspection", (2000, 1500))]):
-        path = _photo(tmp_path / f"photo{n}.jpg", size, n)
+        path = make_photo(tmp_path / f"photo{n}.jpg", size, n)
         page.set_input_files(f"[data-testid={testid}]", str(path))
         wait_until(page, f"() => document.querySelectorAll('[data-testid=thumb]').length === {thumbs_before + n + 1}")
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, "tally.png"))
     # 11 defects recorded and one undone (each its own mutation), 3 photo records and 3 photos' bytes.
-    assert _pending(page) == 12 + 3 + 3
+    assert pending(page) == 12 + 3 + 3
     local_hashes = set(page.evaluate("""async () => {
         const db = await (await import('/js/db.js')).openDatabase();
         return (await db.getAll('photos')).map((p) => p.sha256);
@@ -122,12 +77,74 @@ def test_offline_day(phone, live_app, tmp_path):
     page.goto(base + f"/#/inspection/{world.INSPECTION_A}")  # ... and open it again, still offline
     wait_until(page, "() => document.querySelector('[data-testid=count-minor]')?.textContent === '10'")
     assert _defects_on_server(app) == before
+    cartons = _rest_of_the_final_inspection(page)
+    local_hashes = set(page.evaluate("""async () => {
+        const db = await (await import('/js/db.js')).openDatabase();
+        return (await db.getAll('photos')).map((p) => p.sha256);
+    }"""))
+    assert len(local_hashes) == 5  # three photos and two signatures
 
     phone.set_offline(False)
     wait_synced(page)
     assert _defects_on_server(app) == before + 10
     assert _stored_photos(app) == local_hashes  # the server holds exactly those bytes, hash for hash
-    page.evaluate("async () => (await import('/js/sync.js')).syncNow()")
+    sync_pass(page)
     assert _defects_on_server(app) == before + 10  # a second sync creates nothing new
     assert _stored_photos(app) == local_hashes
+    _check_final_inspection_on_server(app, cartons)
     assert errors == []
+
+
+def _rest_of_the_final_inspection(page):
+    """Quantity check, a measurement out of tolerance, the checklist, then review and finalize. Offline."""
+    page.click("[data-testid=tab-quantity]")
+    for field, value in (("#ordered_quantity", "1000"), ("#packed_quantity", "950"), ("#carton_count", "40")):
+        page.fill(field, value)
+        page.locator(field).blur()  # committed on change, as when the inspector moves on
+        wait_until(page, "([field, value]) => document.querySelector(field)?.value === value", arg=[field, value])
+    assert "95%" in page.locator("[data-testid=packed-percent]").text_content()
+    page.click("[data-testid=draw-cartons]")
+    drawn = page.locator("[data-testid=cartons-opened] strong").text_content()
+    cartons = [int(n) for n in drawn.split(", ")]
+    assert len(cartons) == len(set(cartons)) == 7 and all(1 <= n <= 40 for n in cartons)  # ceil(sqrt(40))
+
+    page.click("[data-testid=tab-measure]")
+    page.select_option("#unit", "2")
+    page.fill("[data-testid=measure-A]", "54.5")
+    page.locator("[data-testid=measure-A]").blur()
+    wait_until(page, "() => document.querySelector('.measure.out') !== null")  # 52 ± 1: out of tolerance
+
+    page.click("[data-testid=tab-checklist]")
+    page.click("label[for=c-FI-001-fail]")
+    wait_until(page, "() => document.querySelector('[data-testid=check-FI-001-fail]')?.checked")
+
+    page.click("[data-testid=tab-review]")
+    page.wait_for_selector("[data-testid=review]")
+    assert page.is_checked("[data-testid=disposition-rework_reinspect]")  # 10 minor on a sample of 80 fail
+    sign(page, "signature-inspector")
+    page.fill("#representative", "Nguyen Thi Lan")
+    sign(page, "signature-factory", amplitude=30)
+    page.screenshot(path=os.path.join(ARTIFACTS, "review.png"))
+    page.click("[data-testid=finalize]")
+    page.wait_for_selector("[data-testid=finalized]")
+    return cartons
+
+
+def _check_final_inspection_on_server(app, cartons):
+    from decimal import Decimal
+
+    from server.extensions import db
+    from server.models import ChecklistResult, Inspection, MeasurementResult, Photo
+
+    with app.app_context():
+        inspection = db.session.get(Inspection, world.INSPECTION_A)
+        assert (inspection.status, inspection.verdict, inspection.disposition) == ("finalized", "fail", "rework_reinspect")
+        assert (inspection.packed_quantity, inspection.ordered_quantity, inspection.carton_count) == (950, 1000, 40)
+        assert inspection.cartons_opened == cartons
+        measured = db.session.scalars(select(MeasurementResult).where(
+            MeasurementResult.inspection_id == world.INSPECTION_A, MeasurementResult.sample_unit == 2)).all()
+        assert [m.measured_value for m in measured] == [Decimal("54.50")]
+        assert db.session.get(ChecklistResult, world.CHECKLIST_RESULT_A).result == "fail"
+        captions = sorted(db.session.scalars(select(Photo.caption).where(
+            Photo.inspection_id == world.INSPECTION_A, Photo.kind == "signature")))
+        assert captions == ["Factory representative: Nguyen Thi Lan", "Inspector: Inspector A"]
