@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app server seed-demo`, `create-user` (and Flask-Migrate's `db`)."""
+"""Command-line tools: `flask --app server seed-demo`, `create-user`, `import-unsynced` (and Flask-Migrate's `db`)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,31 @@ def register_cli(app: Flask) -> None:
         except ApiError as exc:
             raise click.ClickException(f"{exc.message} {exc.fields or ''}".strip()) from exc
         click.echo(f"created {user.role} {user.email} ({user.id})")
+
+    @app.cli.command("import-unsynced")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def import_unsynced_command(path):
+        """Import a phone's exported unsynced-data file, as an admin would (sync/PROTOCOL.md section 8)."""
+        from server.errors import ApiError
+        from server.services import sync_import
+
+        with open(path, "rb") as exported:
+            raw = exported.read()
+        try:
+            report = sync_import.import_file(None, sync_import.read_file(raw))
+        except ApiError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.message} {exc.fields or ''}".strip()) from exc
+        mutations, photos = report["mutations"], report["photos"]
+        click.echo(f"client {report['client_id']} of user {report['user_id']}: "
+                   f"last mutation {report['last_mutation_id']}")
+        click.echo(f"mutations: {mutations['applied']} applied ({mutations['with_conflicts']} with conflicts), "
+                   f"{mutations['duplicate']} already there, {mutations['rejected']} rejected")
+        for rejection in mutations["rejections"]:
+            click.echo(f"  mutation {rejection['id']} rejected: {rejection['code']}: {rejection['message']}")
+        click.echo(f"photos: {photos['stored']} stored, {photos['present']} already there, "
+                   f"{photos['refused']} refused")
+        for refusal in photos["refusals"]:
+            click.echo(f"  photo {refusal['sha256']} refused: {refusal['code']}: {refusal['message']}")
 
     @app.cli.command("run-demo")
     @click.option("--host", default="127.0.0.1", show_default=True)

@@ -25,6 +25,8 @@ class ConfigError(RuntimeError):
 @dataclass(frozen=True)
 class Defaults:
     max_content_length: int = 32 * 1024 * 1024
+    # An exported unsynced-data file carries its photos base64-encoded (a third larger): room for 30 or so.
+    import_max_bytes: int = 64 * 1024 * 1024
     session_lifetime_days: int = 30
     # Failed-login throttle: failures allowed within the window before lock-out.
     login_max_failures_per_account: int = 5
@@ -71,6 +73,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         or env.get("PHOTO_DIR")
         or os.path.join(os.path.abspath(instance_path), "photos"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", defaults.max_content_length)),
+        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", defaults.import_max_bytes)),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(env.get("PHOTO_MAX_PIXELS", 50_000_000)),
         "SESSION_COOKIE_NAME": "seamline_session",

@@ -13,7 +13,7 @@ from server.services import entities, photos
 
 blp = Blueprint("photos", "photos", url_prefix="/api/v1/photos",
                 description="Photo bytes by sha256: HEAD to ask how far an upload got, PATCH to append, GET to view.")
-UPLOADERS = ("inspector", "factory", "admin")
+UPLOADERS = photos.UPLOADERS
 
 
 class Sha256Converter(BaseConverter):

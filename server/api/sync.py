@@ -1,6 +1,6 @@
 """The sync protocol's endpoints (see sync/PROTOCOL.md)."""
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from server.api.blueprint import Blueprint
@@ -8,13 +8,16 @@ from server.authz import EVERYONE, allow
 from server.errors import ApiError
 from server.schemas.sync import (
     ConflictSchema,
+    ImportFormSchema,
+    ImportResponseSchema,
     PullQuery,
     PullResponseSchema,
     PushResponseSchema,
     PushSchema,
     ResolveSchema,
+    UnsyncedFileSchema,
 )
-from server.services import sync_conflicts, sync_pull, sync_push
+from server.services import sync_conflicts, sync_import, sync_pull, sync_push
 from sync.core import ProtocolError, check_versions
 
 blp = Blueprint("sync", "sync", url_prefix="/api/v1/sync",
@@ -58,6 +61,32 @@ def conflicts():
 def resolve(data, conflict_id):
     """Keep the stored value, take the incoming one, or set another; applied as a new change."""
     return sync_conflicts.resolve_conflict(current_user, conflict_id, data["choice"], data.get("value"))
+
+
+@blp.route("/import", methods=["POST"])
+@allow(*EVERYONE)
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": ImportFormSchema},
+                                                    "application/json": {"schema": UnsyncedFileSchema}}})
+@blp.response(200, ImportResponseSchema)
+def import_unsynced():
+    """Import a phone's exported unsynced-data file (PROTOCOL.md section 8).
+
+    Send it as a form upload (field `file`) or as the JSON body. Its mutations apply as a push on the file
+    user's behalf, then its photos are stored. Its own user or an admin may import it; importing it again,
+    or after the phone synced part of it, applies only what is new."""
+    # Photos travel base64-encoded inside the file: this route alone gets a larger body limit.
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    return sync_import.import_file(current_user, sync_import.read_file(_uploaded_file()))
+
+
+def _uploaded_file() -> bytes:
+    if request.mimetype == "multipart/form-data":
+        form = blp.ARGUMENTS_PARSER.parse(ImportFormSchema, request, location="files")
+        return form["file"].read()
+    if request.is_json:
+        return request.get_data(cache=False)
+    raise ApiError(415, "unsupported_media_type", "Send the file as multipart/form-data (field `file`) or as an "
+                                                  "application/json body.")
 
 
 BLUEPRINTS = [blp]

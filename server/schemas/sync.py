@@ -1,4 +1,9 @@
-from marshmallow import ValidationError, validate, validates_schema
+import base64
+import binascii
+import hashlib
+
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, ValidationError, validate, validates_schema
 from marshmallow import fields as ma
 
 from server.schemas.common import StrictSchema
@@ -102,3 +107,105 @@ class ResolveSchema(StrictSchema):
     def _value_with_choice(self, data, **_):
         if data.get("choice") == "value" and "value" not in data:
             raise ValidationError("Give the value to keep.", "value")
+
+
+# --- the exported unsynced-data file (PROTOCOL.md section 8) ----------------------------------
+
+EXPORT_FORMAT = "seamline-unsynced"
+EXPORT_FORMAT_VERSIONS = frozenset({1})
+# One import is one push transaction; this bounds it far above any real outbox.
+MAX_IMPORT_MUTATIONS = 20_000
+
+
+class Base64Bytes(ma.String):
+    """Bytes as standard, padded base64 with no line breaks; anything else is an error, never a guess."""
+
+    default_error_messages = {"invalid_base64": "Not valid base64."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise self.make_error("invalid_base64") from exc
+
+
+class ExportedUserSchema(StrictSchema):
+    id = ma.UUID(required=True)
+    email = ma.String(required=True, validate=validate.Length(max=254),
+                      metadata={"description": "For people reading the file; the id decides."})
+
+
+class ExportedPhotoSchema(StrictSchema):
+    sha256 = ma.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lowercase hex digits."))
+    content_type = ma.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "For people reading the file; the server goes by the bytes."})
+    data = Base64Bytes(required=True, validate=validate.Length(min=1, error="The photo is empty."),
+                       metadata={"format": "byte"})
+
+    @validates_schema
+    def _bytes_match_hash(self, data, **_):
+        if hashlib.sha256(data["data"]).hexdigest() != data["sha256"]:
+            raise ValidationError("Does not match the sha256 of data.", "sha256")
+
+
+class ExportHeaderSchema(Schema):
+    """Read first, on its own: is this our file at all, and a version we can read?"""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    format = ma.String(required=True, validate=validate.Equal(EXPORT_FORMAT, error=f"Must be {EXPORT_FORMAT!r}."))
+    format_version = ma.Integer(required=True, strict=True)
+
+
+class UnsyncedFileSchema(PushSchema):
+    """The whole file: a push (client, versions, mutations) plus who exported it and the photo bytes."""
+
+    format = ma.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
+    format_version = ma.Integer(required=True, strict=True, validate=validate.OneOf(sorted(EXPORT_FORMAT_VERSIONS)))
+    exported_at = ma.DateTime(required=True)
+    user = ma.Nested(ExportedUserSchema, required=True)
+    mutations = ma.List(ma.Nested(MutationSchema), required=True, validate=validate.Length(max=MAX_IMPORT_MUTATIONS))
+    photos = ma.List(ma.Nested(ExportedPhotoSchema), required=True)
+
+
+class ImportFormSchema(StrictSchema):
+    file = Upload(required=True, metadata={"description": "The exported file, as an <input type=file> sends it."})
+
+
+class ImportRejectionSchema(StrictSchema):
+    id = ma.Integer()
+    code = ma.String()
+    message = ma.String()
+    fields = ma.Raw()
+
+
+class ImportMutationsSchema(StrictSchema):
+    applied = ma.Integer(metadata={"description": "Applied by this import (conflicts included)."})
+    with_conflicts = ma.Integer(metadata={"description": "Of those, applied with field conflicts to resolve."})
+    duplicate = ma.Integer(metadata={"description": "Already handled before (a push or an earlier import): skipped."})
+    rejected = ma.Integer(metadata={"description": "Could never apply; recorded as rejections."})
+    rejections = ma.List(ma.Nested(ImportRejectionSchema))
+
+
+class ImportRefusalSchema(StrictSchema):
+    sha256 = ma.String()
+    code = ma.String()
+    message = ma.String()
+
+
+class ImportPhotosSchema(StrictSchema):
+    stored = ma.Integer(metadata={"description": "Stored by this import."})
+    present = ma.Integer(metadata={"description": "The server already had these bytes: skipped."})
+    refused = ma.Integer()
+    refusals = ma.List(ma.Nested(ImportRefusalSchema))
+
+
+class ImportResponseSchema(StrictSchema):
+    client_id = ma.String()
+    user_id = ma.UUID(metadata={"description": "The file's user, whose permissions applied."})
+    last_mutation_id = ma.Integer()
+    database_id = ma.UUID()
+    mutations = ma.Nested(ImportMutationsSchema)
+    photos = ma.Nested(ImportPhotosSchema)

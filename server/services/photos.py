@@ -22,6 +22,7 @@ from server.photos import LocalDiskStorage, OffsetMismatch, PhotoLimits, PhotoRe
 from server.services import changes
 
 MAX_CHUNK = 1024 * 1024
+UPLOADERS = ("inspector", "factory", "admin")
 SIZES = {"thumb": ".thumb.jpg", "display": ".display.jpg", "original": ".orig"}
 _REJECTION_STATUS = {"too_large": 413, "not_an_image": 415, "unsupported_format": 415,
                      "decompression_bomb": 422, "corrupt_image": 422}
@@ -107,7 +108,8 @@ def upload_status(user: User, sha256: str) -> tuple[int, int]:
     return storage().part_size(sha256), upload.length
 
 
-def append_chunk(user: User, sha256: str, offset: int, length: int | None, chunk: bytes) -> tuple[int, int, bool]:
+def append_chunk(user: User, sha256: str, offset: int, length: int | None, chunk: bytes,
+                 source: str = "api") -> tuple[int, int, bool]:
     """PATCH: append ``chunk`` at ``offset``; returns (new offset, length, complete).
 
     The slow parts (writing the chunk, hashing, the Pillow pipeline) run
@@ -130,7 +132,7 @@ def append_chunk(user: User, sha256: str, offset: int, length: int | None, chunk
                        {"Upload-Length": [f"At most {photo_limits.max_bytes}."]})
     if already_stored:
         # The server already has these bytes: done at once, nothing new stored.
-        _record_upload(user, sha256, total)
+        _record_upload(user, sha256, total, source)
         return total, total, True
     if offset + len(chunk) > total:
         raise validation_error({"Upload-Offset": ["The chunk goes past Upload-Length."]})
@@ -141,13 +143,42 @@ def append_chunk(user: User, sha256: str, offset: int, length: int | None, chunk
                        {"Upload-Offset": [str(mismatch.current_size)]},
                        headers={"Upload-Offset": str(mismatch.current_size)}) from mismatch
     if held < total:
-        _record_upload(user, sha256, total)
+        _record_upload(user, sha256, total, source)
         return held, total, False
     processed, refusal = _finish(sha256, photo_limits)
-    _record_upload(user, sha256, total, processed=processed, refused=refusal is not None)
+    _record_upload(user, sha256, total, source, processed=processed, refused=refusal is not None)
     if refusal is not None:
         raise refusal
     return total, total, True
+
+
+def store_complete(user: User, sha256: str, data: bytes, source: str) -> bool:
+    """Store a whole photo held in memory (from an imported file) through the upload path above.
+
+    Only bytes that a photo record the user may see names, and only for a
+    role that may upload. Returns False, writing nothing, when the server
+    already has them.
+    """
+    if user.role not in UPLOADERS:
+        raise ApiError(403, "forbidden", "This user's role may not upload photos.")
+    if not _visible_photo_exists(user, sha256):
+        raise ApiError(404, "no_record", "No photo record this user may see names these bytes.")
+    upload = db.session.get(PhotoUpload, sha256)
+    if upload is not None and upload.state == "stored":
+        return False
+    offset = 0
+    while True:
+        try:
+            offset, _length, complete = append_chunk(user, sha256, offset, len(data),
+                                                     data[offset:offset + MAX_CHUNK], source)
+        except ApiError as exc:
+            if exc.code != "offset_mismatch":
+                raise
+            # The phone had uploaded part of it: same hash, same bytes, so carry on from there.
+            offset = int(exc.headers["Upload-Offset"])
+            continue
+        if complete:
+            return True
 
 
 def _finish(sha256: str, photo_limits: PhotoLimits):
@@ -176,9 +207,9 @@ def _finish(sha256: str, photo_limits: PhotoLimits):
         store.discard_part(sha256)
 
 
-def _record_upload(user: User, sha256: str, length: int, processed=None, refused: bool = False) -> None:
+def _record_upload(user: User, sha256: str, length: int, source: str, processed=None, refused: bool = False) -> None:
     """The bookkeeping of an upload step, in one recorded transaction."""
-    with changes.recording(user, "api"):
+    with changes.recording(user, source):
         upload = db.session.get(PhotoUpload, sha256)
         if upload is None:
             upload = PhotoUpload(sha256=sha256, length=length, state="partial")

@@ -52,13 +52,14 @@ def bound_client(user: User, client_id: str, create: bool, user_agent: str | Non
     return client
 
 
-def push(user: User, payload: dict, user_agent: str | None = None) -> dict:
+def push(user: User, payload: dict, user_agent: str | None = None, source: str = "sync") -> dict:
+    """Apply a push; ``source`` is "import" when the mutations come from an exported file."""
     try:
         check_versions(payload["protocol_version"], payload["schema_version"])
     except ProtocolError as exc:
         raise ApiError(409, exc.code, exc.message, exc.details) from exc
     client_id = payload["client_id"]
-    with changes.recording(user, "sync", client_id=client_id):
+    with changes.recording(user, source, client_id=client_id):
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
         try:
             planned = plan_batch(client.last_mutation_id, payload["mutations"])
