@@ -1,0 +1,184 @@
+"""The phone's housekeeping: milestones offline, the PIN, pruning uploaded photos, the unsynced-data
+export imported by the server, and IndexedDB upgrades from every earlier schema version."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+import world
+from helpers import login, make_photo, pending, wait_synced, wait_until
+
+
+def _count(app, model, *where):
+    from server.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_milestone_recorded_offline_with_delay_reason_and_photo(phone, live_app, tmp_path):
+    from server.models import MilestoneEvent, Photo
+
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base, persona="factory_a")
+    phone.set_offline(True)
+    page.click("[data-testid=nav-milestones]")
+    page.click("[data-testid=production-order-link]")
+    page.select_option("#stage", "sewing")
+    page.fill("#quantity", "400")
+    page.fill("#occurred_on", "2026-03-10")
+    page.set_input_files("[data-testid=photo-milestone]", str(make_photo(tmp_path / "line.jpg", (1200, 900), 1)))
+    page.fill("#milestone-note", "Line 4 started <b>late</b>")
+    page.click("[data-testid=record-milestone]")
+    page.wait_for_selector("text=Sewing recorded.")
+    assert page.locator("[data-testid=milestone]").count() == 2  # the world's "cut" and this one
+    assert pending(page) == 3  # the event, its photo record, the photo's bytes
+
+    phone.set_offline(False)
+    wait_synced(page)
+    from server.extensions import db
+
+    with app.app_context():
+        event = db.session.scalars(select(MilestoneEvent).where(MilestoneEvent.stage == "sewing")).one()
+        assert (event.quantity, str(event.occurred_on), event.note) == (400, "2026-03-10", "Line 4 started <b>late</b>")
+        photo = db.session.scalars(select(Photo).where(Photo.milestone_event_id == event.id)).one()
+        assert (photo.kind, photo.storage_state) == ("milestone", "stored")
+
+
+def test_pin_guards_the_offline_app(phone, live_app):
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    page.click("[data-testid=nav-sync]")
+    page.fill("#new-pin", "12a")
+    page.click("[data-testid=set-pin]")
+    page.wait_for_selector("text=A PIN is 4 to 8 digits.")
+    page.fill("#new-pin", "4821")
+    page.click("[data-testid=set-pin]")
+    page.wait_for_selector("text=PIN saved.")
+
+    phone.set_offline(True)
+    page.goto(base + "/#/")
+    page.reload()
+    page.wait_for_selector("#pin")
+    assert page.locator("[data-testid=inspection-link]").count() == 0
+    assert page.is_hidden("#app-nav")
+    page.fill("#pin", "0000")
+    page.click("[data-testid=unlock]")
+    page.wait_for_selector("text=Wrong PIN.")
+    page.fill("#pin", "4821")
+    page.click("[data-testid=unlock]")
+    page.wait_for_selector("[data-testid=inspection-link]")
+
+    # Five wrong tries end the local session: back to the online log-in, the data stays.
+    page.reload()
+    for _ in range(5):
+        page.fill("#pin", "1111")
+        page.click("[data-testid=unlock]")
+        page.wait_for_timeout(50)
+    page.wait_for_selector("#email")
+
+
+def test_uploaded_photos_can_be_pruned_waiting_ones_never(phone, live_app, tmp_path):
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    page.goto(base + f"/#/inspection/{world.INSPECTION_A}")
+    page.set_input_files("[data-testid=photo-inspection]", str(make_photo(tmp_path / "a.jpg", (900, 600), 2)))
+    wait_synced(page)  # uploaded
+    phone.set_offline(True)
+    page.set_input_files("[data-testid=photo-inspection]", str(make_photo(tmp_path / "b.jpg", (900, 600), 3)))
+    wait_until(page, "async () => (await (await import('/js/db.js')).pendingCounts()).photos === 1")
+
+    page.click("[data-testid=nav-sync]")
+    page.wait_for_selector("[data-testid=storage]")
+    page.click("[data-testid=prune]")
+    page.wait_for_selector("text=Removed 1 photos")
+    states = page.evaluate("""async () => {
+        const db = await (await import('/js/db.js')).openDatabase();
+        return (await db.getAll('photos')).map((p) => p.state);
+    }""")
+    assert states == ["waiting"]
+    phone.set_offline(False)
+    wait_synced(page)
+
+
+def test_exported_unsynced_data_is_imported_by_the_server_once(phone, live_app, tmp_path):
+    from server.models import InspectionDefect, Photo
+
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base)
+    phone.set_offline(True)
+    page.goto(base + f"/#/inspection/{world.INSPECTION_A}")
+    for _ in range(3):
+        page.click("[data-testid=tally-WKM-001-minor]")
+    wait_until(page, "() => document.querySelector('[data-testid=count-minor]')?.textContent === '3'")
+    page.set_input_files("[data-testid=photo-defect]", str(make_photo(tmp_path / "d.jpg", (1000, 800), 4)))
+    wait_until(page, "async () => (await (await import('/js/db.js')).pendingCounts()).photos === 1")
+    defects_before = _count(app, InspectionDefect)
+
+    page.click("[data-testid=nav-sync]")
+    with page.expect_download() as download:
+        page.click("[data-testid=export]")
+    path = tmp_path / "export.json"
+    download.value.save_as(path)
+    exported = json.loads(path.read_text())
+    assert exported["format"] == "seamline-unsynced" and len(exported["photos"]) == 1
+    assert [m["entity"] for m in exported["mutations"]].count("inspection_defect") == 3
+
+    # The phone is lost: the file goes to the server through the import, from another device, twice.
+    phone.set_offline(False)
+    page.set_input_files("#import-file", str(path))
+    page.click("[data-testid=import]")
+    page.wait_for_selector("text=Imported.")
+    page.click("[data-testid=import]")
+    page.wait_for_selector("text=Imported.")
+    assert _count(app, InspectionDefect) == defects_before + 3
+    assert _count(app, Photo, Photo.sha256 == exported["photos"][0]["sha256"], Photo.storage_state == "stored") == 1
+    wait_synced(page)  # and the phone itself, back online, adds nothing more
+    assert _count(app, InspectionDefect) == defects_before + 3
+
+
+def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live_app):
+    """Builds each earlier schema with the app's own migrations, fills it, then opens it as the app does."""
+    base, _app = live_app
+    page = phone.new_page()
+    page.goto(base + "/")
+    page.wait_for_selector("#email")
+    results = page.evaluate("""async () => {
+        const { openDB } = await import('/vendor/idb/index.js');
+        const { MIGRATIONS, DB_VERSION, upgradeFrom } = await import('/js/db.js');
+        const results = [];
+        for (let version = 1; version < DB_VERSION; version += 1) {
+            const name = `upgrade-from-${version}`;
+            const old = await openDB(name, version, {
+                upgrade(db, oldVersion, _new, tx) { upgradeFrom(db, oldVersion, tx, MIGRATIONS.slice(0, version)); },
+            });
+            await old.put('outbox', { id: 1, entity: 'inspection_defect', op: 'upsert', record_id: 'r1', fields: {}, acked: 0 });
+            await old.put('photos', { sha256: 'ab', data: new ArrayBuffer(8), state: 'waiting' });
+            await old.put('photos', { sha256: 'cd', data: new ArrayBuffer(8), state: 'uploaded' });
+            await old.put('meta', { key: 'user', value: { id: 'u1' } });
+            old.close();
+            const upgraded = await openDB(name, DB_VERSION, {
+                upgrade(db, oldVersion, _new, tx) { upgradeFrom(db, oldVersion, tx); },
+            });
+            results.push({
+                version,
+                outbox: await upgraded.count('outbox'),
+                waiting: await upgraded.countFromIndex('photos', 'by_state', 'waiting'),
+                user: (await upgraded.get('meta', 'user')).value.id,
+                stores: [...upgraded.objectStoreNames].sort(),
+            });
+            upgraded.close();
+        }
+        return { results, latest: DB_VERSION };
+    }""")
+    assert results["latest"] >= 2
+    assert [r["version"] for r in results["results"]] == list(range(1, results["latest"]))
+    for result in results["results"]:
+        assert (result["outbox"], result["waiting"], result["user"]) == (1, 1, "u1"), result
+        assert result["stores"] == ["conflicts", "meta", "outbox", "photos", "rejections", "replica"]
