@@ -50,6 +50,7 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     page.click(f"a[href='#/']")
     page.click(f"a[href='#/inspection/{world.INSPECTION_A}']")
     page.wait_for_selector("[data-testid=summary]")
+    page.click(".tally-details summary")  # note and location fold away until wanted
     page.fill("#note", XSS)
     page.click("[data-testid=tally-WKM-001-major]")
     wait_until(page, "() => document.querySelector('[data-testid=count-major]')?.textContent === '2'")
@@ -79,3 +80,44 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
         assert stored == [XSS]
     assert [d for d in dialogs if "alert" in d or d == "1"] == []
     assert all("Finalize" in d for d in dialogs)
+
+
+SCREENS = [
+    ("inspections", "#/", "[data-testid=inspection-link]"),
+    ("setup", "#/inspection/new", "#lot_size"),
+    ("tally", f"#/inspection/{world.INSPECTION_A}/tally", "[data-testid=undo]"),
+    ("quantity", f"#/inspection/{world.INSPECTION_A}/quantity", "[data-testid=quantity]"),
+    ("measurements", f"#/inspection/{world.INSPECTION_A}/measure", "[data-testid=measurements]"),
+    ("checklist", f"#/inspection/{world.INSPECTION_A}/checklist", "[data-testid=checklist]"),
+    ("review", f"#/inspection/{world.INSPECTION_A}/review", "[data-testid=review]"),
+    ("milestones", "#/milestones", "[data-testid=production-order-link]"),
+    ("milestone-order", f"#/milestones/{world.PROD_ORDER_A}", "[data-testid=record-milestone]"),
+    ("sync", "#/sync", "[data-testid=export]"),
+]
+
+
+def test_every_main_screen_fits_360px_and_passes_axe(browser, live_app):
+    """At 360 px wide: no horizontal scrolling, touch targets of 44 px, no serious axe violation."""
+    from conftest import PIXEL_7
+
+    base, _app = live_app
+    context = browser.new_context(**{**PIXEL_7, "viewport": {"width": 360, "height": 780}}, service_workers="allow")
+    try:
+        page = context.new_page()
+        login(page, base)
+        for name, route, ready in SCREENS:
+            page.goto(base + "/" + route)
+            page.reload()
+            page.wait_for_selector(ready)
+            _axe(page, name)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 360, f"{name}: {width} px wide"
+            small = page.evaluate("""() => [...document.querySelectorAll('main button, main a.button, main .tab, main select,'
+                + ' main input:not([type=radio]):not([type=checkbox]):not(.visually-hidden), main .segmented label')]
+                .filter((e) => e.offsetParent !== null)
+                .map((e) => [e.textContent.trim().slice(0, 30) || e.id, e.getBoundingClientRect().height])
+                .filter(([, height]) => height < 44)""")
+            assert small == [], f"{name}: touch targets under 44 px: {small}"
+            _shot(page, f"screen-{name}")
+    finally:
+        context.close()

@@ -48,6 +48,7 @@ def test_offline_day(phone, live_app, tmp_path):
     page.wait_for_selector("[data-testid=summary]")
     for n in range(10):
         if n == 3:
+            page.click(".tally-details summary")
             page.fill("#note", "<img src=x onerror=alert(1)>")
         page.click("[data-testid=tally-WKM-001-minor]")
         wait_until(page, f"() => document.querySelector('[data-testid=count-minor]')?.textContent === '{n + 1}'")
@@ -109,7 +110,9 @@ def _rest_of_the_final_inspection(page):
     assert len(cartons) == len(set(cartons)) == 7 and all(1 <= n <= 40 for n in cartons)  # ceil(sqrt(40))
 
     page.click("[data-testid=tab-measure]")
+    assert page.input_value("[data-testid=measure-A]") == "52.50"  # piece 1, measured on the server
     page.select_option("#unit", "2")
+    wait_until(page, "() => document.querySelector('[data-testid=measure-A]')?.value === ''")  # piece 2
     page.fill("[data-testid=measure-A]", "54.5")
     page.locator("[data-testid=measure-A]").blur()
     wait_until(page, "() => document.querySelector('.measure.out') !== null")  # 52 ± 1: out of tolerance

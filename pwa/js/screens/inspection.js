@@ -84,17 +84,21 @@ function safePlans(tables, inspection) {
   }
 }
 
+// Compact on purpose: it stays in view (sticky) above the tally, so the buttons stay within thumb reach.
 function summary(inspection, { plans, judgement }) {
   const { counts, verdicts, overall } = judgement;
+  const sample = plans ? Math.max(...CLASSES.map((c) => plans[c].sample_size)) : null;
   return h('section', { class: 'summary', 'data-testid': 'summary' },
-    h('h1', {}, t(`type.${inspection.inspection_type}`), ' · ', t('inspection.lot', { lot: inspection.lot_size })),
-    planView(plans),
+    h('div', { class: 'summary-head' },
+      h('h1', {}, t(`type.${inspection.inspection_type}`), ' · ', t('inspection.lot', { lot: inspection.lot_size })),
+      overall ? h('span', { class: `verdict ${overall}`, 'data-testid': 'verdict' }, t(`verdict.${overall}`)) : null),
+    plans ? h('p', { class: 'muted plan-line' }, t('plan.code_letter', { letter: plans.major.code_letter }), ' · ',
+      h('span', { 'data-testid': 'sample-size' }, t('plan.sample', { n: sample }))) : planView(null),
     h('ul', { class: 'counts' }, CLASSES.map((cls) => h('li', { class: verdicts?.[cls] === 'fail' ? 'fail' : '' },
-      h('span', {}, t(`class.${cls}`)), ' ',
+      h('span', { class: 'class-name' }, t(`class.${cls}`)),
       h('strong', { 'data-testid': `count-${cls}` }, String(counts[cls])),
-      plans ? h('span', { class: 'muted' }, ' ', t('tally.count', { count: counts[cls], accept: plans[cls].accept })) : null,
-      plans && atLimit(plans[cls], counts[cls]) ? h('span', { class: 'badge limit' }, t('verdict.at_limit')) : null))),
-    overall ? h('p', { class: `verdict ${overall}`, 'data-testid': 'verdict' }, t(`verdict.${overall}`)) : null);
+      plans ? h('span', { class: 'muted', 'data-testid': `plan-${cls}` }, t('plan.ac_re', { ac: plans[cls].accept, re: plans[cls].reject })) : null,
+      plans && atLimit(plans[cls], counts[cls]) ? h('span', { class: 'badge limit' }, t('verdict.at_limit')) : null))));
 }
 
 function tabs(id, available, current) {

@@ -6,6 +6,8 @@ import { h } from '../dom.js';
 import { defectName, defectSecondName, t } from '../i18n.js';
 import { CLASSES } from '../plan.js';
 
+const detailsOpen = new Set();
+
 export function tallySection(context, { onChange, rerender }) {
   const { inspection, defectTypes, allDefects, defects } = context;
   const usage = new Map();
@@ -44,13 +46,17 @@ export function tallySection(context, { onChange, rerender }) {
   const lastMine = defects.filter((d) => d._pending).at(-1);
   return h('section', { class: 'tally-panel' },
     h('h2', {}, t('tally.title')),
-    h('div', { class: 'tally-tools' }, search, note, where,
+    h('div', { class: 'tally-tools' }, search,
       h('button', { type: 'button', disabled: !lastMine, 'data-testid': 'undo', onclick: async () => {
         if (!lastMine) return;
         await remove('inspection_defect', lastMine.id);
         onChange?.();
         await rerender();
       } }, t('tally.undo'))),
+    // Kept open once used: the inspector who notes where each defect is wants the fields at hand.
+    h('details', { class: 'tally-details', open: detailsOpen.has(inspection.id) || null,
+      ontoggle: (e) => (e.target.open ? detailsOpen.add(inspection.id) : detailsOpen.delete(inspection.id)) },
+    h('summary', {}, t('tally.details')), note, where),
     h('ul', { class: 'library' }, rows));
 }
 
