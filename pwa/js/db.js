@@ -80,6 +80,7 @@ async function enqueue(entity, op, recordId, fields, extraStores = [], extra = n
   await tx.objectStore('meta').put({ key: 'next_mutation_id', value: counter + 1 });
   if (extra) await extra(tx);
   await tx.done;
+  forget({ entities: [], unsent: true });
   return recordId;
 }
 
@@ -112,14 +113,47 @@ export async function sha256Hex(buffer) {
 }
 
 // --- reading: the replica with unsent changes on top -------------------------------------------------------
+// Screens read whole collections on every tap (2,600 measurement specs, hundreds of defects), so what
+// was read stays in memory: the replica per entity until a pull changes it, the unsent changes until
+// the next local change or acknowledgement. Other tabs hear of changes through a BroadcastChannel.
+
+const replicaCache = new Map();
+let unsentCache = null;
+// A read that began before a change was forgotten must not be kept: it may hold what was before.
+let generation = 0;
+const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('seamline-db');
+channel?.addEventListener('message', (event) => forget(event.data, false));
+
+function forget({ entities = null, unsent = false }, tellOthers = true) {
+  generation += 1;
+  if (entities === null) replicaCache.clear();
+  else for (const entity of entities) replicaCache.delete(entity);
+  if (unsent) unsentCache = null;
+  if (tellOthers) channel?.postMessage({ entities, unsent });
+}
+
+async function replicaOf(entity) {
+  if (replicaCache.has(entity)) return replicaCache.get(entity);
+  const started = generation;
+  const rows = await (await openDatabase()).getAllFromIndex('replica', 'by_entity', entity);
+  const result = new Map();
+  for (const row of rows) if (!row.deleted) result.set(row.id, { ...row.fields, id: row.id, _version: row.version });
+  if (started === generation) replicaCache.set(entity, result);
+  return result;
+}
+
+async function unsent() {
+  if (unsentCache) return unsentCache;
+  const started = generation;
+  const mutations = await (await openDatabase()).getAllFromIndex('outbox', 'by_acked', 0);
+  if (started === generation) unsentCache = mutations;
+  return mutations;
+}
 
 export async function records(entity) {
-  const db = await openDatabase();
-  const result = new Map();
-  for (const row of await db.getAllFromIndex('replica', 'by_entity', entity)) {
-    if (!row.deleted) result.set(row.id, { ...row.fields, id: row.id, _version: row.version });
-  }
-  for (const mutation of await db.getAllFromIndex('outbox', 'by_acked', 0)) {
+  const [replica, mutations] = await Promise.all([replicaOf(entity), unsent()]);
+  const result = new Map(replica);
+  for (const mutation of mutations) {
     if (mutation.entity !== entity) continue;
     if (mutation.op === 'delete') result.delete(mutation.record_id);
     else result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
@@ -169,6 +203,7 @@ export async function acknowledge(lastMutationId, results) {
     cursor = await cursor.continue();
   }
   await tx.done;
+  forget({ entities: [], unsent: true });
 }
 
 export async function rewind(firstMissing) {
@@ -180,6 +215,7 @@ export async function rewind(firstMissing) {
     cursor = await cursor.continue();
   }
   await tx.done;
+  forget({ entities: [], unsent: true });
 }
 
 export async function lastAcked() {
@@ -199,6 +235,7 @@ export async function applyPull(changes, cursor, reset) {
   }
   await tx.objectStore('meta').put({ key: 'cursor', value: cursor });
   await tx.done;
+  forget({ entities: reset ? null : [...new Set(changes.map((c) => c.entity))] });
 }
 
 export async function waitingPhotos() {

@@ -28,7 +28,8 @@ export async function showInspection(root, id, section, { user, onChange }) {
   const available = SECTIONS.filter((s) => s !== 'quantity' || inspection.inspection_type === 'final');
   const current = available.includes(section) ? section : (readOnly ? 'review' : 'tally');
   const rerender = () => showInspection(root, id, current, { user, onChange }).then(() => {});
-  const options = { user, readOnly, onChange, rerender };
+  const header = summary(inspection, context);
+  const options = { user, readOnly, onChange, rerender, showTally: header.showTally };
   const body = {
     tally: async () => (readOnly ? [] : [tallySection(context, options)]),
     quantity: async () => [quantitySection(context, options)],
@@ -39,7 +40,7 @@ export async function showInspection(root, id, section, { user, onChange }) {
   const scrollY = window.scrollY;
   mount(root,
     h('a', { class: 'button', href: '#/' }, t('back')),
-    summary(inspection, context),
+    header.element,
     await issuesBanner(context.issues),
     tabs(inspection.id, available, current),
     ...(await body()),
@@ -85,10 +86,12 @@ function safePlans(tables, inspection) {
 }
 
 // Compact on purpose: it stays in view (sticky) above the tally, so the buttons stay within thumb reach.
-function summary(inspection, { plans, judgement }) {
+// showTally() puts a tap's new count and verdict on screen in the same frame, before the (strict,
+// about a millisecond) commit and the redraw that follows it.
+function summary(inspection, { plans, judgement, defects }) {
   const { counts, verdicts, overall } = judgement;
   const sample = plans ? Math.max(...CLASSES.map((c) => plans[c].sample_size)) : null;
-  return h('section', { class: 'summary', 'data-testid': 'summary' },
+  const element = h('section', { class: 'summary', 'data-testid': 'summary' },
     h('div', { class: 'summary-head' },
       h('h1', {}, t(`type.${inspection.inspection_type}`), ' · ', t('inspection.lot', { lot: inspection.lot_size })),
       overall ? h('span', { class: `verdict ${overall}`, 'data-testid': 'verdict' }, t(`verdict.${overall}`)) : null),
@@ -99,6 +102,16 @@ function summary(inspection, { plans, judgement }) {
       h('strong', { 'data-testid': `count-${cls}` }, String(counts[cls])),
       plans ? h('span', { class: 'muted', 'data-testid': `plan-${cls}` }, t('plan.ac_re', { ac: plans[cls].accept, re: plans[cls].reject })) : null,
       plans && atLimit(plans[cls], counts[cls]) ? h('span', { class: 'badge limit' }, t('verdict.at_limit')) : null))));
+  const showTally = (severity) => {
+    const next = judge(plans, [...defects, { severity }]);
+    element.querySelector(`[data-testid=count-${severity}]`).textContent = String(next.counts[severity]);
+    const verdict = element.querySelector('[data-testid=verdict]');
+    if (verdict && next.overall) {
+      verdict.className = `verdict ${next.overall}`;
+      verdict.textContent = t(`verdict.${next.overall}`);
+    }
+  };
+  return { element, showTally };
 }
 
 function tabs(id, available, current) {

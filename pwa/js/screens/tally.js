@@ -8,7 +8,7 @@ import { CLASSES } from '../plan.js';
 
 const detailsOpen = new Set();
 
-export function tallySection(context, { onChange, rerender }) {
+export function tallySection(context, { onChange, rerender, showTally }) {
   const { inspection, defectTypes, allDefects, defects } = context;
   const usage = new Map();
   for (const d of allDefects.values()) usage.set(d.defect_type_id, (usage.get(d.defect_type_id) || 0) + 1);
@@ -28,6 +28,7 @@ export function tallySection(context, { onChange, rerender }) {
         type: 'button', class: `tally ${cls}${cls === type.default_severity ? ' default' : ''}`,
         'data-testid': `tally-${type.code}-${cls}`,
         onclick: async () => {
+          showTally(cls);
           await upsert('inspection_defect', { inspection_id: inspection.id, defect_type_id: type.id, severity: cls,
                                               note: note.value || null, location: where.value || null });
           note.value = '';
