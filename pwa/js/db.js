@@ -170,7 +170,8 @@ export async function pendingCounts() {
   const db = await openDatabase();
   const mutations = await db.countFromIndex('outbox', 'by_acked', 0);
   const photos = await db.countFromIndex('photos', 'by_state', 'waiting');
-  return { mutations, photos };
+  const issues = (await db.count('rejections')) + (await db.count('conflicts'));
+  return { mutations, photos, issues };
 }
 
 // --- what sync needs -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ const MESSAGES = {
     'status.offline': 'Offline',
     'status.waiting': '{n} waiting',
     'status.photos': '{n} photos waiting',
+    'status.issues': '{n} need attention',
     'status.synced': 'Synced {time}',
     'status.never': 'Not synced yet',
     'status.syncing': 'Syncing…',

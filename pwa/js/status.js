@@ -8,6 +8,7 @@ export function showStatus(root) {
     const parts = [h('span', { class: s.online ? 'dot online' : 'dot offline' }), s.online ? t('status.online') : t('status.offline')];
     if (s.mutations) parts.push(h('span', { class: 'pill', 'data-testid': 'pending' }, t('status.waiting', { n: s.mutations })));
     if (s.photos) parts.push(h('span', { class: 'pill' }, t('status.photos', { n: s.photos })));
+    if (s.issues) parts.push(h('a', { class: 'pill attention', href: '#/sync', 'data-testid': 'issues-pill' }, t('status.issues', { n: s.issues })));
     if (s.running) parts.push(h('span', { class: 'muted' }, t('status.syncing')));
     else if (s.lastSuccess) parts.push(h('span', { class: 'muted' }, t('status.synced', { time: new Date(s.lastSuccess).toLocaleTimeString() })));
     // Offline is expected on the factory floor: no alarm for a network error then.

@@ -28,9 +28,10 @@ def test_same_field_on_two_phones_conflicts_and_is_resolved_in_the_app(browser, 
             context.set_offline(True)
         _set_packed(first, "900")
         _set_packed(second, "950")
-        for context in phones:
-            context.set_offline(False)
+        # One after the other: the first phone's change reaches the server first.
+        phones[0].set_offline(False)
         wait_synced(first)
+        phones[1].set_offline(False)
         wait_synced(second)  # arrives second: the server keeps 900 and records the conflict
 
         from server.extensions import db
@@ -44,6 +45,7 @@ def test_same_field_on_two_phones_conflicts_and_is_resolved_in_the_app(browser, 
         # The second phone shows it on the inspection, with both values, and resolves it.
         second.reload()  # the screen was drawn before the sync; open it again
         second.wait_for_selector("[data-testid=record-issues] [data-testid=conflict]")
+        second.wait_for_selector("[data-testid=issues-pill]")  # and the status bar says something needs attention
         second.click("[data-testid=record-issues] a[href='#/sync']")
         second.wait_for_selector("[data-testid=keep-stored]")
         assert second.locator("[data-testid=stored-value]").text_content() == "900"
