@@ -18,10 +18,22 @@ def _count(app, model, *where):
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def _plan_finish(app, day):
+    from datetime import date
+
+    from server.extensions import db
+    from server.models import ProductionOrder
+    from server.services import changes
+
+    with app.app_context(), changes.recording(None, "seed"):
+        db.session.get(ProductionOrder, world.PROD_ORDER_A).planned_finish = date.fromisoformat(day)
+
+
 def test_milestone_recorded_offline_with_delay_reason_and_photo(phone, live_app, tmp_path):
     from server.models import MilestoneEvent, Photo
 
     base, app = live_app
+    _plan_finish(app, "2026-03-05")
     page = phone.new_page()
     login(page, base, persona="factory_a")
     phone.set_offline(True)
@@ -33,6 +45,9 @@ def test_milestone_recorded_offline_with_delay_reason_and_photo(phone, live_app,
     page.set_input_files("[data-testid=photo-milestone]", str(make_photo(tmp_path / "line.jpg", (1200, 900), 1)))
     page.fill("#milestone-note", "Line 4 started <b>late</b>")
     page.click("[data-testid=record-milestone]")
+    page.wait_for_selector("text=Choose the delay reason")  # later than the planned finish
+    page.select_option("#delay_reason", "late_fabric")
+    page.click("[data-testid=record-milestone]")
     page.wait_for_selector("text=Sewing recorded.")
     assert page.locator("[data-testid=milestone]").count() == 2  # the world's "cut" and this one
     assert pending(page) == 3  # the event, its photo record, the photo's bytes
@@ -43,7 +58,8 @@ def test_milestone_recorded_offline_with_delay_reason_and_photo(phone, live_app,
 
     with app.app_context():
         event = db.session.scalars(select(MilestoneEvent).where(MilestoneEvent.stage == "sewing")).one()
-        assert (event.quantity, str(event.occurred_on), event.note) == (400, "2026-03-10", "Line 4 started <b>late</b>")
+        assert (event.quantity, str(event.occurred_on), event.delay_reason, event.note) == (
+            400, "2026-03-10", "late_fabric", "Line 4 started <b>late</b>")
         photo = db.session.scalars(select(Photo).where(Photo.milestone_event_id == event.id)).one()
         assert (photo.kind, photo.storage_state) == ("milestone", "stored")
 
