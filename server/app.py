@@ -46,6 +46,10 @@ def build_app(config: dict | None = None) -> Flask:
     from server.pwa_routes import bp as pwa_bp
 
     app.register_blueprint(pwa_bp)
+
+    from server import compression
+
+    compression.install(app)
     return app
 
 
