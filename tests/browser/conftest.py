@@ -11,6 +11,8 @@ import shutil
 
 import pytest
 
+from helpers import PIXEL_7
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 # The flags keep Chromium from reaching out to the network, which is closed here.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -77,12 +79,3 @@ def phone(browser):
     context.close()
 
 
-# Playwright's "Pixel 7" descriptor, spelled out so the fixture needs no second Playwright instance.
-PIXEL_7 = {
-    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-                  "Chrome/120.0.0.0 Mobile Safari/537.36",
-    "viewport": {"width": 412, "height": 839},
-    "device_scale_factor": 2.625,
-    "is_mobile": True,
-    "has_touch": True,
-}

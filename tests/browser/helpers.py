@@ -9,6 +9,16 @@ import world
 
 ARTIFACTS = os.environ.get("SEAMLINE_ARTIFACTS", "test-artifacts")
 
+# Playwright's "Pixel 7" descriptor, spelled out so the fixture needs no second Playwright instance.
+PIXEL_7 = {
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/120.0.0.0 Mobile Safari/537.36",
+    "viewport": {"width": 412, "height": 839},
+    "device_scale_factor": 2.625,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
 
 def login(page, base, persona="inspector_a"):
     page.goto(base + "/")

@@ -7,7 +7,7 @@ import os
 from sqlalchemy import select
 
 import world
-from helpers import ARTIFACTS, login, sign, wait_synced, wait_until
+from helpers import ARTIFACTS, PIXEL_7, login, sign, wait_synced, wait_until
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -98,8 +98,6 @@ SCREENS = [
 
 def test_every_main_screen_fits_360px_and_passes_axe(browser, live_app):
     """At 360 px wide: no horizontal scrolling, touch targets of 44 px, no serious axe violation."""
-    from conftest import PIXEL_7
-
     base, _app = live_app
     context = browser.new_context(**{**PIXEL_7, "viewport": {"width": 360, "height": 780}}, service_workers="allow")
     try:

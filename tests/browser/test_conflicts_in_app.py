@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import world
-from helpers import login, wait_synced, wait_until
-from conftest import PIXEL_7
+from helpers import PIXEL_7, login, wait_synced, wait_until
 
 
 def _set_packed(page, value):
