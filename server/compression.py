@@ -18,7 +18,16 @@ LEVEL = 6
 
 
 def install(app: Flask) -> None:
+    app.before_request(_weak_if_none_match)
     app.after_request(compress)
+
+
+def _weak_if_none_match() -> None:
+    """If-None-Match compares weakly (RFC 9110 13.1.2): the weak ETag of a gzipped answer matches its
+    strong original. flask-smorest compares strongly, so the weak marks are dropped before it looks."""
+    header = request.environ.get("HTTP_IF_NONE_MATCH")
+    if header and "W/" in header:
+        request.environ["HTTP_IF_NONE_MATCH"] = header.replace("W/", "")
 
 
 def compress(response: Response) -> Response:

@@ -83,3 +83,23 @@ def test_switching_history_and_proposal_for_new_inspections(app, login_as):
     assert (body["switching_major"], body["switching_critical"]) == ("tightened", "normal")
     assert body["plan"]["major"]["accept"] < 5  # tightened J at 2.5 accepts fewer than normal's 5
     assert login_as("inspector_a").get(f"/api/v1/factories/{world.FACTORY_B}/switching").status_code == 404
+
+
+def test_tables_revalidate_with_an_etag(login_as):
+    client = login_as("inspector_a").raw
+    first = client.get("/api/v1/aql/tables")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    again = client.get("/api/v1/aql/tables", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/api/v1/aql/tables", headers={"If-None-Match": '"another-edition"'})
+    assert other.status_code == 200 and other.get_json() == first.get_json()
+
+
+def test_tables_revalidate_when_gzipped_too(login_as):
+    client = login_as("inspector_a").raw
+    gzip_header = {"Accept-Encoding": "gzip"}
+    first = client.get("/api/v1/aql/tables", headers=gzip_header)
+    assert first.headers["Content-Encoding"] == "gzip" and first.headers["ETag"].startswith('W/"')
+    again = client.get("/api/v1/aql/tables", headers={**gzip_header, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
