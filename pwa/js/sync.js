@@ -29,10 +29,26 @@ export function status() {
   return state;
 }
 
+// One pass at a time per origin (the 'seamline-sync' lock, across tabs). A trigger that finds a pass running
+// queues one more pass behind it instead of being dropped: the running pass may have pushed already, and a
+// change recorded meanwhile (in any tab) would otherwise wait for the next trigger, up to the 60 s timer.
+// At most one pass waits (it holds 'seamline-sync-next' until it starts); triggers that find one waiting
+// answer null at once, since that pass reads the outbox only when it starts.
 export async function syncNow() {
   if (!navigator.locks) return runOnce();
-  // ifAvailable: a loop already running in another tab does the work.
-  return navigator.locks.request('seamline-sync', { ifAvailable: true }, async (lock) => (lock ? runOnce() : null));
+  let pass = null;
+  const queued = await navigator.locks.request('seamline-sync-next', { ifAvailable: true }, async (next) => {
+    if (!next) return false;
+    await new Promise((started) => {
+      pass = navigator.locks.request('seamline-sync', () => {
+        started();
+        return runOnce();
+      });
+      pass.catch(started); // never keep the queue's place if the lock itself fails
+    });
+    return true;
+  });
+  return queued ? pass : null;
 }
 
 async function runOnce() {
