@@ -17,6 +17,7 @@ import { onStatus, requestBackgroundSync, startSyncTriggers, syncNow } from './s
 
 const main = document.getElementById('app');
 let updateRequested = false;
+const DEFERRED_UPDATE_DELAY_MS = 1000;
 let locked = false;
 // Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
 const LIST_SCREENS = ['', '#', '#/', '#/milestones'];
@@ -72,16 +73,32 @@ async function unlockThenStart() {
 async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  const inInspection = () => location.hash.startsWith('#/inspection/');
+  const applyUpdate = (worker) => {
+    updateRequested = true;
+    worker.postMessage('skip-waiting');
+  };
+  // The banner promises "it installs when you are not in an inspection": keep that promise once the inspector
+  // is back on the list (before, nothing ever applied a deferred update, and the banner had lost its button).
+  // Not at the moment of the hash change, though: Chromium then fetches the page's icon through the service
+  // worker, and a fetch the old worker answers while the new one is told to skip waiting can park the new one
+  // in "waiting" for minutes (seen in tests/browser/test_sync_robustness.py). A second on the list is enough.
+  let deferred = null;
+  let deferredTimer = null;
+  window.addEventListener('hashchange', () => {
+    clearTimeout(deferredTimer);
+    if (deferred && !inInspection()) deferredTimer = setTimeout(() => applyUpdate(deferred), DEFERRED_UPDATE_DELAY_MS);
+  });
   const offerUpdate = (worker) => {
     const banner = document.getElementById('update-banner');
     mount(banner, t('update.available'), ' ', h('button', { type: 'button', onclick: async () => {
       // Never in the middle of an inspection: the update waits until the inspector is on the list.
-      if (location.hash.startsWith('#/inspection/')) {
+      if (inInspection()) {
+        deferred = worker;
         mount(banner, t('update.later'));
         return;
       }
-      updateRequested = true;
-      worker.postMessage('skip-waiting');
+      applyUpdate(worker);
     } }, t('update.apply')));
     banner.hidden = false;
   };
