@@ -47,9 +47,9 @@ def pending(page) -> int:
     }""")
 
 
-# Runs one pass of the app's sync loop in this page, waiting for a pass running in this or another tab to
-# end first: syncNow() skips (answers null) when the loop's Web Lock is taken, and the pass holding it may
-# have pushed before the newest change was recorded.
+# Runs one whole pass of the app's sync loop in this page, one that starts after this call: syncNow()
+# answers null at once when a pass already waits behind the running one (in this or another tab), so wait
+# for the loop's Web Lock to come free and ask again.
 RUN_SYNC_PASS = """async () => {
     const sync = await import('/js/sync.js');
     for (;;) {
