@@ -109,6 +109,11 @@ async function registerServiceWorker() {
       if (worker.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(worker);
     });
   });
+  // Browsers look for a new version only on page loads, and an app left open all day has none: look
+  // again whenever it comes back to the front while online (a failed check costs nothing).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && navigator.onLine) registration.update().catch(() => {});
+  });
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     // The first install also changes controller (clients.claim): reload only for an update the inspector chose.
     // Nothing unsynced is lost either way: it is all in IndexedDB.
