@@ -57,6 +57,7 @@ const MESSAGES = {
     'plan.sample': 'Inspect {n} units',
     'plan.full': 'Inspect every unit ({n})',
     'plan.accept_reject': 'Accept {ac} / reject {re}',
+    'plan.need_lot': 'Enter the lot size to see the sampling plan.',
     'plan.ac_re': 'Ac {ac} · Re {re}',
     'plan.no_tables': 'Sampling tables not loaded yet: connect once.',
     'class.critical': 'Critical',

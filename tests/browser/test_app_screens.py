@@ -119,3 +119,28 @@ def test_every_main_screen_fits_360px_and_passes_axe(browser, live_app):
             _shot(page, f"screen-{name}")
     finally:
         context.close()
+
+
+def test_start_tapped_twice_makes_one_inspection_and_factory_users_only_read(phone, live_app):
+    from server.extensions import db
+    from server.models import Inspection
+
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base)
+    page.click("[data-testid=new-inspection]")
+    page.fill("#lot_size", "777")
+    page.dblclick("[data-testid=start]")
+    page.wait_for_selector("[data-testid=tally-WKM-001-major]")
+    wait_synced(page)
+    with app.app_context():
+        assert len(db.session.scalars(select(Inspection).where(Inspection.lot_size == 777)).all()) == 1
+
+    factory = phone.browser.new_context(service_workers="allow").new_page()
+    login(factory, base, persona="factory_a")
+    factory.goto(base + f"/#/inspection/{world.INSPECTION_A}")
+    factory.reload()
+    factory.wait_for_selector("[data-testid=summary]")
+    assert factory.locator("[data-testid=tally-WKM-001-major], [data-testid=finalize], #lot_size").count() == 0
+    assert factory.locator("[data-testid=defect-note]").count() >= 1  # the defects, read-only
+    factory.context.close()

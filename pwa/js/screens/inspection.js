@@ -12,9 +12,10 @@ import { photoSection } from './photo-section.js';
 import { quantitySection } from './quantity.js';
 import { reviewSection } from './review.js';
 import { showSetup } from './setup.js';
-import { tallySection } from './tally.js';
+import { defectList, tallySection } from './tally.js';
 
 const SECTIONS = ['tally', 'quantity', 'measure', 'checklist', 'review'];
+const INSPECTION_EDITORS = ['inspector', 'manager', 'admin'];
 
 export async function showInspection(root, id, section, { user, onChange }) {
   const inspection = id === 'new' ? null : await record('inspection', id);
@@ -22,16 +23,23 @@ export async function showInspection(root, id, section, { user, onChange }) {
     location.hash = '';
     return;
   }
-  if (!inspection || inspection.status === 'planned') return showSetup(root, inspection, { user, onChange });
+  // Factory users and designers see inspections; only inspectors, managers and admins change them.
+  const mayChange = INSPECTION_EDITORS.includes(user.role);
+  if (!inspection && !mayChange) {
+    location.hash = '';
+    return;
+  }
+  if (!inspection || (inspection.status === 'planned' && mayChange)) return showSetup(root, inspection, { user, onChange });
   const context = await loadContext(inspection);
-  const readOnly = inspection.status === 'finalized' || inspection.status === 'cancelled';
+  const readOnly = !mayChange || ['planned', 'finalized', 'cancelled'].includes(inspection.status);
   const available = SECTIONS.filter((s) => s !== 'quantity' || inspection.inspection_type === 'final');
   const current = available.includes(section) ? section : (readOnly ? 'review' : 'tally');
   const rerender = () => showInspection(root, id, current, { user, onChange }).then(() => {});
   const header = summary(inspection, context);
   const options = { user, readOnly, onChange, rerender, showTally: header.showTally };
   const body = {
-    tally: async () => (readOnly ? [] : [tallySection(context, options)]),
+    tally: async () => [readOnly ? h('section', { class: 'card' }, h('h2', {}, t('tally.title')), defectList(context))
+      : tallySection(context, options)],
     quantity: async () => [quantitySection(context, options)],
     measure: async () => [measurementSection(context, options)],
     checklist: async () => [checklistSection(context, options)],

@@ -25,34 +25,45 @@ export function measurementSection(context, { readOnly, onChange, rerender }) {
     const spec = specs.find((s) => s.id === r.measurement_spec_id);
     return spec && outOfTolerance(spec, r.measured_value);
   });
+  const summary = h('p', { class: out.length ? 'notice warn' : 'muted', 'data-testid': 'measure-summary' },
+    t('measure.summary', { n: results.length, out: out.length }));
+  // Saved in place, without redrawing the screen: the inspector types value after value, moving on
+  // with Tab or the keyboard's Next, and a redraw would take the cursor (and the next digits) away.
   const rows = specs.filter((s) => s.size === state.size).sort((a, b) => a.point_code.localeCompare(b.point_code)).map((spec) => {
-    const result = resultFor(spec);
-    const bad = result && outOfTolerance(spec, result.measured_value);
+    let recordId = resultFor(spec)?.id ?? null;
     const id = `m-${spec.id}`;
-    return h('li', { class: bad ? 'measure out' : 'measure' },
+    const badge = h('span', { class: 'badge fail' }, t('measure.out'));
+    const row = h('li', { class: 'measure' },
       h('label', { for: id }, spec.point_name, ' ',
         h('span', { class: 'muted' }, t('measure.spec', { spec: spec.spec_value, minus: spec.tolerance_minus, plus: spec.tolerance_plus, unit: spec.unit }))),
-      h('input', { id, type: 'number', inputmode: 'decimal', step: '0.01', value: result?.measured_value ?? '', disabled: readOnly,
-        'aria-invalid': bad ? 'true' : 'false', 'data-testid': `measure-${spec.point_code}`,
+      h('input', { id, type: 'number', inputmode: 'decimal', step: '0.01', value: resultFor(spec)?.measured_value ?? '', disabled: readOnly,
+        enterkeyhint: 'next', 'data-testid': `measure-${spec.point_code}`,
         onchange: async (e) => {
           if (e.target.value === '' || !Number.isFinite(Number(e.target.value))) return;
           const measured = Number(e.target.value).toFixed(2);
+          mark(measured);
           // An edit sends only the changed field, so it can conflict only with an edit of that field.
-          await upsert('measurement_result', result ? { measured_value: measured }
+          recordId = await upsert('measurement_result', recordId ? { measured_value: measured }
             : { inspection_id: inspection.id, measurement_spec_id: spec.id, sample_unit: state.unit, measured_value: measured },
-          result?.id);
+          recordId);
           onChange?.();
-          await rerender();
         } }),
-      bad ? h('span', { class: 'badge fail' }, t('measure.out')) : null);
+      badge);
+    const mark = (value) => {
+      const bad = value !== '' && value != null && outOfTolerance(spec, value);
+      row.classList.toggle('out', bad);
+      row.querySelector('input').setAttribute('aria-invalid', bad ? 'true' : 'false');
+      badge.hidden = !bad;
+    };
+    mark(resultFor(spec)?.measured_value);
+    return row;
   });
   const pick = (name, options, value, onPick) => h('div', { class: 'field' }, h('label', { for: name }, t(`measure.${name}`)),
     h('select', { id: name, onchange: (e) => { onPick(e.target.value); rerender(); } },
       options.map((o) => h('option', { value: o, selected: String(o) === String(value) }, String(o)))));
   return h('section', { class: 'card', 'data-testid': 'measurements' },
     h('h2', {}, t('measure.title')),
-    h('p', { class: out.length ? 'notice warn' : 'muted', 'data-testid': 'measure-summary' },
-      t('measure.summary', { n: results.length, out: out.length })),
+    summary,
     h('div', { class: 'pair' },
       pick('size', sizes, state.size, (v) => { state.size = v; }),
       pick('unit', [1, 2, 3, 4, 5, 6, 7, 8], state.unit, (v) => { state.unit = Number(v); })),

@@ -7,8 +7,11 @@ import { takePhoto, thumbnailUrl } from '../photos.js';
 export async function gallery(photos) {
   const items = [];
   for (const photo of photos) {
-    items.push(h('li', {}, h('img', { src: await thumbnailUrl(photo.sha256), alt: photo.caption || t('photos.alt'),
-                                      width: 96, height: 96, loading: 'lazy', 'data-testid': 'thumb' }),
+    const signature = photo.kind === 'signature';
+    items.push(h('li', { class: signature ? 'signature-photo' : null },
+      h('img', { src: await thumbnailUrl(photo.sha256), alt: photo.caption || t('photos.alt'),
+                 width: signature ? 192 : 96, height: signature ? 64 : 96, loading: 'lazy', 'data-testid': 'thumb' }),
+      signature && photo.caption ? h('span', { class: 'caption' }, photo.caption) : null,
       photo.storage_state === 'stored' ? null : h('span', { class: 'badge uploading' }, t('inspection.photos_uploading'))));
   }
   return h('ul', { class: 'gallery' }, items);

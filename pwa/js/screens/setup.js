@@ -39,14 +39,16 @@ export async function showSetup(root, inspection, { user, onChange }) {
     } catch {
       plans = null;
     }
-    mount(planSlot, planView(plans));
+    mount(planSlot, tables && !(Number(draft.lot_size) >= 1) ? h('p', { class: 'muted', 'data-testid': 'plan' }, t('plan.need_lot'))
+      : planView(plans));
   };
   const field = (name, label, control) => h('div', { class: 'field' }, h('label', { for: name }, label), control);
   const select = (name, options, onchange) => h('select', { id: name, name,
     onchange: (e) => { draft[name] = e.target.value; onchange?.(); refresh(); } },
   options.map(([value, text]) => h('option', { value, selected: String(draft[name] ?? '') === String(value) }, text)));
   const poOptions = () => [['', t('setup.none')], ...[...productionOrders.values()]
-    .filter((p) => p.factory_id === draft.factory_id)
+    .filter((p) => p.factory_id === draft.factory_id
+      && (p.id === draft.production_order_id || !['shipped', 'closed', 'cancelled'].includes(p.status)))
     .sort((a, b) => a.number.localeCompare(b.number))
     .map((p) => [p.id, [p.number, styleOf(p.id)?.style_number].filter(Boolean).join(' · ')])];
   const lot = () => h('input', { id: 'lot_size', name: 'lot_size', type: 'number', inputmode: 'numeric', min: 1, required: true,
@@ -65,8 +67,13 @@ export async function showSetup(root, inspection, { user, onChange }) {
     ...CLASSES.filter((cls) => draft[`switching_${cls}`] && draft[`switching_${cls}`] !== 'normal')
       .map((cls) => h('p', { class: 'notice' }, t(`class.${cls}`), ': ', t('setup.switching', { state: draft[`switching_${cls}`] }))));
 
+  // One id for this form, so a second tap (or a retry) writes the same inspection, never a second one.
+  const inspectionId = inspection?.id || crypto.randomUUID();
+  let saving = false;
   const form = h('form', { class: 'card', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
+    if (saving) return;
+    message.textContent = '';
     if (!(Number(draft.lot_size) >= 1)) {
       message.textContent = t('error.field', { field: t('setup.lot_size'), message: t('error.at_least_one') });
       return;
@@ -88,8 +95,9 @@ export async function showSetup(root, inspection, { user, onChange }) {
       const where = await currentLocation();
       if (where) fields.start_location = where;
     }
-    const id = await upsert('inspection', fields, inspection?.id);
-    if (style) {
+    saving = true;
+    const id = await upsert('inspection', fields, inspectionId);
+    if (style && !inspection) {
       await upsert('inspection_item', { inspection_id: id, style_id: style.id,
                                         purchase_order_line_id: order.purchase_order_line_id, quantity: Number(draft.lot_size) });
     }
