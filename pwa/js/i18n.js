@@ -141,6 +141,7 @@ const MESSAGES = {
     'disposition.rework_reinspect': 'Rework and re-inspect',
     'disposition.reject': 'Reject',
     'issues.title': 'Sync and this phone',
+    'issues.sync_now': 'Sync now',
     'issues.on_record': 'Needs your attention',
     'issues.open': 'Open sync issues',
     'issues.conflicts': 'Conflicting changes',

@@ -2,8 +2,7 @@
 import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
-import { logout } from '../session.js';
-import { pendingCounts } from '../db.js';
+import { logoutButton } from './logout.js';
 
 export async function showInspections(root, { user }) {
   const [inspections, factories, productionOrders, photos] = await Promise.all([
@@ -38,13 +37,7 @@ export async function showInspections(root, { user }) {
       canCreate ? h('a', { class: 'button primary', href: '#/inspection/new', 'data-testid': 'new-inspection' }, t('inspections.new')) : null),
     sections.length ? sections : h('p', { class: 'muted' }, t('inspections.empty')),
     h('footer', { class: 'footer' }, h('span', {}, user.display_name), ' ',
-      h('button', { type: 'button', class: 'link', onclick: async () => {
-        const { mutations, photos: waiting } = await pendingCounts();
-        if (mutations + waiting > 0 && !confirm(t('logout.unsynced', { n: mutations + waiting }))) return;
-        await logout();
-        location.hash = '';
-        location.reload();
-      } }, t('logout'))));
+      logoutButton()));
 }
 
 function order(inspection) {

@@ -9,6 +9,8 @@ import { t } from '../i18n.js';
 import { clearPin, hasPin, setPin, validPin } from '../pin.js';
 import { megabytes, storageState } from '../storage.js';
 import { refreshConflicts, resolveConflict } from '../conflicts.js';
+import { syncNow } from '../sync.js';
+import { logoutButton } from './logout.js';
 
 function shown(value) {
   if (value === null || value === undefined || value === '') return t('issues.empty_value');
@@ -72,6 +74,12 @@ export async function showSyncScreen(root) {
   mount(root,
     h('a', { class: 'button', href: '#/' }, t('back')),
     h('h1', {}, t('issues.title')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', 'data-testid': 'sync-now', onclick: async () => {
+        await syncNow();
+        await rerender();
+      } }, t('issues.sync_now')),
+      logoutButton()),
     h('section', { class: 'card' }, h('h2', {}, t('issues.conflicts')),
       open.length ? h('ul', { class: 'list' }, open.map((c) => conflictItem(c, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
     h('section', { class: 'card' }, h('h2', {}, t('issues.rejections')),
@@ -88,7 +96,7 @@ export async function showSyncScreen(root) {
       } }, t('storage.prune'))),
     h('section', { class: 'card' }, h('h2', {}, t('export.title')),
       h('p', {}, t('export.explain', { n: pending.mutations, photos: pending.photos })),
-      h('button', { type: 'button', 'data-testid': 'export', onclick: async () => {
+      h('button', { type: 'button', 'data-testid': 'export', disabled: !(pending.mutations + pending.photos), onclick: async () => {
         const file = await downloadExport();
         note.textContent = t('export.done', { n: file.mutations.length, photos: file.photos.length });
       } }, t('export.button')),
