@@ -15,9 +15,14 @@ function today() {
   return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
+// Newest last: by date, then stage, then quantity (cumulative, so two entries of one day keep their order).
+function byProgress(a, b) {
+  return String(a.occurred_on).localeCompare(String(b.occurred_on))
+    || STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.quantity - b.quantity;
+}
+
 function latest(events) {
-  return events.sort((a, b) => String(a.occurred_on).localeCompare(String(b.occurred_on))
-    || STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)).at(-1);
+  return [...events].sort(byProgress).at(-1);
 }
 
 export async function showMilestones(root, { user }) {
@@ -53,7 +58,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   }
   const [events, photos] = await Promise.all([records('milestone_event'), records('photo')]);
   const history = [...events.values()].filter((e) => e.production_order_id === orderId)
-    .sort((a, b) => String(b.occurred_on).localeCompare(String(a.occurred_on)) || STAGES.indexOf(b.stage) - STAGES.indexOf(a.stage));
+    .sort((a, b) => byProgress(b, a));
   const last = history[0];
   const draft = { stage: last ? STAGES[Math.min(STAGES.indexOf(last.stage) + 1, STAGES.length - 1)] : STAGES[0],
                   quantity: '', occurred_on: today(), delay_reason: '', note: '' };
