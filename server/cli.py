@@ -44,6 +44,7 @@ def register_cli(app: Flask) -> None:
         """Import a phone's exported unsynced-data file, as an admin would (sync/PROTOCOL.md section 8)."""
         from server.errors import ApiError
         from server.services import sync_import
+        from sync.core import ProtocolError
 
         with open(path, "rb") as exported:
             raw = exported.read()
@@ -51,6 +52,8 @@ def register_cli(app: Flask) -> None:
             report = sync_import.import_file(None, sync_import.read_file(raw))
         except ApiError as exc:
             raise click.ClickException(f"{exc.code}: {exc.message} {exc.fields or ''}".strip()) from exc
+        except ProtocolError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}".strip()) from exc
         mutations, photos = report["mutations"], report["photos"]
         click.echo(f"client {report['client_id']} of user {report['user_id']}: "
                    f"last mutation {report['last_mutation_id']}")

@@ -12,6 +12,8 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from sync.core import ProtocolError
+
 log = logging.getLogger("seamline.errors")
 
 _CODES_BY_STATUS = {
@@ -75,6 +77,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @app.errorhandler(ProtocolError)
+    def _protocol_error(exc: ProtocolError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -22,11 +22,12 @@ MAX_PULL_LIMIT = 2000
 class ProtocolError(Exception):
     """A push or pull that breaks the protocol; ``code`` is the error code clients see."""
 
-    def __init__(self, code: str, message: str, details: dict | None = None):
+    def __init__(self, code: str, message: str, details: dict | None = None, status: int = 409):
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details or {}
+        self.status = status  # the HTTP status a server answers it with
 
 
 def check_versions(protocol_version: int, schema_version: int) -> None:
@@ -72,6 +73,32 @@ def plan_batch(last_mutation_id: int, mutations: Iterable[Mapping[str, Any]]) ->
         planned.append(PlannedMutation(by_id[mutation_id], duplicate=False))
         expected += 1
     return planned
+
+
+# --- operations -------------------------------------------------------------------------------
+
+# Fields an app older than the finalize operation sent in its finalizing upsert.
+_LEGACY_FINALIZE_CLAIMS = ("status", "verdict", "verdict_critical", "verdict_major", "verdict_minor",
+                           "finished_at", "plan")
+
+
+def legacy_finalize(entity: str, op: str, fields: Mapping[str, Any]) -> list[tuple[str, dict]] | None:
+    """The steps of a finalize queued by an app from before ``op: "finalize"`` (PROTOCOL.md 2.1), or None.
+
+    Such an app sent an upsert of the inspection with ``status: "finalized"`` and its verdict; phones
+    updated with that mutation still waiting must lose nothing, so it becomes an upsert of its other
+    fields followed by the finalize operation.
+    """
+    if entity != "inspection" or op != "upsert" or fields.get("status") != "finalized":
+        return None
+    other = {k: v for k, v in fields.items() if k not in _LEGACY_FINALIZE_CLAIMS}
+    claim: dict[str, Any] = {"verdict": {"critical": fields.get("verdict_critical"),
+                                         "major": fields.get("verdict_major"),
+                                         "minor": fields.get("verdict_minor"),
+                                         "overall": fields.get("verdict")}}
+    if fields.get("finished_at"):
+        claim["finished_at"] = fields["finished_at"]
+    return ([("upsert", other)] if other else []) + [("finalize", claim)]
 
 
 # --- conflicts ------------------------------------------------------------------------------
@@ -145,12 +172,8 @@ class Cursor:
                 uuid.UUID(hex=record_id)
             return cls(str(database_id), version, rank, str(record_id), str(scope))
         except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ProtocolError("invalid_cursor", "The cursor is not one this server made.") from exc
-
-    def after(self, version: int, rank: int, record_id: uuid.UUID) -> bool:
-        """Whether a change at (version, rank, record) comes after this cursor."""
-        mine = (self.version, self.rank, uuid.UUID(hex=self.record_id).int if self.record_id else -1)
-        return (version, rank, record_id.int) > mine
+            raise ProtocolError("invalid_cursor", "The cursor is not one this server made.",
+                                {"cursor": ["The cursor is not one this server made."]}, status=400) from exc
 
 
 def scope_fingerprint(role: str, factory_ids: Iterable[uuid.UUID | str]) -> str:

@@ -5,8 +5,7 @@ from flask_login import current_user
 from server.api.resources import record_blueprint
 from server.authz import allow
 from server.schemas.inspections import FinalizeSchema, InspectionSchema
-from server.services import entities
-from server.services.finalize import finalize_inspection
+from server.services import entities, operations
 
 inspections = record_blueprint("inspections", "inspections", entities.INSPECTIONS,
                                "AQL inspections. A finalized inspection is read-only.")
@@ -19,7 +18,7 @@ inspections = record_blueprint("inspections", "inspections", entities.INSPECTION
 def finalize(data, record_id):
     """Finalize: the server recomputes plan and verdict from the recorded defects and
     refuses a mismatch with the client's (409 verdict_mismatch). Read-only afterwards."""
-    return finalize_inspection(entities.INSPECTIONS, current_user, record_id, data)
+    return operations.perform(current_user, entities.INSPECTIONS, "finalize", record_id, data)
 
 
 def _part(name, url, resource):

@@ -18,7 +18,6 @@ from server.schemas.sync import (
     UnsyncedFileSchema,
 )
 from server.services import sync_conflicts, sync_import, sync_pull, sync_push
-from sync.core import ProtocolError, check_versions
 
 blp = Blueprint("sync", "sync", url_prefix="/api/v1/sync",
                 description="Offline sync: exactly-once push, gap-free pull, field conflicts.")
@@ -39,11 +38,7 @@ def push(payload):
 @blp.response(200, PullResponseSchema)
 def pull(query):
     """The changes the user may see since the cursor, from one consistent snapshot, in pages."""
-    try:
-        check_versions(query["protocol_version"], query["schema_version"])
-    except ProtocolError as exc:
-        raise ApiError(409, exc.code, exc.message, exc.details) from exc
-    return sync_pull.pull(current_user, query["client_id"], query.get("cursor"), query.get("limit"))
+    return sync_pull.pull(current_user, query)
 
 
 @blp.route("/conflicts", methods=["GET"])

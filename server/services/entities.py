@@ -37,6 +37,7 @@ from server.schemas.catalog import (
 )
 from server.schemas.inspections import (
     ChecklistResultSchema,
+    FinalizeSchema,
     InspectionDefectSchema,
     InspectionItemSchema,
     InspectionSchema,
@@ -49,9 +50,10 @@ from server.schemas.orders import (
     PurchaseOrderLineSchema,
     PurchaseOrderSchema,
 )
+from server.services.finalize import apply_finalize
 from server.services.inspections import before_inspection_write
 from server.services.photos import before_photo_write
-from server.services.records import Resource
+from server.services.records import Operation, Resource
 
 ORDER_READERS = ("inspector", "factory", "manager", "admin")
 ORDER_WRITERS = ("manager", "admin")
@@ -102,7 +104,9 @@ INSPECTIONS = Resource(Inspection, "inspection", InspectionSchema, read=INSPECTI
                        create=("inspector", "manager", "admin"), update=("inspector", "manager", "admin"),
                        delete=("manager", "admin"),
                        filters=("factory_id", "status", "inspector_id", "production_order_id", "inspection_type"),
-                       order_by=("planned_date", "created_at"), before_write=before_inspection_write)
+                       order_by=("planned_date", "created_at"), before_write=before_inspection_write,
+                       # The server recomputes plan and verdict and refuses a mismatch with the client's.
+                       operations=(Operation("finalize", RECORDERS, FinalizeSchema, apply_finalize),))
 INSPECTION_ITEMS = _inspection_part(InspectionItem, "inspection item", InspectionItemSchema)
 INSPECTION_DEFECTS = _inspection_part(InspectionDefect, "inspection defect", InspectionDefectSchema,
                                       filters=("inspection_id", "severity", "defect_type_id"))

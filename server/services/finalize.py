@@ -1,24 +1,12 @@
-"""Finalizing an inspection: the server's own verdict is the one that counts."""
+"""Finalizing an inspection, a named operation of the registry: the server's own verdict is the one that counts."""
 
 from __future__ import annotations
 
-import uuid
-
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Inspection, User
+from server.models import Inspection
 from server.models.base import utcnow
-from server.services import changes
 from server.services.inspections import SEVERITY_CLASSES, plans_as_dict, recompute_verdict
-from server.services.records import Resource, get_record
-
-
-def finalize_inspection(resource: Resource, user: User, inspection_id: uuid.UUID, data: dict,
-                        source: str = "api") -> Inspection:
-    """The REST finalize: one recorded transaction around :func:`apply_finalize`."""
-    with changes.recording(user, source):
-        apply_finalize(get_record(resource, user, inspection_id), data)
-    return db.session.get(Inspection, inspection_id)
 
 
 def apply_finalize(inspection: Inspection, data: dict) -> None:

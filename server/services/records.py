@@ -12,6 +12,7 @@ rules every resource shares:
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -23,6 +24,16 @@ from server.errors import ApiError, not_found, validation_error
 from server.extensions import db
 from server.models import Inspection, User, Versioned
 from server.services import changes
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A named operation beyond create/update/delete, e.g. an inspection's finalize."""
+
+    name: str
+    roles: tuple[str, ...]
+    schema: type  # marshmallow schema of the operation's fields
+    apply: Callable[[Versioned, dict], None]
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,14 @@ class Resource:
     order_by: tuple[str, ...] = ("created_at",)
     # Extra checks/derivations before a write: (user, record, data, is_new) -> None.
     before_write: Callable[[User, Versioned, dict, bool], None] | None = None
+    # Named operations beyond create/update/delete (sync push sends them as `op`).
+    operations: tuple[Operation, ...] = ()
+
+    def operation(self, name: str) -> Operation:
+        for operation in self.operations:
+            if operation.name == name:
+                return operation
+        raise ApiError(400, "unknown_operation", f"A {self.label} has no operation {name!r}.", {"op": [name]})
 
     @property
     def entity(self) -> str:
@@ -55,6 +74,16 @@ class Resource:
     @property
     def scoped(self) -> bool:
         return "factory_id" in self.model.__table__.c or self.model.__tablename__ == "factories"
+
+
+def factory_of(record: Versioned):
+    return record.id if record.__tablename__ == "factories" else record.factory_id
+
+
+@functools.cache
+def schema_of(res: Resource, partial: bool):
+    """Schema instances are stateless once built; building one per mutation is most of a small push."""
+    return res.schema(partial=partial)
 
 
 def _factory_column(model):
@@ -89,30 +118,7 @@ def get_record(res: Resource, user: User, record_id: uuid.UUID) -> Versioned:
     return record
 
 
-def create_record(res: Resource, user: User, data: dict, source: str = "api") -> Versioned:
-    with changes.recording(user, source):
-        record_id = data.get("id")
-        if record_id is not None and db.session.get(res.model, record_id) is not None:
-            raise ApiError(409, "already_exists", f"A {res.label} with this id already exists.", {"id": ["Taken."]})
-        record = apply_create(res, user, data)
-    return record
-
-
-def update_record(res: Resource, user: User, record_id: uuid.UUID, data: dict, source: str = "api") -> Versioned:
-    with changes.recording(user, source):
-        record = get_record(res, user, record_id)
-        if data.get("id", record_id) != record_id:
-            raise validation_error({"id": ["Does not match the record in the URL."]})
-        apply_update(res, user, record, {k: v for k, v in data.items() if k != "id"})
-    return record
-
-
-def delete_record(res: Resource, user: User, record_id: uuid.UUID, source: str = "api") -> None:
-    with changes.recording(user, source):
-        apply_delete(get_record(res, user, record_id))
-
-
-# --- the same operations inside a caller's recorded transaction (sync push) -------------
+# --- writes inside a caller's recorded transaction (see server.services.operations) ----------
 
 
 def apply_create(res: Resource, user: User, data: dict) -> Versioned:
@@ -123,10 +129,15 @@ def apply_create(res: Resource, user: User, data: dict) -> Versioned:
     return record
 
 
+def refuse_immutable_changes(res: Resource, record: Versioned, data: dict) -> None:
+    changed = [k for k in res.immutable if k in data and data[k] != getattr(record, k)]
+    if changed:
+        raise ApiError(400, "immutable_field", "These fields cannot be changed after creation.",
+                       {k: ["Cannot be changed after creation."] for k in changed})
+
+
 def apply_update(res: Resource, user: User, record: Versioned, data: dict) -> Versioned:
-    changed_immutable = [k for k in res.immutable if k in data and data[k] != getattr(record, k)]
-    if changed_immutable:
-        raise validation_error({k: ["Cannot be changed after creation."] for k in changed_immutable})
+    refuse_immutable_changes(res, record, data)
     _apply(res, user, record, data, is_new=False)
     db.session.flush()
     return record

@@ -8,33 +8,29 @@ import uuid
 from sqlalchemy import and_, or_, select
 
 from server.authz import factory_scope
-from server.errors import ApiError
 from server.extensions import db
 from server.models import SyncClient, SyncState, User
-from server.services import entities
+from server.services import changes, entities
+from server.services.sync_push import bound_client
 from server.services.records import Resource
-from sync.core import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Cursor, ProtocolError, reset_reason, scope_fingerprint
+from sync.core import DEFAULT_PULL_LIMIT, check_versions, MAX_PULL_LIMIT, Cursor, reset_reason, scope_fingerprint
 
 RANKS = {resource.entity: rank for rank, resource in enumerate(entities.ALL)}
 END_RANK = len(entities.ALL)
 
 
-def pull(user: User, client_id: str, cursor_text: str | None, limit: int | None) -> dict:
-    limit = min(limit or DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
+def pull(user: User, query: dict) -> dict:
+    check_versions(query["protocol_version"], query["schema_version"])
+    client_id, cursor_text = query["client_id"], query.get("cursor")
+    limit = min(query.get("limit") or DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
+    _bind(user, client_id)
     _begin_snapshot()
     state = db.session.get(SyncState, 1)
     database_id = str(state.database_id)
-    client = db.session.get(SyncClient, client_id)
-    if client is not None and client.user_id != user.id:
-        raise ApiError(403, "client_bound", "This device is registered to another user.")
-    if client is not None and client.revoked_at is not None:
-        raise ApiError(403, "client_revoked", "This device was revoked by an administrator.")
-    last_mutation_id = client.last_mutation_id if client else 0
+    client = bound_client(user, client_id, create=False)
+    last_mutation_id = client.last_mutation_id
     scope = scope_fingerprint(user.role, factory_scope(user) or ())
-    try:
-        cursor = Cursor.decode(cursor_text) if cursor_text else None
-    except ProtocolError as exc:
-        raise ApiError(400, exc.code, exc.message, {"cursor": [exc.message]}) from exc
+    cursor = Cursor.decode(cursor_text) if cursor_text else None
     answer = {"database_id": database_id, "last_mutation_id": last_mutation_id}
     reason = reset_reason(cursor, database_id, scope, state.tombstones_purged_through)
     if reason:
@@ -56,6 +52,19 @@ def pull(user: User, client_id: str, cursor_text: str | None, limit: int | None)
     changes = [_change(entities.ALL[rank], version, record) for version, rank, record in page]
     db.session.rollback()  # end the read snapshot
     return answer | {"reset": False, "changes": changes, "has_more": has_more, "cursor": next_cursor.encode()}
+
+
+def _bind(user: User, client_id: str) -> None:
+    """The first request with a client id binds it, a pull as much as a push (PROTOCOL.md 1.3)."""
+    if db.session.get(SyncClient, client_id) is None:
+        with changes.recording(user, "sync", client_id=client_id):
+            bound_client(user, client_id, create=True, user_agent=request_user_agent())
+
+
+def request_user_agent() -> str | None:
+    from flask import has_request_context, request
+
+    return request.headers.get("User-Agent") if has_request_context() else None
 
 
 def _begin_snapshot() -> None:

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
-from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
-from server.authz import can_see_factory
 from server.errors import ApiError
 from server.extensions import db
-from server.models import (
-    AuditEntry,
-    Inspection,
-    SyncClient,
-    SyncConflict,
-    SyncRejection,
-    SyncState,
-    User,
-    Versioned,
-)
+from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User
 from server.models.base import utcnow
-from server.services import changes, entities, records
-from server.services.changes import to_json_value
-from server.services.finalize import apply_finalize
-from sync.core import ProtocolError, check_versions, decide_fields, plan_batch
-
-# Fields of an inspection the app sets when it finalizes offline; the server recomputes them.
-_FINALIZE_FIELDS = ("status", "verdict", "verdict_critical", "verdict_major", "verdict_minor", "finished_at",
-                    "plan")
+from server.services import changes, entities, operations
+from server.services.operations import SyncOrigin, jsonable
+from sync.core import check_versions, legacy_finalize, plan_batch
 
 
 def bound_client(user: User, client_id: str, create: bool, user_agent: str | None = None) -> SyncClient | None:
@@ -54,21 +37,16 @@ def bound_client(user: User, client_id: str, create: bool, user_agent: str | Non
 
 def push(user: User, payload: dict, user_agent: str | None = None, source: str = "sync") -> dict:
     """Apply a push; ``source`` is "import" when the mutations come from an exported file."""
-    try:
-        check_versions(payload["protocol_version"], payload["schema_version"])
-    except ProtocolError as exc:
-        raise ApiError(409, exc.code, exc.message, exc.details) from exc
+    check_versions(payload["protocol_version"], payload["schema_version"])
     client_id = payload["client_id"]
     with changes.recording(user, source, client_id=client_id):
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
-        try:
-            planned = plan_batch(client.last_mutation_id, payload["mutations"])
-        except ProtocolError as exc:
-            raise ApiError(409, exc.code, exc.message, exc.details) from exc
+        planned = plan_batch(client.last_mutation_id, payload["mutations"])
+        outcomes = _earlier_outcomes(client_id, [item.id for item in planned if item.duplicate])
         results = []
         for item in planned:
             if item.duplicate:
-                results.append({"id": item.id, "status": "duplicate"})
+                results.append({"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]})
                 continue
             results.append(_apply_one(user, client, item.mutation))
             client.last_mutation_id = item.id
@@ -76,6 +54,26 @@ def push(user: User, payload: dict, user_agent: str | None = None, source: str =
         last = client.last_mutation_id
         database_id = db.session.get(SyncState, 1).database_id
     return {"last_mutation_id": last, "database_id": database_id, "results": results}
+
+
+def _earlier_outcomes(client_id: str, mutation_ids: list[int]) -> dict[int, dict]:
+    """What became of mutations handled before (PROTOCOL.md 2.3): a retry after a lost answer must
+    still learn of a rejection or a conflict. Rejections and conflicts are kept by client and mutation
+    id; a mutation with neither was applied."""
+    outcomes: dict[int, dict] = {i: {"status": "applied"} for i in mutation_ids}
+    if not mutation_ids:
+        return outcomes
+    for rejection in db.session.scalars(select(SyncRejection).where(
+            SyncRejection.client_id == client_id, SyncRejection.mutation_id.in_(mutation_ids))):
+        outcomes[rejection.mutation_id] = {"status": "rejected", "code": rejection.code,
+                                           "message": rejection.message, "fields": rejection.details or {}}
+    for conflict in db.session.scalars(select(SyncConflict).where(
+            SyncConflict.client_id == client_id, SyncConflict.mutation_id.in_(mutation_ids))
+            .order_by(SyncConflict.at, SyncConflict.id)):
+        outcome = outcomes[conflict.mutation_id]
+        outcome["status"] = "applied_with_conflicts"
+        outcome.setdefault("conflicts", []).append({"id": str(conflict.id), "field": conflict.field})
+    return outcomes
 
 
 def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
@@ -91,6 +89,10 @@ def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
     except ValidationError as exc:
         _rollback(savepoint)
         return _reject(client, mutation, "validation_error", "The mutation has invalid fields.", exc.messages)
+    except DataError:
+        # A value the database cannot hold that the schema let through: permanent, so a rejection.
+        _rollback(savepoint)
+        return _reject(client, mutation, "validation_error", "A value is out of range for the database.", {})
     except IntegrityError:
         _rollback(savepoint)
         return _reject(client, mutation, "conflict", "The change conflicts with existing data.", {})
@@ -103,114 +105,30 @@ def _rollback(savepoint) -> None:
 
 
 def _reject(client: SyncClient, mutation: dict, code: str, message: str, details: dict) -> dict:
+    details = jsonable(details)
     db.session.add(SyncRejection(
         client_id=client.client_id, mutation_id=mutation["id"], entity=mutation["entity"],
-        record_id=str(mutation["record_id"]), op=mutation["op"], fields=jsonable_dict(mutation.get("fields")),
-        code=code, message=message, details=jsonable_dict(details)))
+        record_id=str(mutation["record_id"]), op=mutation["op"], fields=jsonable(mutation.get("fields")),
+        code=code, message=message, details=details))
     return {"id": mutation["id"], "status": "rejected", "code": code, "message": message, "fields": details}
-
-
-def jsonable_dict(value):
-    if isinstance(value, dict):
-        return {str(k): jsonable_dict(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable_dict(v) for v in value]
-    return to_json_value(value)
 
 
 def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
     resource = entities.BY_ENTITY.get(mutation["entity"])
     if resource is None:
-        raise ApiError(400, "unknown_entity", f"Unknown entity {mutation['entity']!r}.")
+        raise ApiError(400, "unknown_entity", f"Unknown entity {mutation['entity']!r}.", {"entity": ["Unknown."]})
     record_id: uuid.UUID = mutation["record_id"]
-    record = db.session.get(resource.model, record_id)
-    if record is not None and resource.model.__tablename__ != "factories" and hasattr(record, "factory_id"):
-        if not can_see_factory(user, record.factory_id):
-            # Out of scope: answered as if it did not exist.
-            raise ApiError(404, "not_found", f"No such {resource.label}.")
-    if mutation["op"] == "delete":
-        return _delete(user, resource, record)
+    origin = SyncOrigin(client.client_id, mutation["id"], mutation.get("base_version"))
     fields = dict(mutation.get("fields") or {})
-    finalize = resource.model is Inspection and fields.get("status") == "finalized"
-    claimed = {k: fields.pop(k) for k in _FINALIZE_FIELDS if k in fields} if finalize else {}
-    if record is None:
-        _require_role(user, resource.create, "create", resource)
-        data = _schema(resource, partial=False).load({**fields, "id": str(record_id)})
-        record = records.apply_create(resource, user, data)
-        conflicts = []
-    else:
-        if record.is_deleted:
-            raise ApiError(409, "deleted", f"This {resource.label} was deleted; the change cannot apply.")
-        conflicts = _update(user, client, resource, record, fields, mutation)
-    if finalize:
-        _require_role(user, ("inspector", "admin"), "finalize", resource)
-        apply_finalize(record, {
-            "verdict": {"critical": claimed.get("verdict_critical"), "major": claimed.get("verdict_major"),
-                        "minor": claimed.get("verdict_minor"), "overall": claimed.get("verdict")},
-            **({"finished_at": _parse_time(claimed["finished_at"])} if claimed.get("finished_at") else {}),
-        })
-        db.session.flush()
-    status = "applied_with_conflicts" if conflicts else "applied"
-    return {"status": status, "version": record.server_version, **({"conflicts": conflicts} if conflicts else {})}
-
-
-def _update(user, client, resource, record, fields: dict, mutation: dict) -> list[dict]:
-    if not fields:
-        return []
-    _require_role(user, resource.update, "change", resource)
-    data = _schema(resource, partial=True).load(fields)
-    data.pop("id", None)
-    stored = {k: getattr(record, k) for k in data}
-    own = _fields_last_written_by(client.client_id, record, data)
-    decision = decide_fields(data, stored, record.field_versions or {}, mutation.get("base_version"), own)
-    conflicts = []
-    for field, incoming in decision.conflicts.items():
-        conflict = SyncConflict(
-            entity=resource.entity, record_id=record.id, factory_id=getattr(record, "factory_id", None),
-            field=field, stored_value=jsonable_dict(stored[field]), incoming_value=jsonable_dict(incoming),
-            stored_version=(record.field_versions or {}).get(field, 0), base_version=mutation.get("base_version"),
-            client_id=client.client_id, mutation_id=mutation["id"], user_id=user.id)
-        db.session.add(conflict)
-        db.session.flush()
-        conflicts.append({"id": str(conflict.id), "field": field})
-    if decision.apply:
-        records.apply_update(resource, user, record, decision.apply)
-    return conflicts
-
-
-def _fields_last_written_by(client_id: str, record: Versioned, data: dict) -> set[str]:
-    """Fields whose latest change came from this same client: its own edits never conflict."""
-    versions = {f: (record.field_versions or {}).get(f) for f in data}
-    wanted = {v for v in versions.values() if v}
-    if not wanted:
-        return set()
-    own_versions = set(db.session.scalars(
-        select(AuditEntry.version).where(AuditEntry.record_id == record.id, AuditEntry.version.in_(wanted),
-                                         AuditEntry.client_id == client_id)))
-    return {f for f, v in versions.items() if v in own_versions}
-
-
-def _delete(user, resource, record) -> dict:
-    if record is None:
-        raise ApiError(404, "not_found", f"No such {resource.label}.")
-    _require_role(user, resource.delete, "delete", resource)
-    if not record.is_deleted:
-        records.apply_delete(record)
-    return {"status": "applied", "version": record.server_version}
-
-
-@functools.cache
-def _schema(resource, partial: bool):
-    """Schema instances are stateless once built; building one per mutation is most of a small push."""
-    return resource.schema(partial=partial)
-
-
-def _require_role(user: User, roles: tuple[str, ...], verb: str, resource) -> None:
-    if user.role not in roles:
-        raise ApiError(403, "forbidden", f"Your role may not {verb} a {resource.label}.")
-
-
-def _parse_time(value: Any):
-    from marshmallow import fields as ma_fields
-
-    return ma_fields.DateTime().deserialize(value)
+    steps = legacy_finalize(mutation["entity"], mutation["op"], fields) or [(mutation["op"], fields)]
+    outcome: dict = {}
+    for op, op_fields in steps:
+        creating = op == "upsert" and db.session.get(resource.model, record_id) is None
+        data = operations.load(resource, op, op_fields, creating=creating) if op != "delete" else {}
+        outcome = operations.apply(user, resource, op, record_id, data, origin) | (
+            {"conflicts": outcome["conflicts"]} if outcome.get("conflicts") else {})
+    result = {"status": "applied_with_conflicts" if outcome.get("conflicts") else "applied",
+              "version": outcome["version"]}
+    if outcome.get("conflicts"):
+        result["conflicts"] = outcome["conflicts"]
+    return result

@@ -39,6 +39,11 @@ def _writer(url: str, photo_dir: str, writer: int, seed: int, done) -> None:
     done.put(writer)
 
 
+def _query(cursor, limit):
+    return {"client_id": "puller-0123456789abcdef", "cursor": cursor, "limit": limit,
+            "protocol_version": 1, "schema_version": 1}
+
+
 def test_concurrent_writers_never_skipped_by_pulls(app, tmp_path):
     from server.services.sync_pull import pull
 
@@ -55,7 +60,8 @@ def test_concurrent_writers_never_skipped_by_pulls(app, tmp_path):
         admin = db.session.get(User, world.user_id("admin"))
         finished = 0
         while True:
-            answer = pull(admin, "puller-0123456789abcdef", cursor, 50)
+            answer = pull(admin, {"client_id": "puller-0123456789abcdef", "cursor": cursor, "limit": 50,
+                                     "protocol_version": 1, "schema_version": 1})
             pulls += 1
             assert not answer["reset"]
             for change in answer["changes"]:
@@ -66,7 +72,7 @@ def test_concurrent_writers_never_skipped_by_pulls(app, tmp_path):
                 finished += 1
             if finished == WRITERS and not answer["has_more"]:
                 # One more pull after every writer has committed, to catch the last ones.
-                final = pull(admin, "puller-0123456789abcdef", cursor, 2000)
+                final = pull(admin, _query(cursor, 2000))
                 for change in final["changes"]:
                     seen[change["id"]] = change["version"]
                 break

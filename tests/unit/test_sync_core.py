@@ -6,7 +6,16 @@ import uuid
 
 import pytest
 
-from sync.core import Cursor, ProtocolError, check_versions, decide_fields, plan_batch, reset_reason, scope_fingerprint
+from sync.core import (
+    Cursor,
+    ProtocolError,
+    check_versions,
+    decide_fields,
+    legacy_finalize,
+    plan_batch,
+    reset_reason,
+    scope_fingerprint,
+)
 
 
 def _m(*ids):
@@ -50,15 +59,27 @@ def test_decide_fields(incoming, stored, versions, base, own, apply, conflicts):
     assert (decision.apply, decision.conflicts) == (apply, conflicts)
 
 
-def test_cursor_round_trip_and_order():
-    record = uuid.uuid4()
-    cursor = Cursor("db", 10, 3, record.hex, "scope")
+def test_cursor_round_trip():
+    cursor = Cursor("db", 10, 3, uuid.uuid4().hex, "scope")
     assert Cursor.decode(cursor.encode()) == cursor
-    assert cursor.after(11, 0, uuid.UUID(int=0))
-    assert cursor.after(10, 4, uuid.UUID(int=0))
-    assert cursor.after(10, 3, uuid.UUID(int=record.int + 1))
-    assert not cursor.after(10, 3, record)
-    assert not cursor.after(9, 9, uuid.UUID(int=2 ** 128 - 1))
+
+
+@pytest.mark.parametrize("fields, steps", [
+    # not a finalize: handled as sent
+    ({"status": "in_progress"}, None),
+    # a bare legacy finalize: only the operation
+    ({"status": "finalized", "verdict": "pass", "verdict_critical": "pass", "verdict_major": "pass",
+      "verdict_minor": "pass", "finished_at": "2026-11-30T10:00:00Z"},
+     [("finalize", {"verdict": {"critical": "pass", "major": "pass", "minor": "pass", "overall": "pass"},
+                    "finished_at": "2026-11-30T10:00:00Z"})]),
+    # other fields in the same upsert apply first
+    ({"status": "finalized", "verdict": "fail", "disposition": "reject", "plan": {}},
+     [("upsert", {"disposition": "reject"}),
+      ("finalize", {"verdict": {"critical": None, "major": None, "minor": None, "overall": "fail"}})]),
+])
+def test_legacy_finalize(fields, steps):
+    assert legacy_finalize("inspection", "upsert", fields) == steps
+    assert legacy_finalize("inspection_defect", "upsert", fields) is None
 
 
 @pytest.mark.parametrize("text", ["", "garbage", "W10=", "WyJkYiIsIC0xLCAwLCAiIiwgInMiXQ"])
