@@ -66,6 +66,21 @@ def register_cli(app: Flask) -> None:
         for refusal in photos["refusals"]:
             click.echo(f"  photo {refusal['sha256']} refused: {refusal['code']}: {refusal['message']}")
 
+    @app.cli.command("purge-tombstones")
+    @click.option("--older-than-days", default=180, show_default=True, type=int,
+                  help="Purge records deleted longer ago than this (at least 180, PROTOCOL.md 3.6).")
+    def purge_tombstones_command(older_than_days):
+        """Remove tombstones past the retention; older pull cursors then get a reset (cursor_expired)."""
+        from server.services import tombstones
+
+        try:
+            purged = tombstones.purge(older_than_days)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--older-than-days") from exc
+        for table, count in purged.items():
+            click.echo(f"{table}: {count} purged")
+        click.echo(f"{sum(purged.values())} tombstones purged")
+
     @app.cli.command("run-demo")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True)

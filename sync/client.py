@@ -142,6 +142,16 @@ class SyncClient:
                                   (entity, str(record_id))).fetchone()
             self._enqueue(entity, "delete", str(record_id), {}, row[0] if row else None)
 
+    def finalize(self, inspection_id: str | uuid.UUID, verdict: dict, **fields) -> None:
+        """Record the finalize operation: ``verdict`` is the one shown, per class and overall
+        ({"critical": "pass", ..., "overall": "pass"}); the server recomputes it and refuses a mismatch.
+        ``fields`` may carry disposition, finished_at and finish_location."""
+        with self._tx():
+            row = self.db.execute("SELECT version FROM replica WHERE entity = 'inspection' AND id = ?",
+                                  (str(inspection_id),)).fetchone()
+            self._enqueue("inspection", "finalize", str(inspection_id), {"verdict": verdict, **fields},
+                          row[0] if row else None)
+
     def _enqueue(self, entity, op, record_id, fields, base_version) -> None:
         mutation_id = int(self._meta("next_mutation_id"))
         self.db.execute("INSERT INTO outbox (id, entity, op, record_id, fields, base_version) VALUES (?,?,?,?,?,?)",
@@ -169,7 +179,7 @@ class SyncClient:
                 "SELECT op, record_id, fields FROM outbox WHERE entity = ? AND acked = 0 ORDER BY id", (entity,)):
             if op == "delete":
                 result.pop(rid, None)
-            else:
+            elif op == "upsert":
                 result[rid] = {**result.get(rid, {"id": rid}), **json.loads(fields)}
         return result
 
@@ -198,13 +208,31 @@ class SyncClient:
         """Push the outbox, then pull until the server has nothing more.
 
         If the pull shows the server lost acknowledged mutations (a restore from
-        backup), they are pushed again and the pull repeated.
+        backup), they are pushed again and the pull repeated. Rejections and
+        conflicts are then read back from the server, so that none is lost with
+        a lost answer and a conflict resolved elsewhere is forgotten.
         """
         self.push()
         self.upload_photos()
         if self.pull():
             self.push()
             self.pull()
+        self.refresh_issues()
+
+    def refresh_issues(self) -> None:
+        """Replace the local rejections and conflicts with the server's lists (PROTOCOL.md 2.10, 5.3)."""
+        refused = self._request("GET", f"/api/v1/sync/rejections?client_id={self.client_id}")
+        open_conflicts = self._request("GET", "/api/v1/sync/conflicts")
+        with self._tx():
+            self.db.execute("DELETE FROM rejections")
+            for r in refused:
+                self.db.execute("INSERT INTO rejections VALUES (?,?,?,?,?,?)",
+                                (r["mutation_id"], r["entity"], r["record_id"], r["code"], r["message"],
+                                 json.dumps(r.get("details") or {})))
+            self.db.execute("DELETE FROM conflicts")
+            for c in open_conflicts:
+                if c["client_id"] == self.client_id:
+                    self.db.execute("INSERT INTO conflicts VALUES (?,?,?)", (c["id"], c["mutation_id"], c["field"]))
 
     def push(self) -> None:
         while True:
@@ -229,6 +257,9 @@ class SyncClient:
         with self._tx():
             self._note_database(answer["database_id"])
             for result in answer["results"]:
+                if result["status"] == "duplicate":
+                    # Handled by an earlier push whose answer was lost: its outcome still counts.
+                    result = {"id": result["id"], **(result.get("outcome") or {"status": "applied"})}
                 if result["status"] == "rejected":
                     row = self.db.execute("SELECT entity, record_id FROM outbox WHERE id = ?", (result["id"],)).fetchone()
                     self.db.execute("INSERT OR REPLACE INTO rejections VALUES (?,?,?,?,?,?)",

@@ -15,6 +15,9 @@ from typing import Any, Iterable, Mapping
 SUPPORTED_PROTOCOL_VERSIONS = frozenset({1})
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
 MAX_BATCH = 500
+# What a mutation's `op` may be: upsert and delete for every entity, and the named operations some
+# entities declare in the server's registry (which decides, per entity, whether one applies).
+OPERATIONS = ("upsert", "delete", "finalize")
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
 

@@ -3,7 +3,6 @@ import { setCsrfToken } from './api.js';
 import { getMeta, openDatabase } from './db.js';
 import { h, mount } from './dom.js';
 import { t } from './i18n.js';
-import { followConflicts } from './conflicts.js';
 import { hasPin } from './pin.js';
 import { showInspection } from './screens/inspection.js';
 import { showInspections } from './screens/inspections.js';
@@ -14,6 +13,7 @@ import { showPinLock } from './screens/pin.js';
 import { currentUser, refreshSession } from './session.js';
 import { showStatus } from './status.js';
 import { onStatus, requestBackgroundSync, startSyncTriggers, syncNow } from './sync.js';
+import { loadVocabulary, refreshVocabulary } from './vocabulary.js';
 
 const main = document.getElementById('app');
 let updateRequested = false;
@@ -44,12 +44,13 @@ function showNavigation(visible) {
 }
 
 async function start() {
+  // Right after the first login the words and limits are not on the phone yet: fetch them before any screen.
+  if (!(await loadVocabulary())) await refreshVocabulary().catch(() => {});
   let wasRunning = false;
   onStatus((s) => {
     if (wasRunning && !s.running && !s.error && LIST_SCREENS.includes(location.hash)) route();
     wasRunning = s.running;
   });
-  followConflicts();
   startSyncTriggers();
   await route();
 }
@@ -126,6 +127,7 @@ async function registerServiceWorker() {
 
 async function boot() {
   await openDatabase();
+  await loadVocabulary();
   if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
   showStatus(document.getElementById('status'));
   window.addEventListener('hashchange', route);

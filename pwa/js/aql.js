@@ -1,8 +1,7 @@
 // ISO 2859-1:1999 single sampling plans, computed offline from the tables
-// document the server serves at /api/v1/aql/tables (the very data the server
+// document the server serves with the vocabulary (the very data the server
 // uses). A port of server/aql/plans.py; tests compare the two over a grid.
 
-export const LEVELS = ['S-1', 'S-2', 'S-3', 'S-4', 'I', 'II', 'III'];
 export const INSPECTION_STATES = ['normal', 'tightened', 'reduced'];
 export const ZERO_TOLERANCE_AQL = '0';
 
@@ -59,7 +58,9 @@ export function planFor(tables, lotSize, level, aql, inspection = 'normal') {
     throw new AqlError('lot_size', `lot size must be a whole number of at least 1, got ${lotSize}`);
   }
   const cleanLevel = String(level).trim().toUpperCase();
-  if (!LEVELS.includes(cleanLevel)) throw new AqlError('level', `inspection level must be one of ${LEVELS.join(', ')}`);
+  if (!tables.levels.includes(cleanLevel)) {
+    throw new AqlError('level', `inspection level must be one of ${tables.levels.join(', ')}`);
+  }
   const cleanInspection = String(inspection).trim().toLowerCase();
   if (!INSPECTION_STATES.includes(cleanInspection)) {
     throw new AqlError('inspection', `inspection must be one of ${INSPECTION_STATES.join(', ')}`);
@@ -79,8 +80,3 @@ export function planFor(tables, lotSize, level, aql, inspection = 'normal') {
   };
 }
 
-// A class fails when its count reaches the rejection number; "at the limit" is
-// a count equal to the acceptance number.
-export function judgeClass(plan, count) {
-  return { result: count >= plan.reject ? 'fail' : 'pass', atLimit: count === plan.accept, remaining: plan.accept - count };
-}

@@ -1,16 +1,7 @@
-// Conflicts: after each successful sync the phone asks the server for the open conflicts it may
-// resolve, so they show on the records offline too; resolving needs the network.
+// Conflicts: every sync pass refreshes the open conflicts the phone may resolve (sync.js), so they
+// show on the records offline too; resolving needs the network.
 import { getJson, postJson } from './api.js';
 import { replaceConflicts } from './db.js';
-import { onStatus } from './sync.js';
-
-export function followConflicts() {
-  let wasRunning = false;
-  onStatus((s) => {
-    if (wasRunning && !s.running && !s.error) refreshConflicts().catch(() => {});
-    wasRunning = s.running;
-  });
-}
 
 export async function refreshConflicts() {
   await replaceConflicts(await getJson('/api/v1/sync/conflicts'));

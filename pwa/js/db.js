@@ -92,6 +92,19 @@ export function remove(entity, recordId) {
   return enqueue(entity, 'delete', recordId, {});
 }
 
+// Finalize is an operation of its own (PROTOCOL.md 2.1.1): the server recomputes the verdict the
+// phone showed and refuses a mismatch. fields: { verdict: {critical, major, minor, overall}, disposition, ... }.
+export function finalize(inspectionId, fields) {
+  return enqueue('inspection', 'finalize', inspectionId, fields);
+}
+
+// What an unsent finalize looks like on the inspection until the server's own record comes back.
+function finalizedView(fields) {
+  const { verdict, ...rest } = fields;
+  return { ...rest, status: 'finalized', verdict: verdict.overall, verdict_critical: verdict.critical,
+           verdict_major: verdict.major, verdict_minor: verdict.minor };
+}
+
 export async function addPhoto(data, fields) {
   const sha256 = await sha256Hex(data);
   const recordId = newId();
@@ -156,8 +169,11 @@ export async function records(entity) {
   for (const mutation of mutations) {
     if (mutation.entity !== entity) continue;
     if (mutation.op === 'delete') result.delete(mutation.record_id);
-    else result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
-                                          ...mutation.fields, _pending: true });
+    else {
+      const fields = mutation.op === 'finalize' ? finalizedView(mutation.fields) : mutation.fields;
+      result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
+                                       ...fields, _pending: true });
+    }
   }
   return result;
 }
@@ -185,7 +201,9 @@ export async function unackedMutations(limit) {
 export async function acknowledge(lastMutationId, results) {
   const db = await openDatabase();
   const tx = db.transaction(['outbox', 'rejections', 'conflicts'], 'readwrite', STRICT);
-  for (const result of results) {
+  for (const answered of results) {
+    // A duplicate was handled by an earlier push whose answer was lost: its first outcome still counts.
+    const result = answered.status === 'duplicate' ? { id: answered.id, ...(answered.outcome || {}) } : answered;
     if (result.status === 'rejected') {
       const mutation = await tx.objectStore('outbox').get(result.id);
       await tx.objectStore('rejections').put({ mutation_id: result.id, entity: mutation?.entity, op: mutation?.op,
@@ -257,8 +275,28 @@ export async function rejections() {
 
 export async function dismissRejection(mutationId) {
   const db = await openDatabase();
-  const tx = db.transaction('rejections', 'readwrite', STRICT);
-  await tx.store.delete(mutationId);
+  const tx = db.transaction(['rejections', 'meta'], 'readwrite', STRICT);
+  await tx.objectStore('rejections').delete(mutationId);
+  const dismissed = (await tx.objectStore('meta').get('dismissed_rejections'))?.value || [];
+  await tx.objectStore('meta').put({ key: 'dismissed_rejections', value: [...dismissed, mutationId] });
+  await tx.done;
+}
+
+// The server's list of this device's rejections (GET /sync/rejections) is the truth, less those the
+// user dismissed: a rejection whose push answer was lost still reaches the phone.
+export async function replaceRejections(list) {
+  const db = await openDatabase();
+  const tx = db.transaction(['rejections', 'meta'], 'readwrite', STRICT);
+  const dismissed = new Set((await tx.objectStore('meta').get('dismissed_rejections'))?.value || []);
+  const store = tx.objectStore('rejections');
+  await store.clear();
+  for (const r of list) {
+    if (dismissed.has(r.mutation_id)) continue;
+    const sent = r.fields || {};
+    await store.put({ mutation_id: r.mutation_id, entity: r.entity, op: r.op, record_id: r.record_id,
+                      inspection_id: sent.inspection_id ?? (r.entity === 'inspection' ? r.record_id : null), sent,
+                      code: r.code, message: r.message, fields: r.details || {}, at: r.at });
+  }
   await tx.done;
 }
 

@@ -3,13 +3,13 @@
 import { planFor } from './aql.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
+import { severities } from './vocabulary.js';
 
-export const CLASSES = ['critical', 'major', 'minor'];
 
 export function computePlans(tables, setup) {
   if (!tables || !setup.lot_size) return null;
   const plans = {};
-  for (const cls of CLASSES) {
+  for (const cls of severities()) {
     plans[cls] = planFor(tables, Number(setup.lot_size), setup.inspection_level || 'II', setup[`aql_${cls}`] ?? '2.5',
                          setup[`switching_${cls}`] || 'normal');
   }
@@ -18,10 +18,10 @@ export function computePlans(tables, setup) {
 
 // Counts per class and the verdict: a class fails when its count reaches the rejection number.
 export function judge(plans, defects) {
-  const counts = Object.fromEntries(CLASSES.map((cls) => [cls, defects.filter((d) => d.severity === cls).length]));
+  const counts = Object.fromEntries(severities().map((cls) => [cls, defects.filter((d) => d.severity === cls).length]));
   if (!plans) return { counts, verdicts: null, overall: null };
-  const verdicts = Object.fromEntries(CLASSES.map((cls) => [cls, counts[cls] >= plans[cls].reject ? 'fail' : 'pass']));
-  const overall = CLASSES.some((cls) => verdicts[cls] === 'fail') ? 'fail' : 'pass';
+  const verdicts = Object.fromEntries(severities().map((cls) => [cls, counts[cls] >= plans[cls].reject ? 'fail' : 'pass']));
+  const overall = severities().some((cls) => verdicts[cls] === 'fail') ? 'fail' : 'pass';
   return { counts, verdicts, overall };
 }
 
@@ -31,12 +31,12 @@ export function atLimit(plan, count) {
 
 export function planView(plans) {
   if (!plans) return h('p', { class: 'muted', 'data-testid': 'plan' }, t('plan.no_tables'));
-  const sample = Math.max(...CLASSES.map((c) => plans[c].sample_size));
-  const full = CLASSES.some((c) => plans[c].full_inspection);
+  const sample = Math.max(...severities().map((c) => plans[c].sample_size));
+  const full = severities().some((c) => plans[c].full_inspection);
   return h('div', { class: 'plan', 'data-testid': 'plan' },
     h('p', {}, t('plan.code_letter', { letter: plans.major.code_letter }), ' · ',
       h('strong', { 'data-testid': 'sample-size' }, full ? t('plan.full', { n: sample }) : t('plan.sample', { n: sample }))),
-    h('ul', { class: 'classes' }, CLASSES.map((cls) => h('li', {},
+    h('ul', { class: 'classes' }, severities().map((cls) => h('li', {},
       h('span', {}, t(`class.${cls}`)), ' ',
       h('span', { 'data-testid': `plan-${cls}` }, t('plan.accept_reject', { ac: plans[cls].accept, re: plans[cls].reject }))))));
 }

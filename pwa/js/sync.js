@@ -5,6 +5,7 @@
 import { ApiError, NetworkError, getJson, hasCsrfToken, request } from './api.js';
 import * as db from './db.js';
 import { clientId, refreshSession } from './session.js';
+import { refreshVocabulary } from './vocabulary.js';
 
 const PROTOCOL = { protocol_version: 1, schema_version: 1 };
 const PUSH_BATCH = 500;
@@ -62,7 +63,8 @@ async function runOnce() {
       await push();
       await pull();
     }
-    await refreshTables();
+    await refreshIssues();
+    await refreshVocabulary();
     await db.setMeta('last_sync', new Date().toISOString());
     await publish({ running: false, error: null, lastSuccess: new Date().toISOString() });
   } catch (error) {
@@ -161,10 +163,15 @@ async function uploadPhotos() {
   }
 }
 
-async function refreshTables() {
-  const tables = await db.getMeta('aql_tables');
-  const fresh = await getJson('/api/v1/aql/tables');
-  if (!tables || tables.version !== fresh.version) await db.setMeta('aql_tables', fresh);
+// Rejections and open conflicts come from the server after every pass (PROTOCOL.md 2.10): one lost
+// answer must not hide a refusal, and a conflict resolved elsewhere is forgotten here.
+async function refreshIssues() {
+  const [refused, open] = await Promise.all([
+    getJson(`/api/v1/sync/rejections?client_id=${encodeURIComponent(await clientId())}`),
+    getJson('/api/v1/sync/conflicts'),
+  ]);
+  await db.replaceRejections(refused);
+  await db.replaceConflicts(open);
 }
 
 export function startSyncTriggers() {

@@ -2,8 +2,9 @@
 
 
 def register_blueprints(api) -> None:
-    from server.api import aql, auth, catalog, factories, health, inspections, orders, photos, sync, users
+    from server.api import (aql, auth, catalog, factories, health, inspections, orders, photos, sync, users,
+                            vocabulary)
 
-    for module in (health, auth, users, factories, catalog, aql, orders, inspections, photos, sync):
+    for module in (health, auth, users, factories, catalog, aql, vocabulary, orders, inspections, photos, sync):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

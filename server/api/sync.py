@@ -14,6 +14,8 @@ from server.schemas.sync import (
     PullResponseSchema,
     PushResponseSchema,
     PushSchema,
+    RejectionQuery,
+    RejectionSchema,
     ResolveSchema,
     UnsyncedFileSchema,
 )
@@ -47,6 +49,16 @@ def pull(query):
 def conflicts():
     """Open conflicts on records you may change."""
     return sync_conflicts.list_conflicts(current_user)
+
+
+@blp.route("/rejections", methods=["GET"])
+@allow(*EVERYONE)
+@blp.arguments(RejectionQuery, location="query")
+@blp.response(200, RejectionSchema(many=True))
+def rejections(query):
+    """The mutations of your device that the server refused, oldest first, with the reason and the fields
+    at fault: a client refreshes them after every sync, so none is lost with a lost answer."""
+    return sync_push.rejections(current_user, query["client_id"])
 
 
 @blp.route("/conflicts/<uuid:conflict_id>/resolve", methods=["POST"])

@@ -115,10 +115,6 @@ class Inspection(Versioned, db.Model):
     )
 
     @property
-    def is_finalized(self) -> bool:
-        return self.status == "finalized"
-
-    @property
     def photos_pending(self) -> int:
         """Photos recorded for this inspection (or its defects) whose bytes have not arrived yet."""
         from sqlalchemy import func, select
@@ -150,8 +146,8 @@ class InspectionDefect(Versioned, db.Model):
     __tablename__ = "inspection_defects"
     __entity__ = "inspection_defect"
     __table_args__ = (CheckConstraint(check_in("severity", SEVERITIES), name="severity"),)
-    # What was found never changes; the annotations may be completed later.
-    __immutable_fields__ = frozenset({"inspection_id", "defect_type_id", "severity", "factory_id"})
+    # What was found never changes (the registry's immutable fields, InspectionDefectSchema.IMMUTABLE);
+    # the annotations may be completed later.
 
     inspection_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("inspections.id"), index=True)
     factory_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("factories.id"), index=True)

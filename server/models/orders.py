@@ -92,7 +92,7 @@ class MilestoneEvent(Versioned, db.Model):
         CheckConstraint("delay_reason IS NULL OR " + check_in("delay_reason", DELAY_REASONS), name="delay_reason"),
         CheckConstraint("quantity >= 0", name="quantity_non_negative"),
     )
-    __append_only__ = True
+    # Append-only: the registry gives no role update or delete (server/services/entities.py).
 
     production_order_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("production_orders.id"), index=True)
     factory_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("factories.id"), index=True)

@@ -55,6 +55,8 @@ DELAY_REASONS = (
 
 PURCHASE_ORDER_STATUSES = ("draft", "confirmed", "in_production", "shipped", "closed", "cancelled")
 PRODUCTION_ORDER_STATUSES = ("planned", "in_progress", "completed", "cancelled")
+# Orders still in the works: the ones offered for a new inspection or milestone.
+OPEN_PRODUCTION_ORDER_STATUSES = ("planned", "in_progress")
 
 PHOTO_KINDS = ("defect", "inspection", "milestone", "signature")
 PHOTO_STATES = ("pending", "stored", "rejected")

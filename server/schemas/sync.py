@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, validate, validates_sc
 from marshmallow import fields as ma
 
 from server.schemas.common import StrictSchema
-from sync.core import MAX_BATCH, MAX_PULL_LIMIT
+from sync.core import MAX_BATCH, MAX_PULL_LIMIT, OPERATIONS
 
 CLIENT_ID = validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$", error="16 to 64 characters from A-Z, a-z, 0-9, _ and -.")
 
@@ -15,7 +15,8 @@ CLIENT_ID = validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$", error="16 to 64 character
 class MutationSchema(StrictSchema):
     id = ma.Integer(required=True, validate=validate.Range(min=1))
     entity = ma.String(required=True, validate=validate.Length(min=1, max=40))
-    op = ma.String(required=True, validate=validate.OneOf(("upsert", "delete")))
+    op = ma.String(required=True, validate=validate.OneOf(OPERATIONS), metadata={
+        "description": "upsert, delete, or a named operation of the entity (an inspection's finalize)"})
     record_id = ma.UUID(required=True)
     fields = ma.Dict(keys=ma.String(), load_default=dict)
     base_version = ma.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0))
@@ -38,14 +39,25 @@ class PushSchema(StrictSchema):
             seen[mutation["id"]] = mutation
 
 
-class PushResultSchema(StrictSchema):
-    id = ma.Integer()
-    status = ma.String(metadata={"description": "applied, applied_with_conflicts, duplicate or rejected"})
-    version = ma.Integer()
+class ConflictRefSchema(StrictSchema):
+    id = ma.UUID()
+    field = ma.String()
+
+
+class OutcomeSchema(StrictSchema):
+    status = ma.String(metadata={"description": "applied, applied_with_conflicts or rejected"})
+    version = ma.Integer(allow_none=True)
     code = ma.String()
     message = ma.String()
     fields = ma.Raw()
-    conflicts = ma.List(ma.Dict())
+    conflicts = ma.List(ma.Nested(ConflictRefSchema))
+
+
+class PushResultSchema(OutcomeSchema):
+    id = ma.Integer()
+    status = ma.String(metadata={"description": "applied, applied_with_conflicts, duplicate or rejected"})
+    outcome = ma.Nested(OutcomeSchema, metadata={
+        "description": "For a duplicate: what became of the mutation when it was first handled (PROTOCOL.md 2.3)."})
 
 
 class PushResponseSchema(StrictSchema):
@@ -97,6 +109,22 @@ class ConflictSchema(StrictSchema):
     resolved_at = ma.DateTime(allow_none=True)
     resolved_by_id = ma.UUID(allow_none=True)
     resolution = ma.String(allow_none=True)
+
+
+class RejectionQuery(StrictSchema):
+    client_id = ma.String(required=True, validate=CLIENT_ID)
+
+
+class RejectionSchema(StrictSchema):
+    mutation_id = ma.Integer()
+    entity = ma.String()
+    record_id = ma.String()
+    op = ma.String()
+    fields = ma.Raw(metadata={"description": "The fields the mutation carried."})
+    code = ma.String()
+    message = ma.String()
+    details = ma.Raw(metadata={"description": "The fields at fault, each with its problems."})
+    at = ma.DateTime()
 
 
 class ResolveSchema(StrictSchema):

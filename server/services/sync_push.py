@@ -76,6 +76,15 @@ def _earlier_outcomes(client_id: str, mutation_ids: list[int]) -> dict[int, dict
     return outcomes
 
 
+def rejections(user: User, client_id: str) -> list[SyncRejection]:
+    """A device's refused mutations (PROTOCOL.md 2.10); another user's device is refused as in 1.3."""
+    client = bound_client(user, client_id, create=False)
+    if client is None:
+        return []
+    return list(db.session.scalars(select(SyncRejection).where(SyncRejection.client_id == client_id)
+                                   .order_by(SyncRejection.mutation_id)))
+
+
 def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
     """Apply one mutation inside a savepoint; a permanent failure becomes a recorded rejection."""
     savepoint = db.session.begin_nested()

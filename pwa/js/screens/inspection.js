@@ -4,7 +4,7 @@
 import { getMeta, localIssues, record, records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
-import { CLASSES, atLimit, computePlans, judge, planView } from '../plan.js';
+import { atLimit, computePlans, judge, planView } from '../plan.js';
 import { checklistSection } from './checklist.js';
 import { issuesBanner } from './issues.js';
 import { measurementSection, outOfTolerance } from './measurements.js';
@@ -13,6 +13,7 @@ import { quantitySection } from './quantity.js';
 import { reviewSection } from './review.js';
 import { showSetup } from './setup.js';
 import { defectList, tallySection } from './tally.js';
+import { severities } from '../vocabulary.js';
 
 const SECTIONS = ['tally', 'quantity', 'measure', 'checklist', 'review'];
 const INSPECTION_EDITORS = ['inspector', 'manager', 'admin'];
@@ -98,14 +99,14 @@ function safePlans(tables, inspection) {
 // about a millisecond) commit and the redraw that follows it.
 function summary(inspection, { plans, judgement, defects }) {
   const { counts, verdicts, overall } = judgement;
-  const sample = plans ? Math.max(...CLASSES.map((c) => plans[c].sample_size)) : null;
+  const sample = plans ? Math.max(...severities().map((c) => plans[c].sample_size)) : null;
   const element = h('section', { class: 'summary', 'data-testid': 'summary' },
     h('div', { class: 'summary-head' },
       h('h1', {}, t(`type.${inspection.inspection_type}`), ' · ', t('inspection.lot', { lot: inspection.lot_size })),
       overall ? h('span', { class: `verdict ${overall}`, 'data-testid': 'verdict' }, t(`verdict.${overall}`)) : null),
     plans ? h('p', { class: 'muted plan-line' }, t('plan.code_letter', { letter: plans.major.code_letter }), ' · ',
       h('span', { 'data-testid': 'sample-size' }, t('plan.sample', { n: sample }))) : planView(null),
-    h('ul', { class: 'counts' }, CLASSES.map((cls) => h('li', { class: verdicts?.[cls] === 'fail' ? 'fail' : '' },
+    h('ul', { class: 'counts' }, severities().map((cls) => h('li', { class: verdicts?.[cls] === 'fail' ? 'fail' : '' },
       h('span', { class: 'class-name' }, t(`class.${cls}`)),
       h('strong', { 'data-testid': `count-${cls}` }, String(counts[cls])),
       plans ? h('span', { class: 'muted', 'data-testid': `plan-${cls}` }, t('plan.ac_re', { ac: plans[cls].accept, re: plans[cls].reject })) : null,

@@ -5,10 +5,11 @@ import { record, records, upsert } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { takePhoto } from '../photos.js';
+import { words } from '../vocabulary.js';
 import { cameraButton, gallery } from './photo-section.js';
 
-export const STAGES = ['fabric_received', 'trims_received', 'cut', 'sewing', 'finishing', 'inspection', 'packed', 'shipped'];
-const DELAY_REASONS = ['late_fabric', 'late_trims', 'sample_approval_pending', 'quality_rework', 'capacity', 'shipping', 'other'];
+const stages = () => words('milestone_stages');
+
 
 function today() {
   const now = new Date();
@@ -18,7 +19,7 @@ function today() {
 // Newest last: by date, then stage, then quantity (cumulative, so two entries of one day keep their order).
 function byProgress(a, b) {
   return String(a.occurred_on).localeCompare(String(b.occurred_on))
-    || STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.quantity - b.quantity;
+    || stages().indexOf(a.stage) - stages().indexOf(b.stage) || a.quantity - b.quantity;
 }
 
 function latest(events) {
@@ -32,14 +33,14 @@ export async function showMilestones(root, { user }) {
     if (!byOrder.has(event.production_order_id)) byOrder.set(event.production_order_id, []);
     byOrder.get(event.production_order_id).push(event);
   }
-  const open = [...orders.values()].filter((o) => !['closed', 'cancelled', 'shipped'].includes(o.status))
+  const open = [...orders.values()].filter((o) => words('open_production_order_statuses').includes(o.status))
     .sort((a, b) => String(a.planned_finish || '').localeCompare(String(b.planned_finish || '')));
   mount(root,
     h('a', { class: 'button', href: '#/' }, t('back')),
     h('h1', {}, t('milestones.title')),
     open.length ? h('ul', { class: 'list' }, open.map((order) => {
       const last = latest(byOrder.get(order.id) || []);
-      const late = order.planned_finish && order.planned_finish < today() && last?.stage !== 'shipped';
+      const late = order.planned_finish && order.planned_finish < today() && last?.stage !== stages().at(-1);
       return h('li', {}, h('a', { class: 'row', href: `#/milestones/${order.id}`, 'data-testid': 'production-order-link' },
         h('strong', {}, order.number),
         h('span', { class: 'muted' }, factories.get(order.factory_id)?.name || ''),
@@ -60,7 +61,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   const history = [...events.values()].filter((e) => e.production_order_id === orderId)
     .sort((a, b) => byProgress(b, a));
   const last = history[0];
-  const draft = { stage: last ? STAGES[Math.min(STAGES.indexOf(last.stage) + 1, STAGES.length - 1)] : STAGES[0],
+  const draft = { stage: last ? stages()[Math.min(stages().indexOf(last.stage) + 1, stages().length - 1)] : stages()[0],
                   quantity: '', occurred_on: today(), delay_reason: '', note: '' };
   let files = [];
   const isLate = () => Boolean(order.planned_finish && draft.occurred_on > order.planned_finish);
@@ -71,7 +72,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
     h('label', { for: 'delay_reason' }, t('milestones.delay_reason')),
     h('select', { id: 'delay_reason', required: true, onchange: (e) => { draft.delay_reason = e.target.value; } },
       h('option', { value: '' }, t('setup.none')),
-      DELAY_REASONS.map((r) => h('option', { value: r, selected: draft.delay_reason === r }, t(`delay.${r}`))))) : null);
+      words('delay_reasons').map((r) => h('option', { value: r, selected: draft.delay_reason === r }, t(`delay.${r}`))))) : null);
   const input = (name, attrs) => h('input', { id: name, name, value: draft[name], ...attrs,
     oninput: (e) => { draft[name] = e.target.value; if (name === 'occurred_on') renderReason(); } });
   const chosen = h('span', { class: 'muted' });
@@ -97,7 +98,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   h('h2', {}, t('milestones.record')),
   h('div', { class: 'field' }, h('label', { for: 'stage' }, t('milestones.stage')),
     h('select', { id: 'stage', onchange: (e) => { draft.stage = e.target.value; } },
-      STAGES.map((s) => h('option', { value: s, selected: s === draft.stage }, t(`stage.${s}`))))),
+      stages().map((s) => h('option', { value: s, selected: s === draft.stage }, t(`stage.${s}`))))),
   h('div', { class: 'field' }, h('label', { for: 'quantity' }, t('milestones.quantity')),
     input('quantity', { type: 'number', inputmode: 'numeric', min: 0, required: true })),
   h('div', { class: 'field' }, h('label', { for: 'occurred_on' }, t('milestones.date')), input('occurred_on', { type: 'date', required: true })),

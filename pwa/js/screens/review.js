@@ -1,14 +1,14 @@
 // Review and finalize: the summary, the lot disposition (proposed from the verdict), the inspector's
 // signature and the factory representative's acknowledgement, device time and, where allowed, the
 // location. Finalized is read-only; the server recomputes the verdict and refuses a mismatch.
-import { addPhoto, getMeta, upsert } from '../db.js';
+import { addPhoto, finalize, getMeta, upsert } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
-import { CLASSES } from '../plan.js';
 import { signaturePad } from '../signature.js';
 import { gallery } from './photo-section.js';
 import { defectList } from './tally.js';
+import { severities } from '../vocabulary.js';
 
 const DISPOSITIONS = ['release', 'rework_reinspect', 'reject'];
 
@@ -60,11 +60,15 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
       await addPhoto(await factoryPad.toJpeg(), { inspection_id: inspection.id, kind: 'signature',
                                                   caption: t('review.signed_factory', { name: representative.value.trim() }) });
     }
-    const fields = { status: 'finalized', verdict: judgement.overall, finished_at: new Date().toISOString(), disposition };
-    for (const cls of CLASSES) fields[`verdict_${cls}`] = judgement.verdicts[cls];
+    if (declined.checked) {
+      await upsert('inspection', { notes: [inspection.notes, t('review.declined_note')].filter(Boolean).join('\n') },
+                   inspection.id);
+    }
+    const verdict = { overall: judgement.overall };
+    for (const cls of severities()) verdict[cls] = judgement.verdicts[cls];
+    const fields = { verdict, finished_at: new Date().toISOString(), disposition };
     if (where) fields.finish_location = where;
-    if (declined.checked) fields.notes = [inspection.notes, t('review.declined_note')].filter(Boolean).join('\n');
-    await upsert('inspection', fields, inspection.id);
+    await finalize(inspection.id, fields);
     onChange?.();
     await rerender();
   };

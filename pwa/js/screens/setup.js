@@ -5,10 +5,9 @@ import { getMeta, records, setMeta, upsert } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
-import { CLASSES, computePlans, planView } from '../plan.js';
+import { computePlans, planView } from '../plan.js';
+import { severities, words } from '../vocabulary.js';
 
-const TYPES = ['pre_production', 'inline', 'final'];
-const LEVELS = ['S-1', 'S-2', 'S-3', 'S-4', 'I', 'II', 'III'];
 const AQLS = ['0', '0.065', '0.10', '0.15', '0.25', '0.40', '0.65', '1.0', '1.5', '2.5', '4.0', '6.5', '10'];
 
 export async function showSetup(root, inspection, { user, onChange }) {
@@ -48,7 +47,7 @@ export async function showSetup(root, inspection, { user, onChange }) {
   options.map(([value, text]) => h('option', { value, selected: String(draft[name] ?? '') === String(value) }, text)));
   const poOptions = () => [['', t('setup.none')], ...[...productionOrders.values()]
     .filter((p) => p.factory_id === draft.factory_id
-      && (p.id === draft.production_order_id || !['shipped', 'closed', 'cancelled'].includes(p.status)))
+      && (p.id === draft.production_order_id || words('open_production_order_statuses').includes(p.status)))
     .sort((a, b) => a.number.localeCompare(b.number))
     .map((p) => [p.id, [p.number, styleOf(p.id)?.style_number].filter(Boolean).join(' · ')])];
   const lot = () => h('input', { id: 'lot_size', name: 'lot_size', type: 'number', inputmode: 'numeric', min: 1, required: true,
@@ -57,14 +56,14 @@ export async function showSetup(root, inspection, { user, onChange }) {
   const message = h('p', { class: 'error', role: 'alert' });
   const fieldsSlot = h('div');
   const renderForm = () => mount(fieldsSlot,
-    field('inspection_type', t('setup.type'), select('inspection_type', TYPES.map((v) => [v, t(`type.${v}`)]), applyDefaults)),
+    field('inspection_type', t('setup.type'), select('inspection_type', words('inspection_types').map((v) => [v, t(`type.${v}`)]), applyDefaults)),
     field('factory_id', t('setup.factory'), select('factory_id', [...factories.values()].map((f) => [f.id, f.name]), renderForm)),
     field('production_order_id', t('setup.production_order'), select('production_order_id', poOptions(), applyDefaults)),
     field('lot_size', t('setup.lot_size'), lot()),
-    field('inspection_level', t('setup.level'), select('inspection_level', LEVELS.map((v) => [v, v]))),
-    ...CLASSES.map((cls) => field(`aql_${cls}`, t('setup.aql', { cls: t(`class.${cls}`) }),
+    field('inspection_level', t('setup.level'), select('inspection_level', words('inspection_levels').map((v) => [v, v]))),
+    ...severities().map((cls) => field(`aql_${cls}`, t('setup.aql', { cls: t(`class.${cls}`) }),
                                   select(`aql_${cls}`, AQLS.map((v) => [v, v])))),
-    ...CLASSES.filter((cls) => draft[`switching_${cls}`] && draft[`switching_${cls}`] !== 'normal')
+    ...severities().filter((cls) => draft[`switching_${cls}`] && draft[`switching_${cls}`] !== 'normal')
       .map((cls) => h('p', { class: 'notice' }, t(`class.${cls}`), ': ', t('setup.switching', { state: draft[`switching_${cls}`] }))));
 
   // One id for this form, so a second tap (or a retry) writes the same inspection, never a second one.
@@ -89,7 +88,7 @@ export async function showSetup(root, inspection, { user, onChange }) {
       aql_minor: draft.aql_minor, status: 'in_progress', started_at: new Date().toISOString() };
     if (techPack && !draft.tech_pack_version_id) fields.tech_pack_version_id = techPack.id;
     if (order && draft.ordered_quantity == null) fields.ordered_quantity = order.quantity;
-    for (const cls of CLASSES) if (draft[`switching_${cls}`]) fields[`switching_${cls}`] = draft[`switching_${cls}`];
+    for (const cls of severities()) if (draft[`switching_${cls}`]) fields[`switching_${cls}`] = draft[`switching_${cls}`];
     if (!inspection && user.role === 'inspector') fields.inspector_id = user.id;
     if (locationBox.checked) {
       const where = await currentLocation();

@@ -4,7 +4,7 @@
 import { remove, upsert } from '../db.js';
 import { h } from '../dom.js';
 import { defectName, defectSecondName, t } from '../i18n.js';
-import { CLASSES } from '../plan.js';
+import { severities } from '../vocabulary.js';
 
 const detailsOpen = new Set();
 
@@ -24,7 +24,7 @@ export function tallySection(context, { onChange, rerender, showTally }) {
     const second = defectSecondName(type);
     return h('li', { class: 'defect-type', dataset: { search: [type.code, type.name, ...Object.values(type.names_translated || {})].join(' ').toLowerCase() } },
       h('span', { class: 'name' }, defectName(type), second ? h('span', { class: 'muted second-name', lang: second.lang }, ' · ', second.name) : null),
-      h('span', { class: 'buttons' }, CLASSES.map((cls) => h('button', {
+      h('span', { class: 'buttons' }, severities().map((cls) => h('button', {
         type: 'button', class: `tally ${cls}${cls === type.default_severity ? ' default' : ''}`,
         'data-testid': `tally-${type.code}-${cls}`,
         onclick: async () => {

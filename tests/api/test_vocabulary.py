@@ -1,0 +1,30 @@
+"""The vocabulary document: every list, limit and permission comes from where its rule lives."""
+
+from __future__ import annotations
+
+from server.models import vocab
+from server.schemas.inspections import InspectionSchema
+
+
+def test_vocabulary_serves_words_limits_permissions_and_tables(login_as):
+    inspector = login_as("inspector_a")
+    answer = inspector.get("/api/v1/vocabulary")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "private, no-cache"
+    document = answer.get_json()
+    assert document["vocabulary"]["milestone_stages"] == list(vocab.MILESTONE_STAGES)
+    assert document["vocabulary"]["open_production_order_statuses"] == ["planned", "in_progress"]
+    lot = document["entities"]["inspection"]["fields"]["lot_size"]
+    declared = next(v for v in InspectionSchema().fields["lot_size"].validators)
+    assert lot["whole"] and lot["required"] and (lot["min"], lot["max"]) == (declared.min, declared.max)
+    assert document["entities"]["inspection_defect"]["immutable"] == ["inspection_id", "defect_type_id", "severity"]
+    assert document["entities"]["inspection"]["operations"]["finalize"] == ["inspector", "admin"]
+    assert "finalize" in document["permissions"]["inspector"]["inspection"]
+    assert document["permissions"]["factory"]["inspection"] == ["read"]
+    assert document["aql"]["levels"] == list(vocab.INSPECTION_LEVELS)
+    # Fetched after every sync: unchanged, it is a 304.
+    again = inspector.get("/api/v1/vocabulary", headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_vocabulary_needs_a_login(client):
+    assert client.get("/api/v1/vocabulary").status_code == 401
