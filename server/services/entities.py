@@ -62,9 +62,9 @@ RECORDERS = ("inspector", "admin")
 NOBODY: tuple[str, ...] = ()
 
 
-def _reference(model, label, schema, filters, order_by):
+def _reference(model, label, schema, filters, order_by, scope_column=None):
     return Resource(model, label, schema, read=EVERYONE, create=ADMIN, update=ADMIN, delete=ADMIN,
-                    filters=filters, order_by=order_by)
+                    filters=filters, order_by=order_by, scope_column=scope_column)
 
 
 def _inspection_part(model, label, schema, filters=("inspection_id",)):
@@ -72,7 +72,8 @@ def _inspection_part(model, label, schema, filters=("inspection_id",)):
                     delete=RECORDERS, parent_field="inspection_id", filters=filters)
 
 
-FACTORIES = _reference(Factory, "factory", FactorySchema, ("country", "active"), ("code",))
+# Every user sees the factories in their scope, and only those.
+FACTORIES = _reference(Factory, "factory", FactorySchema, ("country", "active"), ("code",), scope_column="id")
 STYLES = _reference(Style, "style", StyleSchema, ("season", "category", "active"), ("style_number",))
 TECH_PACK_VERSIONS = _reference(TechPackVersion, "tech-pack version", TechPackVersionSchema, ("style_id",),
                                 ("issued_on",))

@@ -56,6 +56,12 @@ class Resource:
     before_write: Callable[[User, Versioned, dict, bool], None] | None = None
     # Named operations beyond create/update/delete (sync push sends them as `op`).
     operations: tuple[Operation, ...] = ()
+    # The column naming the factory a record belongs to, which decides who may see it: "factory_id" for
+    # factory records, "id" for the factories themselves, None for reference data every user sees.
+    scope_column: str | None = "factory_id"
+
+    def __post_init__(self):
+        _SCOPE_COLUMNS[self.model] = self.scope_column
 
     def operation(self, name: str) -> Operation:
         for operation in self.operations:
@@ -73,11 +79,22 @@ class Resource:
 
     @property
     def scoped(self) -> bool:
-        return "factory_id" in self.model.__table__.c or self.model.__tablename__ == "factories"
+        return self.scope_column is not None
+
+    @property
+    def belongs_to_a_factory(self) -> bool:
+        """A factory's record (not a factory itself, nor reference data)."""
+        return self.scope_column not in (None, "id")
 
 
-def factory_of(record: Versioned):
-    return record.id if record.__tablename__ == "factories" else record.factory_id
+# model -> its registry entry's scope column; filled as the registry is built.
+_SCOPE_COLUMNS: dict[type, str | None] = {}
+
+
+def factory_of(record) -> uuid.UUID | None:
+    """The factory a record belongs to (a factory's own id for a factory), or None for reference data."""
+    column = _SCOPE_COLUMNS.get(type(record))
+    return getattr(record, column) if column else None
 
 
 @functools.cache
@@ -86,15 +103,15 @@ def schema_of(res: Resource, partial: bool):
     return res.schema(partial=partial)
 
 
-def _factory_column(model):
-    return model.id if model.__tablename__ == "factories" else model.factory_id
+def _factory_column(res: Resource):
+    return getattr(res.model, res.scope_column)
 
 
 def _scoped_query(res: Resource, user: User) -> Select:
     stmt = select(res.model).where(res.model.deleted_at.is_(None))
     scope = factory_scope(user) if res.scoped else None
     if scope is not None:
-        stmt = stmt.where(_factory_column(res.model).in_(scope))
+        stmt = stmt.where(_factory_column(res).in_(scope))
     return stmt
 
 
@@ -114,7 +131,7 @@ def get_record(res: Resource, user: User, record_id: uuid.UUID) -> Versioned:
     if record is None or record.is_deleted:
         raise not_found(res.label)
     if res.scoped:
-        require_factory(user, record.factory_id, res.label)
+        require_factory(user, factory_of(record), res.label)
     return record
 
 
@@ -165,7 +182,7 @@ def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: boo
         record.factory_id = parent.factory_id
     if res.before_write:
         res.before_write(user, record, data, is_new)
-    if res.scoped and res.model.__tablename__ != "factories":
+    if res.belongs_to_a_factory:
         if not can_see_factory(user, record.factory_id):
             raise validation_error({"factory_id": ["Unknown factory."]})
     _check_references(user, record)
@@ -190,7 +207,7 @@ def _referenced(record: Versioned, field_name: str):
 
 def _check_references(user: User, record: Versioned) -> None:
     errors: dict[str, list[str]] = {}
-    own_factory = getattr(record, "factory_id", None) if record.__tablename__ != "factories" else None
+    own_factory = None if _SCOPE_COLUMNS.get(type(record)) == "id" else factory_of(record)
     for column in record.__table__.columns:
         if not column.foreign_keys or column.name == "created_by_id":
             continue
@@ -202,7 +219,7 @@ def _check_references(user: User, record: Versioned) -> None:
         if target is None or getattr(target, "deleted_at", None) is not None:
             errors[column.name] = [f"Unknown {label}."]
             continue
-        target_factory = target.id if target.__tablename__ == "factories" else getattr(target, "factory_id", None)
+        target_factory = factory_of(target)
         if target_factory is not None and not can_see_factory(user, target_factory):
             errors[column.name] = [f"Unknown {label}."]
         elif target_factory is not None and own_factory is not None and target_factory != own_factory:

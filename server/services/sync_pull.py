@@ -97,8 +97,8 @@ def _in_scope(stmt, resource: Resource, user: User):
     model = resource.model
     scope = factory_scope(user)
     if resource in entities.REFERENCE:
-        if model.__tablename__ == "factories" and scope is not None:
-            return stmt.where(model.id.in_(scope))
+        if resource.scoped and scope is not None:
+            return stmt.where(getattr(model, resource.scope_column).in_(scope))
         return stmt
     if user.role in ("inspector", "factory"):
         return stmt.where(model.factory_id.in_(scope or ()))
