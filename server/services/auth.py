@@ -213,7 +213,7 @@ def issue_api_token(
 
 
 def create_api_token(user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a token without asking for the password (tests and the CLI; the API uses issue_api_token)."""
+    """Create a token. Asks nothing: the API goes through issue_api_token, which checks the password first."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=_digest(secret), prefix=secret[:10],
                      expires_at=expires_at)
