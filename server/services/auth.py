@@ -206,9 +206,9 @@ def issue_api_token(
 ) -> tuple[ApiToken, str]:
     """A new token for a signed-in user who typed their password again: a session left open on a shared
     computer must not be turned into a credential that outlives it."""
-    confirm_password(user, password, remote_addr)
     if expires_at is not None and expires_at <= utcnow():
         raise validation_error({"expires_at": ["Must be in the future."]})
+    confirm_password(user, password, remote_addr)
     return create_api_token(user, name, expires_at)
 
 
