@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import __version__
 from server.config import load_config
@@ -20,6 +21,7 @@ def build_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(config, instance_path=app.instance_path))
     app.json.sort_keys = False
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
@@ -51,6 +53,15 @@ def build_app(config: dict | None = None) -> Flask:
 
     compression.install(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_HOPS reverse proxies, take the client's address (and scheme) from what those
+    proxies appended to X-Forwarded-For (-Proto): the login throttle counts per address, and a header the
+    client wrote itself must never choose which counter it hits. With 0 hops the headers are ignored."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def _install_request_hooks(app: Flask) -> None:

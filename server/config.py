@@ -32,6 +32,8 @@ class Defaults:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 15 * 60
+    # Reverse proxies in front of the app whose X-Forwarded-For entry is believed; 0 = none, use the socket address.
+    trusted_proxy_hops: int = 0
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str = "instance") -> dict:
@@ -63,6 +65,10 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         secret_key = secrets.token_hex(32)
 
     defaults = Defaults()
+    trusted_proxy_hops = _non_negative_int(
+        "TRUSTED_PROXY_HOPS", overrides.pop("TRUSTED_PROXY_HOPS", env.get("TRUSTED_PROXY_HOPS")),
+        defaults.trusted_proxy_hops,
+    )
     config = {
         "SEAMLINE_ENV": environment,
         "TESTING": environment == "testing",
@@ -82,6 +88,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": defaults.login_max_failures_per_account,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": defaults.login_max_failures_per_address,
         "LOGIN_WINDOW_SECONDS": defaults.login_window_seconds,
+        "TRUSTED_PROXY_HOPS": trusted_proxy_hops,
         # flask-smorest / OpenAPI
         "API_TITLE": "Seamline API",
         "API_VERSION": "v1",
@@ -92,6 +99,18 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
     }
     config.update(overrides)
     return config
+
+
+def _non_negative_int(name: str, raw: Any, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = -1
+    if value < 0:
+        raise ConfigError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return value
 
 
 def _normalize_database_url(url: str) -> str:

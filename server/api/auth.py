@@ -82,8 +82,9 @@ def me():
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 def change_password(data):
-    """Change your password. Every session ends; this one is replaced by a fresh one."""
-    auth.change_password(current_user, data["current_password"], data["new_password"])
+    """Change your password. Every session ends and every API token is revoked; this session is replaced by a
+    fresh one. A wrong current password is 403 `wrong_password` and counts against the login throttle (429)."""
+    auth.change_password(current_user, data["current_password"], data["new_password"], request.remote_addr)
     response = current_app.response_class(status=204)
     if g.auth.kind == "session":
         token, _csrf = auth.start_session(current_user, request.remote_addr, request.headers.get("User-Agent"))
@@ -104,10 +105,14 @@ def list_tokens():
 @blp.arguments(ApiTokenCreateSchema)
 @blp.response(201, ApiTokenSchema)
 def create_token(data):
-    """Create a Bearer token for a machine client, scoped like you. The secret is in this response only."""
-    token, secret = auth.create_api_token(current_user, data["name"])
-    return {**{k: getattr(token, k) for k in ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")},
-            "token": secret}
+    """Create a Bearer token for a machine client, scoped like you. The secret is in this response only.
+
+    Asks for your password again (403 `wrong_password`, throttled like login); `expires_at` is optional.
+    Your tokens are revoked when your password changes or your account is deactivated."""
+    token, secret = auth.issue_api_token(current_user, data["password"], data["name"], data["expires_at"],
+                                         request.remote_addr)
+    fields = ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "expires_at")
+    return {**{k: getattr(token, k) for k in fields}, "token": secret}
 
 
 @blp.route("/tokens/<uuid:token_id>", methods=["DELETE"])

@@ -76,7 +76,11 @@ class UserSession(db.Model):
 
 
 class ApiToken(db.Model):
-    """A revocable Bearer token for machine clients; only its hash is stored."""
+    """A revocable Bearer token for machine clients; only its hash is stored.
+
+    Revoked with the user's sessions at a password change and at deactivation;
+    refused after ``expires_at`` when its creator set one.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -88,10 +92,12 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginThrottle(db.Model):
-    """Failed-login counters per account and per address.
+    """Failed-password counters per account and per address (logins, and the password asked again
+    at a password change or when creating an API token).
 
     Kept in the database (not process memory) so the limit holds across
     several app-server workers.

@@ -25,7 +25,11 @@ class SyncClient(db.Model):
     scope_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by an admin for a lost device (server/services/devices.py): push and pull then answer 403 client_revoked.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The admin who revoked it. No foreign key: SQLite can add one to an existing table only by rebuilding it,
+    # which fails while sync_rejections point at its rows; users are never hard-deleted anyway.
+    revoked_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
 

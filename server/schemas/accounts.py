@@ -1,3 +1,5 @@
+from datetime import timezone
+
 from marshmallow import fields, validate
 
 from server.models.vocab import ROLES
@@ -33,6 +35,12 @@ class PasswordChangeSchema(StrictSchema):
 
 class ApiTokenCreateSchema(StrictSchema):
     name = text(120, required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024),
+                             metadata={"description": "Your password, asked again: a token outlives the session."})
+    expires_at = fields.AwareDateTime(
+        allow_none=True, load_default=None, default_timezone=timezone.utc,
+        metadata={"description": "When the token stops working (UTC unless an offset is given); none: until revoked."},
+    )
 
 
 class ApiTokenSchema(StrictSchema):
@@ -42,4 +50,5 @@ class ApiTokenSchema(StrictSchema):
     created_at = fields.DateTime(dump_only=True)
     last_used_at = fields.DateTime(dump_only=True, allow_none=True)
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
+    expires_at = fields.DateTime(dump_only=True, allow_none=True)
     token = fields.String(dump_only=True, metadata={"description": "The secret; shown once, at creation."})

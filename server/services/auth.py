@@ -1,4 +1,4 @@
-"""Passwords, server-side sessions, API tokens and the failed-login throttle."""
+"""Passwords, server-side sessions, API tokens and the wrong-password throttle."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.errors import ApiError, validation_error
@@ -50,7 +50,14 @@ def check_password_strength(password: str, field: str = "password") -> None:
         raise validation_error({field: [f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
 
 
-# --- login throttle ---------------------------------------------------------------------
+# --- password throttle ----------------------------------------------------------------
+# Wrong passwords count against one budget per account and per address, wherever they are typed: at login, and
+# when a signed-in user is asked for their password again (password change, new API token). A stolen session
+# therefore cannot guess the password faster than a stranger at the login form.
+
+
+def _throttle_keys(email: str, remote_addr: str | None) -> dict[str, str]:
+    return {"account": normalize_email(email), "address": remote_addr or "unknown"}
 
 
 def _throttle_row(kind: str, key: str) -> LoginThrottle:
@@ -78,7 +85,7 @@ def _refuse_if_throttled(keys: dict[str, str], now: datetime) -> None:
             raise ApiError(
                 429,
                 "too_many_attempts",
-                "Too many failed logins. Wait before trying again.",
+                "Too many wrong passwords. Wait before trying again.",
                 headers={"Retry-After": str(retry)},
             )
 
@@ -94,19 +101,39 @@ def _record_failure(keys: dict[str, str], now: datetime) -> None:
     db.session.commit()
 
 
+def _forget_account_failures(email: str) -> None:
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.kind == "account",
+                                                   LoginThrottle.key == normalize_email(email)))
+
+
 def authenticate(email: str, password: str, remote_addr: str | None) -> User:
     """Return the user for these credentials or raise 401/429. Never logs the password."""
     now = utcnow()
     email = normalize_email(email)
-    keys = {"account": email, "address": remote_addr or "unknown"}
+    keys = _throttle_keys(email, remote_addr)
     _refuse_if_throttled(keys, now)
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not valid or user is None or not user.is_active:
         _record_failure(keys, now)
         raise ApiError(401, "invalid_credentials", "Wrong e-mail or password, or the account is inactive.")
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.kind == "account", LoginThrottle.key == email))
+    _forget_account_failures(email)
     return user
+
+
+def confirm_password(user: User, password: str, remote_addr: str | None, field: str = "password") -> None:
+    """Ask a signed-in user for their password again; raise 403 ``wrong_password`` or 429.
+
+    403, not login's 401: the session stays valid, and clients read 401 as "logged out".
+    """
+    now = utcnow()
+    keys = _throttle_keys(user.email, remote_addr)
+    _refuse_if_throttled(keys, now)
+    if not check_password_hash(user.password_hash, password):
+        _record_failure(keys, now)
+        raise ApiError(403, "wrong_password", "The password is wrong.", {field: ["Wrong password."]})
+    _forget_account_failures(user.email)
+    db.session.commit()
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -153,12 +180,20 @@ def end_session(session_hash: str) -> None:
     db.session.commit()
 
 
-def end_all_sessions(user_id: uuid.UUID, except_hash: str | None = None) -> None:
-    """Called on password change and deactivation (inside the caller's transaction)."""
-    stmt = delete(UserSession).where(UserSession.user_id == user_id)
-    if except_hash:
-        stmt = stmt.where(UserSession.token_hash != except_hash)
-    db.session.execute(stmt)
+def end_all_sessions(user_id: uuid.UUID) -> None:
+    """Delete every login session of the user (inside the caller's transaction)."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def sign_out_everywhere(user_id: uuid.UUID) -> None:
+    """At a password change, a password reset and a deactivation: every session ends and every API token is
+    revoked, so nothing issued under the old password outlives it (inside the caller's transaction)."""
+    end_all_sessions(user_id)
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 # --- API tokens -------------------------------------------------------------------------
@@ -166,9 +201,22 @@ def end_all_sessions(user_id: uuid.UUID, except_hash: str | None = None) -> None
 TOKEN_PREFIX = "sl_"
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+def issue_api_token(
+    user: User, password: str, name: str, expires_at: datetime | None, remote_addr: str | None
+) -> tuple[ApiToken, str]:
+    """A new token for a signed-in user who typed their password again: a session left open on a shared
+    computer must not be turned into a credential that outlives it."""
+    if expires_at is not None and expires_at <= utcnow():
+        raise validation_error({"expires_at": ["Must be in the future."]})
+    confirm_password(user, password, remote_addr)
+    return create_api_token(user, name, expires_at)
+
+
+def create_api_token(user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token. Asks nothing: the API goes through issue_api_token, which checks the password first."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(secret), prefix=secret[:10])
+    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(secret), prefix=secret[:10],
+                     expires_at=expires_at)
     db.session.add(token)
     db.session.commit()
     return token, secret
@@ -177,6 +225,8 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
 def token_user(secret: str) -> tuple[User, AuthInfo] | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
         return None
     user = db.session.get(User, token.user_id)
     if user is None or not user.is_active:
@@ -201,12 +251,12 @@ def revoke_api_token(user: User, token_id: uuid.UUID) -> ApiToken:
 # --- password change --------------------------------------------------------------------
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password and end every session of the user (the caller starts a fresh one)."""
-    if not check_password_hash(user.password_hash, current_password):
-        raise validation_error({"current_password": ["Wrong password."]})
+def change_password(user: User, current_password: str, new_password: str, remote_addr: str | None) -> None:
+    """Set a new password, end every session and revoke every API token of the user (the caller starts a
+    fresh session). A wrong current password counts against the login throttle."""
+    confirm_password(user, current_password, remote_addr, field="current_password")
     check_password_strength(new_password, "new_password")
     with changes.recording(user, "api"):
         user = db.session.get(User, user.id)
         user.password_hash = hash_password(new_password)
-        end_all_sessions(user.id)
+        sign_out_everywhere(user.id)

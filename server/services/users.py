@@ -10,7 +10,7 @@ from server.errors import ApiError, not_found, validation_error
 from server.extensions import db
 from server.models import Factory, FactoryAssignment, User
 from server.services import changes
-from server.services.auth import check_password_strength, end_all_sessions, hash_password, normalize_email
+from server.services.auth import check_password_strength, hash_password, normalize_email, sign_out_everywhere
 
 # Roles whose data is limited to the factories they are assigned to.
 FACTORY_BOUND_ROLES = ("inspector", "factory")
@@ -77,8 +77,8 @@ def update_user(actor: User, user_id: uuid.UUID, data: dict) -> User:
         if factory_ids is not None or "role" in data:
             _set_factories(user, factory_ids if factory_ids is not None else list(user.factory_ids))
         if password or not user.active:
-            # A password reset or a deactivation ends every session at once.
-            end_all_sessions(user.id)
+            # A password reset or a deactivation ends every session and revokes every API token at once.
+            sign_out_everywhere(user.id)
     return user
 
 
