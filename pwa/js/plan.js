@@ -16,12 +16,18 @@ export function computePlans(tables, setup) {
   return plans;
 }
 
+// The classes a set of plans judges (one plan per severity class, in the vocabulary's order).
+function classesOf(plans) {
+  return plans ? Object.keys(plans) : severities();
+}
+
 // Counts per class and the verdict: a class fails when its count reaches the rejection number.
 export function judge(plans, defects) {
-  const counts = Object.fromEntries(severities().map((cls) => [cls, defects.filter((d) => d.severity === cls).length]));
+  const classes = classesOf(plans);
+  const counts = Object.fromEntries(classes.map((cls) => [cls, defects.filter((d) => d.severity === cls).length]));
   if (!plans) return { counts, verdicts: null, overall: null };
-  const verdicts = Object.fromEntries(severities().map((cls) => [cls, counts[cls] >= plans[cls].reject ? 'fail' : 'pass']));
-  const overall = severities().some((cls) => verdicts[cls] === 'fail') ? 'fail' : 'pass';
+  const verdicts = Object.fromEntries(classes.map((cls) => [cls, counts[cls] >= plans[cls].reject ? 'fail' : 'pass']));
+  const overall = classes.some((cls) => verdicts[cls] === 'fail') ? 'fail' : 'pass';
   return { counts, verdicts, overall };
 }
 
@@ -31,12 +37,12 @@ export function atLimit(plan, count) {
 
 export function planView(plans) {
   if (!plans) return h('p', { class: 'muted', 'data-testid': 'plan' }, t('plan.no_tables'));
-  const sample = Math.max(...severities().map((c) => plans[c].sample_size));
-  const full = severities().some((c) => plans[c].full_inspection);
+  const sample = Math.max(...classesOf(plans).map((c) => plans[c].sample_size));
+  const full = classesOf(plans).some((c) => plans[c].full_inspection);
   return h('div', { class: 'plan', 'data-testid': 'plan' },
     h('p', {}, t('plan.code_letter', { letter: plans.major.code_letter }), ' · ',
       h('strong', { 'data-testid': 'sample-size' }, full ? t('plan.full', { n: sample }) : t('plan.sample', { n: sample }))),
-    h('ul', { class: 'classes' }, severities().map((cls) => h('li', {},
+    h('ul', { class: 'classes' }, classesOf(plans).map((cls) => h('li', {},
       h('span', {}, t(`class.${cls}`)), ' ',
       h('span', { 'data-testid': `plan-${cls}` }, t('plan.accept_reject', { ac: plans[cls].accept, re: plans[cls].reject }))))));
 }

@@ -1,7 +1,7 @@
 // Review and finalize: the summary, the lot disposition (proposed from the verdict), the inspector's
 // signature and the factory representative's acknowledgement, device time and, where allowed, the
 // location. Finalized is read-only; the server recomputes the verdict and refuses a mismatch.
-import { addPhoto, finalize, getMeta, upsert } from '../db.js';
+import { addPhoto, finalize as recordFinalize, getMeta, upsert } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
@@ -68,7 +68,7 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
     for (const cls of severities()) verdict[cls] = judgement.verdicts[cls];
     const fields = { verdict, finished_at: new Date().toISOString(), disposition };
     if (where) fields.finish_location = where;
-    await finalize(inspection.id, fields);
+    await recordFinalize(inspection.id, fields);
     onChange?.();
     await rerender();
   };
