@@ -34,8 +34,10 @@ from server.models.base import BOOKKEEPING_COLUMNS, utcnow
 from server.models.vocab import CHANGE_SOURCES
 
 _CONTEXT_KEY = "seamline.change_context"
-# Records looked up while checking references, kept for the transaction (see records._referenced).
-PINNED_KEY = "seamline.pinned"
+# Caches that live as long as one recorded transaction (session.info keys with this prefix).
+CACHE_PREFIX = "seamline.cache."
+# Records looked up while checking references, kept for the transaction (see records.lookup).
+PINNED_KEY = CACHE_PREFIX + "pinned"
 REDACTED = "[redacted]"
 
 
@@ -87,7 +89,8 @@ def recording(actor, source: str, client_id: str | None = None) -> Iterator[Chan
             raise
     finally:
         session.info.pop(_CONTEXT_KEY, None)
-        session.info.pop(PINNED_KEY, None)
+        for key in [k for k in session.info if k.startswith(CACHE_PREFIX)]:
+            session.info.pop(key, None)
         reset_write_intent(token)
 
 

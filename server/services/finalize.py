@@ -6,7 +6,8 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Inspection
 from server.models.base import utcnow
-from server.services.inspections import SEVERITY_CLASSES, plans_as_dict, recompute_verdict
+from server.services.inspections import (SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict,
+                                         recompute_verdict)
 
 
 def apply_finalize(inspection: Inspection, data: dict) -> None:
@@ -41,6 +42,7 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
         setattr(inspection, f"verdict_{cls}", server_verdict[cls])
     inspection.verdict = verdict.overall
     inspection.status = "finalized"
+    forget_switching_proposal(inspection.factory_id)  # this lot moves the factory's switching state
     inspection.finished_at = data.get("finished_at") or utcnow()
     if inspection.started_at is None:
         inspection.started_at = inspection.finished_at

@@ -8,6 +8,12 @@ from server.errors import validation_error
 from server.extensions import db
 from server.models import FactoryAssignment, Inspection, User
 from server.models.base import utcnow
+from server.services import changes
+from server.services.records import lookup
+
+
+# Each factory's proposed switching states, kept for one transaction.
+_PROPOSALS_KEY = changes.CACHE_PREFIX + "switching_proposals"
 
 
 def before_inspection_write(user: User, inspection: Inspection, data: dict, is_new: bool) -> None:
@@ -21,7 +27,7 @@ def before_inspection_write(user: User, inspection: Inspection, data: dict, is_n
         inspection.started_at = utcnow()
     refresh_plan(inspection, data, is_new)
     if inspection.reinspection_of_id is not None:
-        original = db.session.get(Inspection, inspection.reinspection_of_id)
+        original = lookup(Inspection, inspection.reinspection_of_id)
         if original is not None and original.status != "finalized":
             raise validation_error({"reinspection_of_id": ["Only a finalized inspection can be re-inspected."]})
 
@@ -33,16 +39,25 @@ def _propose_switching_states(inspection: Inspection, data: dict) -> None:
     from server.services.switching import proposed_states
 
     missing = [cls for cls in SEVERITY_CLASSES if f"switching_{cls}" not in data]
-    factory = db.session.get(Factory, inspection.factory_id) if inspection.factory_id else None
+    factory = lookup(Factory, inspection.factory_id) if inspection.factory_id else None
     if not missing or factory is None:
         return
-    proposal = proposed_states(factory)
+    # Replaying a factory's history costs tens of milliseconds: once per factory per transaction, and
+    # again only after an inspection of that factory is finalized (see forget_switching_proposal).
+    proposals = db.session.info.setdefault(_PROPOSALS_KEY, {})
+    if factory.id not in proposals:
+        proposals[factory.id] = proposed_states(factory)
+    proposal = proposals[factory.id]
     for cls in missing:
         setattr(inspection, f"switching_{cls}", proposal[cls])
 
 
+def forget_switching_proposal(factory_id) -> None:
+    db.session.info.get(_PROPOSALS_KEY, {}).pop(factory_id, None)
+
+
 def _require_assigned_inspector(inspection: Inspection) -> None:
-    inspector = db.session.get(User, inspection.inspector_id)
+    inspector = lookup(User, inspection.inspector_id)
     assigned = db.session.scalar(
         select(FactoryAssignment.id).where(
             FactoryAssignment.user_id == inspection.inspector_id,

@@ -60,7 +60,7 @@ def apply(user: User, resource: Resource, op: str, record_id: uuid.UUID | None, 
     Returns ``{"status", "version", "record", "conflicts"?}``; raises :class:`ApiError` for a
     change that can never apply (the caller rolls back its effects).
     """
-    record = db.session.get(resource.model, record_id) if record_id is not None else None
+    record = records.lookup(resource.model, record_id) if record_id is not None else None
     if op == "create":
         if record is not None:
             raise ApiError(409, "already_exists", f"A {resource.label} with this id already exists.",
@@ -143,8 +143,9 @@ def _delete(user: User, resource: Resource, record: Versioned | None, record_id:
 
 
 def _create_was_refused(client_id: str, entity: str, record_id: uuid.UUID | None) -> bool:
-    if record_id is None or db.session.get(_model_of(entity), record_id) is not None:
+    if record_id is None or records.lookup(_model_of(entity), record_id) is not None:
         return False
+    db.session.flush()  # a rejection earlier in the same bulk batch counts
     return db.session.scalar(
         select(SyncRejection.id).where(SyncRejection.client_id == client_id, SyncRejection.entity == entity,
                                        SyncRejection.record_id == str(record_id), SyncRejection.op == "upsert")

@@ -19,7 +19,7 @@ from server.extensions import db
 from server.models import InspectionDefect, MilestoneEvent, Photo, PhotoUpload, PhotoUploader, User
 from server.models.base import utcnow
 from server.photos import LocalDiskStorage, OffsetMismatch, PhotoLimits, PhotoRejected, process_photo
-from server.services import changes
+from server.services import changes, records
 
 MAX_CHUNK = 1024 * 1024
 UPLOADERS = ("inspector", "factory", "admin")
@@ -47,20 +47,20 @@ def limits() -> PhotoLimits:
 def before_photo_write(user: User, photo: Photo, data: dict, is_new: bool) -> None:
     """Derive what the photo belongs to and whether its bytes are already here."""
     if photo.defect_id is not None:
-        defect = db.session.get(InspectionDefect, photo.defect_id)
+        defect = records.lookup(InspectionDefect, photo.defect_id)
         if defect is None or defect.is_deleted:
             raise validation_error({"defect_id": ["Unknown inspection defect."]})
         photo.inspection_id = photo.inspection_id or defect.inspection_id
         photo.factory_id = defect.factory_id
     elif photo.milestone_event_id is not None:
-        event = db.session.get(MilestoneEvent, photo.milestone_event_id)
+        event = records.lookup(MilestoneEvent, photo.milestone_event_id)
         if event is None or event.is_deleted:
             raise validation_error({"milestone_event_id": ["Unknown milestone event."]})
         photo.factory_id = event.factory_id
     elif photo.inspection_id is not None:
         from server.models import Inspection
 
-        inspection = db.session.get(Inspection, photo.inspection_id)
+        inspection = records.lookup(Inspection, photo.inspection_id)
         if inspection is None or inspection.is_deleted:
             raise validation_error({"inspection_id": ["Unknown inspection."]})
         photo.factory_id = inspection.factory_id

@@ -138,11 +138,56 @@ def get_record(res: Resource, user: User, record_id: uuid.UUID) -> Versioned:
 # --- writes inside a caller's recorded transaction (see server.services.operations) ----------
 
 
+# While a push applies a batch in bulk, nothing is flushed per record: the batch is written in one flush,
+# so rows of one table go to the database together (see server.services.sync_push).
+BULK_KEY = "seamline.bulk"
+
+
+def in_bulk() -> bool:
+    return bool(db.session.info.get(BULK_KEY))
+
+
+def _flush_unless_bulk() -> None:
+    if not in_bulk():
+        db.session.flush()
+
+
+def lookup(model, record_id):
+    """A record by id, from what this transaction already looked up or created, else from the database.
+
+    Records created earlier in a bulk batch are not flushed yet, so the session cannot find them by id;
+    they are kept here as they are made. Ids known to be missing are remembered as None.
+    """
+    pinned = db.session.info.setdefault(changes.PINNED_KEY, {})
+    key = (model, record_id)
+    if key not in pinned:
+        pinned[key] = db.session.get(model, record_id)
+    return pinned[key]
+
+
+def prefetch(model, record_ids) -> None:
+    """Look up many records with one query per 500 ids, so a batch never loads them one at a time."""
+    pinned = db.session.info.setdefault(changes.PINNED_KEY, {})
+    wanted = list({i for i in record_ids if (model, i) not in pinned})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found = {record.id: record for record in db.session.scalars(select(model).where(model.id.in_(chunk)))}
+        for record_id in chunk:
+            pinned[(model, record_id)] = found.get(record_id)
+
+
+def forget(record: Versioned) -> None:
+    """Unpin a record a failed mutation created, so that later mutations do not see it."""
+    db.session.info.get(changes.PINNED_KEY, {}).pop((type(record), record.id), None)
+
+
 def apply_create(res: Resource, user: User, data: dict) -> Versioned:
     record = res.model()
     _apply(res, user, record, data, is_new=True)
     db.session.add(record)
-    db.session.flush()
+    if record.id is not None:
+        db.session.info.setdefault(changes.PINNED_KEY, {})[(res.model, record.id)] = record
+    _flush_unless_bulk()
     return record
 
 
@@ -156,14 +201,14 @@ def refuse_immutable_changes(res: Resource, record: Versioned, data: dict) -> No
 def apply_update(res: Resource, user: User, record: Versioned, data: dict) -> Versioned:
     refuse_immutable_changes(res, record, data)
     _apply(res, user, record, data, is_new=False)
-    db.session.flush()
+    _flush_unless_bulk()
     return record
 
 
 def apply_delete(record: Versioned) -> None:
     _refuse_if_finalized(record)
     changes.soft_delete(record)
-    db.session.flush()
+    _flush_unless_bulk()
 
 
 # --- shared rules -----------------------------------------------------------------------
@@ -194,15 +239,14 @@ def _referenced(record: Versioned, field_name: str):
     value = getattr(record, field_name)
     if value is None:
         return None
-    (foreign_key,) = column.foreign_keys
-    target = _model_for_table(foreign_key.column.table.name)
     # The session's identity map holds records weakly, so a batch of 500 defects would
-    # load the same inspection 500 times; keep what this transaction looked up.
-    pinned = db.session.info.setdefault(changes.PINNED_KEY, {})
-    key = (target, value)
-    if key not in pinned:
-        pinned[key] = db.session.get(target, value)
-    return pinned[key]
+    # load the same inspection 500 times; lookup() keeps what this transaction looked up.
+    return lookup(referenced_model(column), value)
+
+
+def referenced_model(column):
+    (foreign_key,) = column.foreign_keys
+    return _model_for_table(foreign_key.column.table.name)
 
 
 def _check_references(user: User, record: Versioned) -> None:
@@ -251,6 +295,7 @@ def _refuse_if_finalized(record: Versioned, check_self: bool = True) -> None:
         raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
 
 
+@functools.cache
 def _model_for_table(table_name: str):
     for mapper in db.Model.registry.mappers:
         if mapper.local_table.name == table_name:

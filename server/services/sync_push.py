@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from server.errors import ApiError
 from server.extensions import db
 from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User
 from server.models.base import utcnow
-from server.services import changes, entities, operations
+from server.services import changes, entities, operations, records
 from server.services.operations import SyncOrigin, jsonable
 from sync.core import check_versions, legacy_finalize, plan_batch
 
@@ -43,13 +43,12 @@ def push(user: User, payload: dict, user_agent: str | None = None, source: str =
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
         planned = plan_batch(client.last_mutation_id, payload["mutations"])
         outcomes = _earlier_outcomes(client_id, [item.id for item in planned if item.duplicate])
-        results = []
-        for item in planned:
-            if item.duplicate:
-                results.append({"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]})
-                continue
-            results.append(_apply_one(user, client, item.mutation))
-            client.last_mutation_id = item.id
+        fresh = [item.mutation for item in planned if not item.duplicate]
+        applied = apply_batch(user, client, fresh)
+        results = [{"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]} if item.duplicate
+                   else applied[item.id] for item in planned]
+        if fresh:
+            client.last_mutation_id = fresh[-1]["id"]
         client.last_seen_at = utcnow()
         last = client.last_mutation_id
         database_id = db.session.get(SyncState, 1).database_id
@@ -85,19 +84,126 @@ def rejections(user: User, client_id: str) -> list[SyncRejection]:
                                    .order_by(SyncRejection.mutation_id)))
 
 
+# --- applying a batch ---------------------------------------------------------------------------
+#
+# In bulk: every record the batch names is looked up first (one query per entity and per referenced
+# entity), the rules are checked per mutation in memory, and the batch is written in one flush, so each
+# table gets multi-row inserts. A mutation that breaks a rule is undone in memory and recorded as rejected,
+# and the rest go on. Only when the database itself refuses the flush (a constraint the rules did not
+# foresee) is the batch rolled back and applied again one mutation per savepoint, to find the culprit.
+# Both ways give the same database, audit trail and answers (tests/sync_protocol/test_bulk_push.py).
+
+
+def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: bool = True) -> dict[int, dict]:
+    """The result of each new mutation, by id, applied in order."""
+    if not mutations:
+        return {}
+    if not bulk:
+        return {m["id"]: _apply_one(user, client, m) for m in mutations}
+    _prefetch(mutations)
+    attempt = db.session.begin_nested()
+    try:
+        db.session.info[records.BULK_KEY] = True
+        with db.session.no_autoflush:
+            pending = _apply_in_memory(user, client, mutations)
+        db.session.info.pop(records.BULK_KEY, None)
+        db.session.flush()
+        attempt.commit()
+    except (IntegrityError, DataError):
+        db.session.info.pop(records.BULK_KEY, None)
+        _rollback(attempt)
+        return {m["id"]: _apply_one(user, client, m) for m in mutations}
+    finally:
+        db.session.info.pop(records.BULK_KEY, None)
+    return {mutation_id: _settled(result) for mutation_id, result in pending.items()}
+
+
+def _prefetch(mutations: list[dict]) -> None:
+    """Load every record the batch names, and every record its fields refer to, a query per entity."""
+    wanted: dict[type, set] = {}
+    for mutation in mutations:
+        resource = entities.BY_ENTITY.get(mutation["entity"])
+        if resource is None:
+            continue
+        wanted.setdefault(resource.model, set()).add(mutation["record_id"])
+        for column in resource.model.__table__.columns:
+            raw = (mutation.get("fields") or {}).get(column.name)
+            if column.foreign_keys and isinstance(raw, str):
+                try:
+                    wanted.setdefault(records.referenced_model(column), set()).add(uuid.UUID(raw))
+                except ValueError:
+                    continue  # the schema will name the bad field
+    for model, ids in wanted.items():
+        records.prefetch(model, ids)
+
+
+def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
+    session = db.session()
+    touched: set[tuple[str, uuid.UUID]] = set()
+    results: dict[int, dict] = {}
+    added: list = []
+
+    def _note_added(_session, instance):
+        added.append(instance)
+
+    event.listen(session, "transient_to_pending", _note_added)
+    try:
+        for mutation in mutations:
+            key = (mutation["entity"], mutation["record_id"])
+            if key in touched:
+                # Written before in this batch: flush first, so each mutation keeps an audit entry of its own
+                # and its conflicts are judged against what the earlier one wrote, as one by one.
+                session.flush()
+            added.clear()
+            try:
+                results[mutation["id"]] = {"id": mutation["id"], **_apply(user, client, mutation)}
+                touched.add(key)
+            except (ApiError, ValidationError) as exc:
+                _undo_in_memory(added, mutation)
+                results[mutation["id"]] = _rejection_of(client, mutation, exc)
+    finally:
+        event.remove(session, "transient_to_pending", _note_added)
+    return results
+
+
+def _undo_in_memory(added: list, mutation: dict) -> None:
+    """Take back what a refused mutation did before it was refused: nothing of it is flushed yet."""
+    for instance in list(added):
+        if instance in db.session:
+            db.session.expunge(instance)
+        if hasattr(instance, "server_version"):
+            records.forget(instance)
+    resource = entities.BY_ENTITY.get(mutation["entity"])
+    if resource is not None:
+        existing = records.lookup(resource.model, mutation["record_id"])
+        if existing is not None and existing in db.session and not db.inspect(existing).pending:
+            db.session.expire(existing)  # back to what the database holds
+
+
+def _settled(result: dict) -> dict:
+    """A result with the version its record got when the batch was written."""
+    record = result.pop("record", None)
+    if record is not None and "version" in result:
+        result["version"] = record.server_version
+    return result
+
+
+def _rejection_of(client: SyncClient, mutation: dict, exc: Exception) -> dict:
+    if isinstance(exc, ApiError):
+        return _reject(client, mutation, exc.code, exc.message, exc.fields)
+    return _reject(client, mutation, "validation_error", "The mutation has invalid fields.", exc.messages)
+
+
 def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
     """Apply one mutation inside a savepoint; a permanent failure becomes a recorded rejection."""
     savepoint = db.session.begin_nested()
     try:
-        outcome = _apply(user, client, mutation)
+        outcome = _settled(_apply(user, client, mutation))
         savepoint.commit()
         return {"id": mutation["id"], **outcome}
-    except ApiError as exc:
+    except (ApiError, ValidationError) as exc:
         _rollback(savepoint)
-        return _reject(client, mutation, exc.code, exc.message, exc.fields)
-    except ValidationError as exc:
-        _rollback(savepoint)
-        return _reject(client, mutation, "validation_error", "The mutation has invalid fields.", exc.messages)
+        return _rejection_of(client, mutation, exc)
     except DataError:
         # A value the database cannot hold that the schema let through: permanent, so a rejection.
         _rollback(savepoint)
@@ -132,12 +238,12 @@ def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
     steps = legacy_finalize(mutation["entity"], mutation["op"], fields) or [(mutation["op"], fields)]
     outcome: dict = {}
     for op, op_fields in steps:
-        creating = op == "upsert" and db.session.get(resource.model, record_id) is None
+        creating = op == "upsert" and records.lookup(resource.model, record_id) is None
         data = operations.load(resource, op, op_fields, creating=creating) if op != "delete" else {}
         outcome = operations.apply(user, resource, op, record_id, data, origin) | (
             {"conflicts": outcome["conflicts"]} if outcome.get("conflicts") else {})
     result = {"status": "applied_with_conflicts" if outcome.get("conflicts") else "applied",
-              "version": outcome["version"]}
+              "version": outcome["version"], "record": outcome["record"]}
     if outcome.get("conflicts"):
         result["conflicts"] = outcome["conflicts"]
     return result
