@@ -35,8 +35,10 @@ def bound_client(user: User, client_id: str, create: bool, user_agent: str | Non
     return client
 
 
-def push(user: User, payload: dict, user_agent: str | None = None, source: str = "sync") -> dict:
-    """Apply a push; ``source`` is "import" when the mutations come from an exported file."""
+def push(user: User, payload: dict, user_agent: str | None = None, source: str = "sync", bulk: bool = True) -> dict:
+    """Apply a push; ``source`` is "import" when the mutations come from an exported file.
+
+    ``bulk=False`` applies one mutation per savepoint: the reference the bulk path is tested against."""
     check_versions(payload["protocol_version"], payload["schema_version"])
     client_id = payload["client_id"]
     with changes.recording(user, source, client_id=client_id):
@@ -44,7 +46,7 @@ def push(user: User, payload: dict, user_agent: str | None = None, source: str =
         planned = plan_batch(client.last_mutation_id, payload["mutations"])
         outcomes = _earlier_outcomes(client_id, [item.id for item in planned if item.duplicate])
         fresh = [item.mutation for item in planned if not item.duplicate]
-        applied = apply_batch(user, client, fresh)
+        applied = apply_batch(user, client, fresh, bulk=bulk)
         results = [{"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]} if item.duplicate
                    else applied[item.id] for item in planned]
         if fresh:
