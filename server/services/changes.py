@@ -18,6 +18,7 @@ is a hard delete: records are soft-deleted so that phones learn of deletes.
 from __future__ import annotations
 
 import decimal
+import functools
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,15 +209,18 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
 def apply_defaults(record: Versioned) -> None:
     """Fill column defaults now rather than at INSERT, so the audit entry and
     field versions of a new record describe every field it starts with."""
-    for attr in inspect(record).mapper.column_attrs:
-        column = attr.columns[0]
-        default = column.default
-        if default is None or getattr(record, attr.key) is not None:
+    for key, default in _column_defaults(type(record)):
+        if getattr(record, key) is not None:
             continue
-        if default.is_scalar:
-            setattr(record, attr.key, default.arg)
-        elif default.is_callable:
-            setattr(record, attr.key, default.arg(None))
+        setattr(record, key, default.arg if default.is_scalar else default.arg(None))
+
+
+@functools.cache
+def _column_defaults(model: type) -> tuple:
+    """(attribute, default) of each column with a Python-side default; read once per model."""
+    return tuple((attr.key, attr.columns[0].default) for attr in inspect(model).column_attrs
+                 if attr.columns[0].default is not None
+                 and (attr.columns[0].default.is_scalar or attr.columns[0].default.is_callable))
 
 
 def to_json_value(value: Any) -> Any:
