@@ -1,4 +1,4 @@
-"""Partial photo uploads: each belongs to the user sending it (sync/PROTOCOL.md 7.4).
+"""Partial photo uploads: each belongs to the user sending it (sync/PROTOCOL.md 7.3 and 7.7).
 
 A partial is keyed by (sha256, user): another user's chunks, declared length or
 wrong bytes never touch it. It expires when no chunk has arrived for

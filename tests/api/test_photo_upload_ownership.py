@@ -1,4 +1,4 @@
-"""Who an upload belongs to, and who its bytes belong to (issue 10, items 4 and 5; sync/PROTOCOL.md 7.4-7.9).
+"""Who an upload belongs to, and who its bytes belong to (issue 10, items 4 and 5; sync/PROTOCOL.md 7.3-7.9).
 
 A partial upload is its uploader's alone: wrong bytes or a wrong length from one
 user never touch anyone else's upload or anyone's record. Partials expire and
