@@ -10,6 +10,8 @@ uploaded valid bytes. Partials of the old kind cannot be given an owner: their
 rows go (their uploaders start again from byte 0, as after a lost upload), and
 their files, parts/<sha256>.part, are no longer read; they may be deleted.
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -40,16 +42,39 @@ def upgrade():
     # Shared partials have no single owner (see the docstring); the uploaders of a partial go with it.
     op.execute("DELETE FROM photo_uploaders WHERE sha256 IN (SELECT sha256 FROM photo_uploads WHERE state <> 'stored')")
     op.execute("DELETE FROM photo_uploads WHERE state <> 'stored'")
-    with op.batch_alter_table('photo_uploads', schema=None) as batch_op:
-        batch_op.drop_column('state')
+    with _uploaders_kept():
+        with op.batch_alter_table('photo_uploads', schema=None) as batch_op:
+            batch_op.drop_column('state')
 
 
 def downgrade():
-    with op.batch_alter_table('photo_uploads', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('state', sa.String(length=10), nullable=False, server_default='stored'))
-        batch_op.alter_column('state', server_default=None)
+    with _uploaders_kept():
+        # Every row left is a stored photo; the default fills them in and then goes (two steps: on SQLite
+        # one batch would drop the default before copying the rows).
+        with op.batch_alter_table('photo_uploads', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('state', sa.String(length=10), nullable=False, server_default='stored'))
+        with op.batch_alter_table('photo_uploads', schema=None) as batch_op:
+            batch_op.alter_column('state', server_default=None)
     with op.batch_alter_table('photo_partials', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_photo_partials_user_id'))
         batch_op.drop_index(batch_op.f('ix_photo_partials_touched_at'))
     # Partials in progress cannot become shared ones again: their owners start over after a downgrade.
     op.drop_table('photo_partials')
+
+
+@contextmanager
+def _uploaders_kept():
+    """Keep photo_uploaders' rows through a change of photo_uploads.
+
+    On SQLite a batch alteration drops and recreates photo_uploads, and with
+    foreign keys on (they are, and a PRAGMA cannot switch them off inside the
+    migration's transaction) dropping it cascades to photo_uploaders. The rows
+    are read as stored and written back unchanged.
+    """
+    uploaders = sa.table('photo_uploaders', sa.column('sha256'), sa.column('user_id'), sa.column('at'))
+    bind = op.get_bind()
+    kept = [dict(row._mapping) for row in bind.execute(sa.select(uploaders))]
+    yield
+    bind.execute(sa.delete(uploaders))
+    if kept:
+        bind.execute(sa.insert(uploaders), kept)
