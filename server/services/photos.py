@@ -112,7 +112,8 @@ def _may_have(user: User, sha256: str) -> bool:
 
     They are if the user uploaded valid bytes of it, or may see a record of it
     that is stored: a record becomes stored only through someone who may see it
-    (see _mark_records), so the user is shown nothing that was not theirs to see.
+    (see _records_visible_to and before_photo_write), so this shows the user
+    nothing that was not already theirs to see.
     """
     if db.session.get(PhotoUpload, sha256) is None:
         return False
