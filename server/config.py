@@ -34,6 +34,11 @@ class Defaults:
     login_window_seconds: int = 15 * 60
     # Reverse proxies in front of the app whose X-Forwarded-For entry is believed; 0 = none, use the socket address.
     trusted_proxy_hops: int = 0
+    # An upload nobody has sent a chunk to for this long is discarded (its sender starts over at byte 0).
+    photo_partial_ttl_hours: int = 24
+    # Declared bytes of one user's unfinished uploads: five of the largest photos, far more than a phone
+    # uploading one photo at a time ever holds, and a bound on the disk one account can fill with partials.
+    photo_max_bytes_in_flight_per_user: int = 100 * 1024 * 1024
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str = "instance") -> dict:
@@ -82,6 +87,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", defaults.import_max_bytes)),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(env.get("PHOTO_MAX_PIXELS", 50_000_000)),
+        "PHOTO_PARTIAL_TTL_HOURS": float(env.get("PHOTO_PARTIAL_TTL_HOURS", defaults.photo_partial_ttl_hours)),
+        "PHOTO_MAX_BYTES_IN_FLIGHT_PER_USER": int(env.get("PHOTO_MAX_BYTES_IN_FLIGHT_PER_USER",
+                                                          defaults.photo_max_bytes_in_flight_per_user)),
         "SESSION_COOKIE_NAME": "seamline_session",
         "SESSION_COOKIE_SECURE": not relaxed,
         "SESSION_LIFETIME_DAYS": int(env.get("SESSION_LIFETIME_DAYS", defaults.session_lifetime_days)),

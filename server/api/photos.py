@@ -48,8 +48,9 @@ def _offset_headers(offset: int, length: int) -> dict:
 @blp.arguments(ViewQuery, location="query")
 @blp.response(200)
 def view(query, sha256):
-    """The photo (thumb, display or original, all without EXIF), for those who may see what it belongs to.
-    HEAD answers Upload-Offset and Upload-Length: how many bytes the server holds of the upload."""
+    """The photo (thumb, display or original, all without EXIF), for those who may see a stored record of it.
+    HEAD answers Upload-Offset and Upload-Length: the whole length to a user who may have the stored bytes,
+    else how many bytes the server holds of the user's own upload; 404 when neither."""
     if request.method == "HEAD":
         held, length = photos.upload_status(current_user, sha256)
         return Response(status=200, headers=_offset_headers(held, length))
@@ -68,8 +69,10 @@ def view(query, sha256):
 @blp.arguments(UploadHeaders, location="headers")
 @blp.response(204)
 def append(headers, sha256):
-    """Append a chunk (at most 1 MiB) at Upload-Offset; send Upload-Length with the first chunk.
-    A wrong offset gets 409 with the right one. The last byte triggers the hash check and the pipeline."""
+    """Append a chunk (at most 1 MiB) at Upload-Offset to your own upload; send Upload-Length with the first chunk.
+    A wrong offset gets 409 with the right one. A new upload past your bytes in flight gets 429
+    too_many_bytes_in_flight. The last byte triggers the hash check (a mismatch discards only your upload)
+    and the pipeline."""
     offset, length, _complete = photos.append_chunk(current_user, sha256, headers["offset"], headers.get("length"),
                                                     request.get_data(cache=False))
     return Response(status=204, headers=_offset_headers(offset, length))

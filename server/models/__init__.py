@@ -21,13 +21,14 @@ from server.models.inspections import (
     Photo,
 )
 from server.models.sync import SyncClient, SyncConflict, SyncRejection
-from server.models.uploads import PhotoUpload, PhotoUploader
+from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
 from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
 
 __all__ = [
     "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectType",
     "Factory", "FactoryAssignment", "Inspection", "InspectionDefect", "InspectionItem",
-    "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoUpload", "PhotoUploader",
+    "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoPartial",
+    "PhotoUpload", "PhotoUploader",
     "ProductionOrder", "PurchaseOrder", "PurchaseOrderLine", "Style", "SyncClient", "SyncConflict", "SyncRejection", "SyncState",
     "TechPackVersion", "User", "UserSession", "Versioned",
 ]

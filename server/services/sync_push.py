@@ -139,6 +139,11 @@ def _prefetch(mutations: list[dict]) -> None:
         records.prefetch(model, ids)
 
 
+# Entities whose rules query other records of their own kind (a photo record is stored at once when a
+# stored record of its hash is visible): earlier mutations of the batch must be in the database first.
+_READS_ITS_KIND = frozenset({"photo"})
+
+
 def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
     session = db.session()
     touched: set[tuple[str, uuid.UUID]] = set()
@@ -152,7 +157,7 @@ def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> d
     try:
         for mutation in mutations:
             key = (mutation["entity"], mutation["record_id"])
-            if key in touched:
+            if key in touched or mutation["entity"] in _READS_ITS_KIND:
                 # Written before in this batch: flush first, so each mutation keeps an audit entry of its own
                 # and its conflicts are judged against what the earlier one wrote, as one by one.
                 session.flush()
