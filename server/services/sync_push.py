@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from server.authz import can_see_factory
 from server.errors import ApiError
@@ -94,6 +94,9 @@ def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
     except IntegrityError:
         _rollback(savepoint)
         return _reject(client, mutation, "conflict", "The change conflicts with existing data.", {})
+    except DataError:  # a value the column cannot hold that slipped past the schema's bounds
+        _rollback(savepoint)
+        return _reject(client, mutation, "validation_error", "A value is out of range for its field.", {})
 
 
 def _rollback(savepoint) -> None:
