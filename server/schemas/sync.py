@@ -25,8 +25,8 @@ class MutationSchema(StrictSchema):
 
 class PushSchema(StrictSchema):
     client_id = ma.String(required=True, validate=CLIENT_ID)
-    protocol_version = whole_number(1, MAX_VERSION, required=True)
-    schema_version = whole_number(1, MAX_VERSION, required=True)
+    protocol_version = whole_number(0, MAX_VERSION, required=True)
+    schema_version = whole_number(0, MAX_VERSION, required=True)
     mutations = ma.List(ma.Nested(MutationSchema), required=True,
                             validate=validate.Length(max=MAX_BATCH))
 
@@ -60,8 +60,8 @@ class PullQuery(StrictSchema):
     client_id = ma.String(required=True, validate=CLIENT_ID)
     cursor = ma.String(validate=validate.Length(max=512))
     limit = whole_number(1, MAX_PULL_LIMIT, from_text=True)
-    protocol_version = whole_number(1, MAX_VERSION, from_text=True, load_default=1)
-    schema_version = whole_number(1, MAX_VERSION, from_text=True, load_default=1)
+    protocol_version = whole_number(0, MAX_VERSION, from_text=True, load_default=1)
+    schema_version = whole_number(0, MAX_VERSION, from_text=True, load_default=1)
 
 
 class ChangeSchema(StrictSchema):
@@ -158,7 +158,7 @@ class ExportHeaderSchema(Schema):
         unknown = EXCLUDE
 
     format = ma.String(required=True, validate=validate.Equal(EXPORT_FORMAT, error=f"Must be {EXPORT_FORMAT!r}."))
-    format_version = whole_number(1, MAX_VERSION, required=True)
+    format_version = whole_number(0, MAX_VERSION, required=True)
 
 
 class UnsyncedFileSchema(PushSchema):
