@@ -72,8 +72,9 @@ def _flatten_webargs_messages(messages) -> dict:
 
 
 def _out_of_range():
-    return error_response(400, "validation_error", "A value is out of the range its field can hold.",
-                          {"_request": ["A number or text is too large for the field that stores it."]})
+    return error_response(400, "validation_error", "A value cannot be stored in its field.",
+                          {"_request": ["A number out of range, a text too long, or a character the database "
+                                        "refuses."]})
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -107,7 +108,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DataError)
     def _data_error(exc: DataError):
         # The schemas bound every value to its column; this is one that slipped past them
-        # (PostgreSQL: numeric out of range, string too long, ...). The client's, not ours.
+        # (PostgreSQL: numeric out of range, string too long, a NUL in text...). The client's, not ours.
         log.warning("data error: %s", exc.orig)
         return _out_of_range()
 

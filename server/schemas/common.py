@@ -125,20 +125,30 @@ def bounds_of(schema: Schema | type[Schema]) -> dict[str, Bound]:
 # --- schemas ----------------------------------------------------------------------------------
 
 
-class StrictSchema(Schema):
+class NulFreeSchema(Schema):
+    """Text holding U+0000 is refused, naming the field: PostgreSQL can neither store nor compare it."""
+
+    @pre_load
+    def _refuse_nul_characters(self, data, **_):
+        if hasattr(data, "items"):
+            bad = [key for key, value in data.items() if isinstance(value, str) and "\x00" in value]
+            if bad:
+                raise ValidationError({key: ["Must not contain the NUL character (U+0000)."] for key in bad})
+        return data
+
+
+class StrictSchema(NulFreeSchema):
     """Unknown fields are errors: a typo must never be silently dropped."""
 
     class Meta:
         unknown = RAISE
 
-    @pre_load
-    def _refuse_nul_characters(self, data, **_):
-        # PostgreSQL cannot store U+0000 in text: refuse it here, naming the field, on every backend.
-        if isinstance(data, dict):
-            bad = [key for key, value in data.items() if isinstance(value, str) and "\x00" in value]
-            if bad:
-                raise ValidationError({key: ["Must not contain the NUL character (U+0000)."] for key in bad})
-        return data
+
+class QueryArgs(NulFreeSchema):
+    """Query-string arguments: unknown ones are ignored (caches and tools add their own)."""
+
+    class Meta:
+        unknown = EXCLUDE
 
 
 class RecordSchema(StrictSchema):
@@ -181,11 +191,8 @@ class AqlField(fields.String):
             raise ValidationError(exc.message) from exc
 
 
-class PageArgs(Schema):
+class PageArgs(QueryArgs):
     """?page=&page_size= of a list; every list answers with its pages in the X-Pagination header."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     page = whole_number(1, MAX_PAGE, from_text=True, load_default=1)
     page_size = whole_number(1, 50, from_text=True, load_default=50)
