@@ -89,17 +89,17 @@ class DecimalString(fields.Decimal):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def decimal_pattern(bound: Bound) -> str:
+    """The OpenAPI pattern of a bounded decimal string (the bounds used here are never negative)."""
+    whole_digits = len(str(int(bound.max)))
+    return rf"^\d{{1,{whole_digits}}}(\.\d{{1,{bound.places}}})?$"
+
+
 def decimal_number(minimum: str, maximum: str, places: int, **kw) -> DecimalString:
     """A decimal field bounded to [minimum, maximum] with at most ``places`` decimal places."""
     bound = Bound(Decimal(minimum), Decimal(maximum), kind="decimal", places=places)
     metadata = {"pattern": decimal_pattern(bound), "description": bound.error, **kw.pop("metadata", {})}
     return DecimalString(bound, metadata=metadata, **kw)
-
-
-def decimal_pattern(bound: Bound) -> str:
-    """The OpenAPI pattern of a bounded decimal string (the bounds used here are never negative)."""
-    whole_digits = len(str(int(bound.max)))
-    return rf"^\d{{1,{whole_digits}}}(\.\d{{1,{bound.places}}})?$"
 
 
 def bound_of(field: fields.Field) -> Bound | None:
