@@ -96,7 +96,7 @@ def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
         return _reject(client, mutation, "conflict", "The change conflicts with existing data.", {})
     except DataError:  # a value the column cannot hold that slipped past the schema's bounds
         _rollback(savepoint)
-        return _reject(client, mutation, "validation_error", "A value is out of range for its field.", {})
+        return _reject(client, mutation, "validation_error", "A value cannot be stored in its field.", {})
 
 
 def _rollback(savepoint) -> None:
