@@ -19,6 +19,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_loa
 # The largest lot, order or stage quantity of one production order: far above any real one,
 # far below the 32-bit INTEGER columns that hold them.
 MAX_QUANTITY = 10_000_000
+# A stage's cumulative quantity may run past the order: the app accepts up to 10 % over.
+MAX_STAGE_QUANTITY = MAX_QUANTITY + MAX_QUANTITY // 10
 # Counters a phone keeps (mutation ids, versions, byte offsets) stop at the largest integer
 # JavaScript holds exactly; the BIGINT columns behind them go further.
 MAX_CLIENT_COUNTER = 2**53 - 1

@@ -6,7 +6,7 @@ from server.models.vocab import (
     PRODUCTION_ORDER_STATUSES,
     PURCHASE_ORDER_STATUSES,
 )
-from server.schemas.common import MAX_QUANTITY, RecordSchema, decimal_number, one_of, text, whole_number
+from server.schemas.common import MAX_QUANTITY, MAX_STAGE_QUANTITY, RecordSchema, decimal_number, one_of, text, whole_number
 
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 currency code.")
 
@@ -63,7 +63,7 @@ class MilestoneEventSchema(RecordSchema):
     production_order_id = fields.UUID(required=True)
     factory_id = fields.UUID(dump_only=True)
     stage = fields.String(required=True, validate=one_of(MILESTONE_STAGES))
-    quantity = whole_number(0, MAX_QUANTITY, required=True)
+    quantity = whole_number(0, MAX_STAGE_QUANTITY, required=True)
     occurred_on = fields.Date(required=True)
     delay_reason = fields.String(allow_none=True, validate=one_of(DELAY_REASONS))
     note = text(4000)

@@ -47,7 +47,7 @@ def _rejections(app):
         return {r.mutation_id: r for r in db.session.scalars(select(SyncRejection))}
 
 
-@pytest.mark.parametrize("value", [HUGE, 2**31, 2**63, 10_000_001, 2.5, "12"])
+@pytest.mark.parametrize("value", [HUGE, 2**31, 2**63, 11_000_001, 2.5, "12"])
 def test_out_of_range_quantities_reject_their_mutation_and_the_queue_moves_on(app, login_as, value):
     inspector = login_as("inspector_a")
     batch = [
@@ -65,7 +65,7 @@ def test_out_of_range_quantities_reject_their_mutation_and_the_queue_moves_on(ap
     expected_fields = [{"carton_count": [QUANTITY_LIMIT]}, {"ordered_quantity": [QUANTITY_LIMIT]},
                        {"packed_quantity": [QUANTITY_LIMIT]},
                        {"sample_unit": ["Must be a whole number from 1 to 10,000,000."]},
-                       {"quantity": [QUANTITY_LIMIT]}]
+                       {"quantity": ["Must be a whole number from 0 to 11,000,000."]}]
     assert [(r["code"], r["fields"]) for r in results[:5]] == [("validation_error", f) for f in expected_fields]
     # Recorded for the phone's user and the admins, with what was sent.
     recorded = _rejections(app)
@@ -82,7 +82,7 @@ def test_the_largest_allowed_quantities_apply(app, login_as):
     inspector = login_as("inspector_a")
     batch = [_inspection_update(1, carton_count=10_000_000, ordered_quantity=10_000_000,
                                 packed_quantity=10_000_000),
-             _defect(2, sample_unit=10_000_000), _milestone(3, quantity=10_000_000)]
+             _defect(2, sample_unit=10_000_000), _milestone(3, quantity=11_000_000)]
     results = _push(inspector, batch).get_json()["results"]
     assert [r["status"] for r in results] == ["applied"] * 3
 
