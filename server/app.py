@@ -13,12 +13,14 @@ from server.config import load_config
 from server.database import configure_engine, declare_write_intent, reset_write_intent
 from server.errors import ApiError, register_error_handlers
 from server.extensions import api, db, login_manager, migrate
+from server.json_limits import DepthLimitedJSONProvider
 
 log = logging.getLogger("seamline")
 
 
 def build_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json = DepthLimitedJSONProvider(app)
     app.config.update(load_config(config, instance_path=app.instance_path))
     app.json.sort_keys = False
     _trust_proxies(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from sync.core import ProtocolError
@@ -73,6 +73,12 @@ def _flatten_webargs_messages(messages) -> dict:
     return fields
 
 
+def _out_of_range():
+    return error_response(400, "validation_error", "A value cannot be stored in its field.",
+                          {"_request": ["A number out of range, a text too long, or a character the database "
+                                        "refuses."]})
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -104,6 +110,19 @@ def register_error_handlers(app: Flask) -> None:
         # Services check uniqueness and references first; this is the race that slipped past.
         log.info("integrity error: %s", exc.orig)
         return error_response(409, "conflict", "The change conflicts with existing data.")
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # The schemas bound every value to its column; this is one that slipped past them
+        # (PostgreSQL: numeric out of range, string too long, a NUL in text...). The client's, not ours.
+        log.warning("data error: %s", exc.orig)
+        return _out_of_range()
+
+    @app.errorhandler(OverflowError)
+    def _overflow(exc: OverflowError):
+        # SQLite's driver refuses an integer beyond 64 bits with OverflowError (PostgreSQL: DataError).
+        log.warning("overflow: %s", exc)
+        return _out_of_range()
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError):

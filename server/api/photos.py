@@ -8,7 +8,7 @@ from werkzeug.routing import BaseConverter
 from server.api.blueprint import Blueprint
 from server.api.resources import record_blueprint
 from server.authz import EVERYONE, allow
-from server.schemas.common import StrictSchema
+from server.schemas.common import MAX_CLIENT_COUNTER, StrictSchema, whole_number
 from server.services import entities, photos
 
 blp = Blueprint("photos", "photos", url_prefix="/api/v1/photos",
@@ -31,8 +31,8 @@ class UploadHeaders(StrictSchema):
     class Meta:
         unknown = EXCLUDE
 
-    offset = fields.Integer(required=True, data_key="Upload-Offset", validate=validate.Range(min=0))
-    length = fields.Integer(data_key="Upload-Length", validate=validate.Range(min=1))
+    offset = whole_number(0, MAX_CLIENT_COUNTER, from_text=True, required=True, data_key="Upload-Offset")
+    length = whole_number(1, MAX_CLIENT_COUNTER, from_text=True, data_key="Upload-Length")
 
 
 class ViewQuery(StrictSchema):

@@ -8,10 +8,11 @@ service.
 from __future__ import annotations
 
 from flask_login import current_user
-from marshmallow import EXCLUDE, Schema
+from marshmallow import Schema
 
 from server.api.blueprint import Blueprint
 from server.authz import allow
+from server.schemas.common import QueryArgs
 from server.services import operations, records
 from server.services.records import Resource
 
@@ -27,8 +28,7 @@ def _filter_schema(resource: Resource, schema_cls: type[Schema]) -> type[Schema]
     for name in resource.filters:
         source = declared[name]
         attrs[name] = type(source)(metadata={"description": f"Only records with this {name}."})
-    attrs["Meta"] = type("Meta", (), {"unknown": EXCLUDE})
-    return type(schema_cls.__name__.removesuffix("Schema") + "FilterSchema", (Schema,), attrs)
+    return type(schema_cls.__name__.removesuffix("Schema") + "FilterSchema", (QueryArgs,), attrs)
 
 
 def record_blueprint(name: str, url: str, resource: Resource, description: str = "") -> Blueprint:

@@ -7,7 +7,7 @@ from server.models.vocab import (
     PRODUCT_CATEGORIES,
     SEVERITIES,
 )
-from server.schemas.common import AqlField, RecordSchema, StrictSchema, one_of, text
+from server.schemas.common import AqlField, RecordSchema, StrictSchema, decimal_number, one_of, text
 
 
 class FactorySchema(RecordSchema):
@@ -15,7 +15,7 @@ class FactorySchema(RecordSchema):
     name = text(200, required=True)
     country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166 alpha-2 code."))
     city = text(120)
-    timezone = text(64)
+    timezone = text(64, allow_none=False)
     steady_production = fields.Boolean()
     active = fields.Boolean()
 
@@ -57,9 +57,10 @@ class MeasurementSpecSchema(RecordSchema):
     size = text(16, required=True)
     point_code = text(16, required=True)
     point_name = text(200, required=True)
-    spec_value = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
-    tolerance_minus = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
-    tolerance_plus = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
+    # NUMERIC(8, 2) and NUMERIC(6, 2): a garment measures less than a million units, a tolerance less than 10,000.
+    spec_value = decimal_number("0", "999999.99", 2, required=True)
+    tolerance_minus = decimal_number("0", "9999.99", 2, required=True)
+    tolerance_plus = decimal_number("0", "9999.99", 2, required=True)
     unit = fields.String(validate=one_of(("cm", "in", "mm")))
 
 
@@ -72,7 +73,8 @@ class ChecklistTemplateSchema(RecordSchema):
     product_category = fields.String(required=True, validate=one_of(PRODUCT_CATEGORIES))
     inspection_type = fields.String(required=True, validate=one_of(INSPECTION_TYPES))
     name = text(200, required=True)
-    items = fields.List(fields.Nested(ChecklistItemSchema), required=True)
+    items = fields.List(fields.Nested(ChecklistItemSchema), required=True,
+                        validate=validate.Length(max=500, error="At most {max} items."))
 
 
 class AqlDefaultSchema(RecordSchema):

@@ -11,7 +11,16 @@ from server.models.vocab import (
     SEVERITIES,
     SWITCHING_STATES,
 )
-from server.schemas.common import AqlField, RecordSchema, StrictSchema, one_of, text
+from server.schemas.common import (
+    MAX_QUANTITY,
+    AqlField,
+    RecordSchema,
+    StrictSchema,
+    decimal_number,
+    one_of,
+    text,
+    whole_number,
+)
 
 
 class LocationSchema(StrictSchema):
@@ -32,7 +41,7 @@ class InspectionSchema(RecordSchema):
     planned_date = fields.Date(allow_none=True)
     status = fields.String(validate=one_of(("planned", "in_progress", "cancelled")),
                            metadata={"description": "finalized is reached only through POST .../finalize"})
-    lot_size = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000_000))
+    lot_size = whole_number(1, MAX_QUANTITY, required=True)
     inspection_level = fields.String(validate=one_of(INSPECTION_LEVELS))
     count_basis = fields.String(validate=one_of(COUNT_BASES))
     aql_critical = AqlField()
@@ -41,19 +50,22 @@ class InspectionSchema(RecordSchema):
     switching_critical = fields.String(validate=one_of(SWITCHING_STATES))
     switching_major = fields.String(validate=one_of(SWITCHING_STATES))
     switching_minor = fields.String(validate=one_of(SWITCHING_STATES))
-    plan = fields.Dict(dump_only=True)
-    verdict_critical = fields.String(dump_only=True)
-    verdict_major = fields.String(dump_only=True)
-    verdict_minor = fields.String(dump_only=True)
-    verdict = fields.String(dump_only=True)
+    # Set when the inspection is finalized; null before.
+    plan = fields.Dict(dump_only=True, allow_none=True)
+    verdict_critical = fields.String(dump_only=True, allow_none=True)
+    verdict_major = fields.String(dump_only=True, allow_none=True)
+    verdict_minor = fields.String(dump_only=True, allow_none=True)
+    verdict = fields.String(dump_only=True, allow_none=True)
     disposition = fields.String(allow_none=True, validate=one_of(DISPOSITIONS))
     started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(dump_only=True)
+    finished_at = fields.DateTime(dump_only=True, allow_none=True)
     notes = text(20000)
-    ordered_quantity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
-    packed_quantity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
-    carton_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
-    cartons_opened = fields.List(fields.Integer(validate=validate.Range(min=1)), allow_none=True)
+    ordered_quantity = whole_number(0, MAX_QUANTITY, allow_none=True)
+    packed_quantity = whole_number(0, MAX_QUANTITY, allow_none=True)
+    carton_count = whole_number(0, MAX_QUANTITY, allow_none=True)
+    # √(cartons) are opened: 3,163 for the largest carton count.
+    cartons_opened = fields.List(whole_number(1, MAX_QUANTITY), allow_none=True,
+                                 validate=validate.Length(max=10_000, error="At most {max} cartons."))
     start_location = fields.Nested(LocationSchema, allow_none=True)
     finish_location = fields.Nested(LocationSchema, allow_none=True)
     photos_pending = fields.Integer(dump_only=True, metadata={
@@ -73,7 +85,7 @@ class InspectionItemSchema(RecordSchema):
     factory_id = fields.UUID(dump_only=True)
     style_id = fields.UUID(required=True)
     purchase_order_line_id = fields.UUID(allow_none=True)
-    quantity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    quantity = whole_number(0, MAX_QUANTITY, allow_none=True)
 
 
 class InspectionDefectSchema(RecordSchema):
@@ -84,7 +96,8 @@ class InspectionDefectSchema(RecordSchema):
     severity = fields.String(required=True, validate=one_of(SEVERITIES))
     location = text(120)
     note = text(4000)
-    sample_unit = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    # A sample is never larger than its lot (100 % inspection at most).
+    sample_unit = whole_number(1, MAX_QUANTITY, allow_none=True)
 
 
 class MeasurementResultSchema(RecordSchema):
@@ -92,8 +105,8 @@ class MeasurementResultSchema(RecordSchema):
     inspection_id = fields.UUID(required=True)
     factory_id = fields.UUID(dump_only=True)
     measurement_spec_id = fields.UUID(required=True)
-    sample_unit = fields.Integer(validate=validate.Range(min=1))
-    measured_value = fields.Decimal(required=True, as_string=True, places=2)
+    sample_unit = whole_number(1, MAX_QUANTITY)
+    measured_value = decimal_number("0", "999999.99", 2, required=True)  # NUMERIC(8, 2), like the spec
     note = text(4000)
 
 
@@ -133,7 +146,8 @@ class PhotoSchema(RecordSchema):
     milestone_event_id = fields.UUID(allow_none=True)
     caption = text(500)
     captured_at = fields.DateTime(allow_none=True)
-    byte_size = fields.Integer(dump_only=True)
-    width = fields.Integer(dump_only=True)
-    height = fields.Integer(dump_only=True)
+    # Known once the bytes arrive; null while the photo is pending.
+    byte_size = fields.Integer(dump_only=True, allow_none=True)
+    width = fields.Integer(dump_only=True, allow_none=True)
+    height = fields.Integer(dump_only=True, allow_none=True)
     storage_state = fields.String(dump_only=True, metadata={"description": "pending until the bytes arrive"})

@@ -6,7 +6,7 @@ from server.models.vocab import (
     PRODUCTION_ORDER_STATUSES,
     PURCHASE_ORDER_STATUSES,
 )
-from server.schemas.common import RecordSchema, one_of, text
+from server.schemas.common import MAX_QUANTITY, MAX_STAGE_QUANTITY, RecordSchema, decimal_number, one_of, text, whole_number
 
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 currency code.")
 
@@ -29,11 +29,13 @@ class PurchaseOrderLineSchema(RecordSchema):
     colourway = text(80, required=True)
     size_breakdown = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=16)),
-        values=fields.Integer(validate=validate.Range(min=0)),
+        values=whole_number(0, MAX_QUANTITY),
         required=True,
+        validate=validate.Length(min=1, max=200, error="Between {min} and {max} sizes."),
     )
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
-    unit_price = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=0))
+    quantity = whole_number(1, MAX_QUANTITY, required=True)
+    # NUMERIC(12, 4)
+    unit_price = decimal_number("0", "99999999.9999", 4, required=True)
     currency = fields.String(validate=CURRENCY)
     ex_factory_date = fields.Date(required=True)
 
@@ -51,7 +53,7 @@ class ProductionOrderSchema(RecordSchema):
     purchase_order_id = fields.UUID(required=True)
     factory_id = fields.UUID(required=True)
     purchase_order_line_id = fields.UUID(allow_none=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    quantity = whole_number(1, MAX_QUANTITY, required=True)
     planned_start = fields.Date(allow_none=True)
     planned_finish = fields.Date(allow_none=True)
     status = fields.String(validate=one_of(PRODUCTION_ORDER_STATUSES))
@@ -61,7 +63,7 @@ class MilestoneEventSchema(RecordSchema):
     production_order_id = fields.UUID(required=True)
     factory_id = fields.UUID(dump_only=True)
     stage = fields.String(required=True, validate=one_of(MILESTONE_STAGES))
-    quantity = fields.Integer(required=True, validate=validate.Range(min=0))
+    quantity = whole_number(0, MAX_STAGE_QUANTITY, required=True)
     occurred_on = fields.Date(required=True)
     delay_reason = fields.String(allow_none=True, validate=one_of(DELAY_REASONS))
     note = text(4000)

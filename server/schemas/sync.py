@@ -6,26 +6,28 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, validate, validates_schema
 from marshmallow import fields as ma
 
-from server.schemas.common import StrictSchema
+from server.schemas.common import MAX_CLIENT_COUNTER, StrictSchema, whole_number
 from sync.core import MAX_BATCH, MAX_PULL_LIMIT, OPERATIONS
 
+# Protocol, schema and file format versions: small numbers that grow by one now and then.
+MAX_VERSION = 1_000
 CLIENT_ID = validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$", error="16 to 64 characters from A-Z, a-z, 0-9, _ and -.")
 
 
 class MutationSchema(StrictSchema):
-    id = ma.Integer(required=True, validate=validate.Range(min=1))
+    id = whole_number(1, MAX_CLIENT_COUNTER, required=True)
     entity = ma.String(required=True, validate=validate.Length(min=1, max=40))
     op = ma.String(required=True, validate=validate.OneOf(OPERATIONS), metadata={
         "description": "upsert, delete, or a named operation of the entity (an inspection's finalize)"})
     record_id = ma.UUID(required=True)
     fields = ma.Dict(keys=ma.String(), load_default=dict)
-    base_version = ma.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    base_version = whole_number(0, MAX_CLIENT_COUNTER, allow_none=True, load_default=None)
 
 
 class PushSchema(StrictSchema):
     client_id = ma.String(required=True, validate=CLIENT_ID)
-    protocol_version = ma.Integer(required=True)
-    schema_version = ma.Integer(required=True)
+    protocol_version = whole_number(0, MAX_VERSION, required=True)
+    schema_version = whole_number(0, MAX_VERSION, required=True)
     mutations = ma.List(ma.Nested(MutationSchema), required=True,
                             validate=validate.Length(max=MAX_BATCH))
 
@@ -69,9 +71,9 @@ class PushResponseSchema(StrictSchema):
 class PullQuery(StrictSchema):
     client_id = ma.String(required=True, validate=CLIENT_ID)
     cursor = ma.String(validate=validate.Length(max=512))
-    limit = ma.Integer(validate=validate.Range(min=1, max=MAX_PULL_LIMIT))
-    protocol_version = ma.Integer(load_default=1)
-    schema_version = ma.Integer(load_default=1)
+    limit = whole_number(1, MAX_PULL_LIMIT, from_text=True)
+    protocol_version = whole_number(0, MAX_VERSION, from_text=True, load_default=1)
+    schema_version = whole_number(0, MAX_VERSION, from_text=True, load_default=1)
 
 
 class ChangeSchema(StrictSchema):
@@ -184,7 +186,7 @@ class ExportHeaderSchema(Schema):
         unknown = EXCLUDE
 
     format = ma.String(required=True, validate=validate.Equal(EXPORT_FORMAT, error=f"Must be {EXPORT_FORMAT!r}."))
-    format_version = ma.Integer(required=True, strict=True)
+    format_version = whole_number(0, MAX_VERSION, required=True)
 
 
 class UnsyncedFileSchema(PushSchema):

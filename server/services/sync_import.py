@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from server.authz import ADMIN
 from server.errors import ApiError, validation_error
 from server.extensions import db
+from server.json_limits import check_json_depth
 from server.models import User
 from server.schemas.sync import EXPORT_FORMAT_VERSIONS, ExportHeaderSchema, UnsyncedFileSchema
 from server.services import photos, sync_push
@@ -28,6 +29,7 @@ SOURCE = "import"
 
 def read_file(raw: bytes) -> dict:
     """The file's content, validated: 400 naming the fields at fault, 409 for a format version we cannot read."""
+    check_json_depth(raw)
     try:
         document = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, absurd nesting

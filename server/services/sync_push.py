@@ -211,10 +211,9 @@ def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
     except (ApiError, ValidationError) as exc:
         _rollback(savepoint)
         return _rejection_of(client, mutation, exc)
-    except DataError:
-        # A value the database cannot hold that the schema let through: permanent, so a rejection.
+    except DataError:  # a value the column cannot hold that slipped past the schema's bounds: permanent
         _rollback(savepoint)
-        return _reject(client, mutation, "validation_error", "A value is out of range for the database.", {})
+        return _reject(client, mutation, "validation_error", "A value cannot be stored in its field.", {})
     except IntegrityError:
         _rollback(savepoint)
         return _reject(client, mutation, "conflict", "The change conflicts with existing data.", {})
