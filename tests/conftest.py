@@ -22,7 +22,7 @@ import pytest
 TESTS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS_DIR))
 
-from apps import dispose, make_app  # tests/ is on sys.path (above)
+from apps import ApiClient, dispose, make_app  # tests/ is on sys.path (above)
 from pgserver import PostgresServer, find_pg_bindir
 
 BACKENDS = [b.strip() for b in os.environ.get("SEAMLINE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
@@ -120,38 +120,6 @@ def app(backend, templates, tmp_path):
 
 
 # --- clients --------------------------------------------------------------------------
-
-
-class ApiClient:
-    """A test client that remembers its session's CSRF token and sends it like the app does."""
-
-    def __init__(self, flask_client):
-        self.raw = flask_client
-        self.csrf = None
-
-    def login(self, email: str, password: str):
-        response = self.raw.post("/api/v1/auth/login", json={"email": email, "password": password})
-        if response.status_code == 200:
-            self.csrf = response.get_json()["csrf_token"]
-        return response
-
-    def open(self, method: str, path: str, **kwargs):
-        headers = dict(kwargs.pop("headers", {}) or {})
-        if self.csrf and method not in ("GET", "HEAD", "OPTIONS"):
-            headers.setdefault("X-CSRF-Token", self.csrf)
-        return self.raw.open(path, method=method, headers=headers, **kwargs)
-
-    def get(self, path, **kw):
-        return self.open("GET", path, **kw)
-
-    def post(self, path, **kw):
-        return self.open("POST", path, **kw)
-
-    def patch(self, path, **kw):
-        return self.open("PATCH", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.open("DELETE", path, **kw)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from marshmallow import validate
 
 from server.aql import tables_document
 from server.models import vocab
+from server.schemas.common import Bound
 from server.services import entities
 from server.services.records import Resource
 
@@ -87,6 +88,8 @@ def field_limits(field: ma.Field) -> dict:
                 limits["min"] = _number(validator.min)
             if validator.max is not None:
                 limits["max"] = _number(validator.max)
+            if isinstance(validator, Bound):
+                limits["message"] = validator.error  # "Must be a whole number from 1 to 10,000,000."
         elif isinstance(validator, validate.Length):
             if validator.min:
                 limits["min_length"] = validator.min

@@ -35,12 +35,12 @@ PERSONAS = [None, "inspector_a", "factory_a", "designer", "manager", "admin"]
 
 def _bearer_token(app, persona: str) -> str:
     """A Bearer token of the persona: unlike a cookie session, a fuzzed logout cannot end it."""
-    from conftest import ApiClient
+    from apps import ApiClient
     from world import PASSWORD, PERSONAS as WORLD
 
     web = ApiClient(app.test_client())
     assert web.login(WORLD[persona][0], PASSWORD).status_code == 200
-    created = web.post("/api/v1/auth/tokens", json={"name": "fuzz"})
+    created = web.post("/api/v1/auth/tokens", json={"name": "fuzz", "password": PASSWORD})
     assert created.status_code == 201, created.get_json()
     return created.get_json()["token"]
 

@@ -16,7 +16,8 @@ SCHEMA_MODULES = [importlib.import_module(f"server.schemas.{m.name}") for m in p
 # Answers only: the server writes them, no client sends them.
 RESPONSE_ONLY = {"PushResultSchema", "PushResponseSchema", "PullResponseSchema", "ChangeSchema", "ConflictSchema",
                  "ImportRejectionSchema", "ImportMutationsSchema", "ImportRefusalSchema", "ImportPhotosSchema",
-                 "ImportResponseSchema", "MeSchema", "ApiTokenSchema"}
+                 "ImportResponseSchema", "MeSchema", "ApiTokenSchema", "OutcomeSchema", "ConflictRefSchema",
+                 "RejectionSchema"}
 # Read from query strings, where every value is text.
 FROM_TEXT = {"PullQuery", "PageArgs"}
 
