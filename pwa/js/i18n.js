@@ -24,6 +24,8 @@ const MESSAGES = {
     'status.error.network': 'Cannot reach the server. Your changes are safe on this phone.',
     'status.error.login': 'Your session ended. Log in again to sync; nothing is lost.',
     'status.error.outdated': 'This app version is too old to sync. Update it; your changes are kept.',
+    'status.error.revoked': 'An administrator blocked this phone from syncing. Your changes are kept on it: ask them to reinstate it, or export the unsynced data from the sync screen.',
+    'status.error.bound': 'This phone syncs for another user. Log in as them, or export the unsynced data from the sync screen.',
     'status.error.other': 'Sync failed: {message}',
     'update.available': 'An update is available.',
     'update.apply': 'Update now',

@@ -76,6 +76,8 @@ function describe(error) {
   if (error instanceof NetworkError) return { kind: 'network' };
   if (error instanceof ApiError && error.status === 401) return { kind: 'login' };
   if (error instanceof ApiError && error.code === 'client_outdated') return { kind: 'outdated' };
+  if (error instanceof ApiError && error.code === 'client_revoked') return { kind: 'revoked' };
+  if (error instanceof ApiError && error.code === 'client_bound') return { kind: 'bound' };
   return { kind: 'other', message: error.message };
 }
 
