@@ -33,14 +33,11 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 PERSONAS = [None, "inspector_a", "factory_a", "designer", "manager", "admin"]
 
 
-def _bearer_token(app, persona: str) -> str:
+def _bearer_token(login_as, persona: str) -> str:
     """A Bearer token of the persona: unlike a cookie session, a fuzzed logout cannot end it."""
-    from apps import ApiClient
-    from world import PASSWORD, PERSONAS as WORLD
+    from world import PASSWORD
 
-    web = ApiClient(app.test_client())
-    assert web.login(WORLD[persona][0], PASSWORD).status_code == 200
-    created = web.post("/api/v1/auth/tokens", json={"name": "fuzz", "password": PASSWORD})
+    created = login_as(persona).post("/api/v1/auth/tokens", json={"name": "fuzz", "password": PASSWORD})
     assert created.status_code == 201, created.get_json()
     return created.get_json()["token"]
 
@@ -75,14 +72,14 @@ def _fuzz_operation(operation, headers: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p or "anonymous")
-def test_every_documented_operation_answers_as_documented(app, backend, persona):
+def test_every_documented_operation_answers_as_documented(app, backend, login_as, persona):
     if backend != "sqlite" and not SOAK:
         pytest.skip("fuzzed on PostgreSQL only with SEAMLINE_SOAK=1 (see the module docstring)")
     print(f"schemathesis seed {SEED}, {EXAMPLES_PER_OPERATION} examples per operation, persona {persona}")
     # The test client does not undo gzip as an HTTP client would: ask for plain bodies.
     headers = {"Accept-Encoding": "identity"}
     if persona:
-        headers["Authorization"] = f"Bearer {_bearer_token(app, persona)}"
+        headers["Authorization"] = f"Bearer {_bearer_token(login_as, persona)}"
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures: list[str] = []
     for result in schema.get_all_operations():
