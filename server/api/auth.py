@@ -2,12 +2,9 @@
 
 from flask import current_app, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from server.api.blueprint import Blueprint
 from server.authz import EVERYONE, allow, public
-from server.extensions import db
-from server.models import Factory
 from server.schemas.accounts import (
     ApiTokenCreateSchema,
     ApiTokenSchema,
@@ -21,10 +18,7 @@ blp = Blueprint("auth", "auth", url_prefix="/api/v1/auth", description="Sessions
 
 
 def _me_payload(user, csrf_token):
-    factories = []
-    if user.factory_ids:
-        rows = db.session.scalars(select(Factory).where(Factory.id.in_(user.factory_ids)).order_by(Factory.code))
-        factories = [{"id": str(f.id), "code": f.code, "name": f.name} for f in rows]
+    factories = [{"id": str(f.id), "code": f.code, "name": f.name} for f in auth.factories_of(user)]
     return {"user": user, "role": user.role, "factories": factories, "csrf_token": csrf_token}
 
 

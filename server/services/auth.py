@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.errors import ApiError, validation_error
 from server.extensions import db
-from server.models import ApiToken, LoginThrottle, User, UserSession
+from server.models import ApiToken, Factory, LoginThrottle, User, UserSession
 from server.models.base import utcnow
 from server.services import changes
 
@@ -260,3 +260,10 @@ def change_password(user: User, current_password: str, new_password: str, remote
         user = db.session.get(User, user.id)
         user.password_hash = hash_password(new_password)
         sign_out_everywhere(user.id)
+
+
+def factories_of(user: User) -> list:
+    """The factories a user is assigned to, by code (for "who am I")."""
+    if not user.factory_ids:
+        return []
+    return list(db.session.scalars(select(Factory).where(Factory.id.in_(user.factory_ids)).order_by(Factory.code)))
