@@ -11,6 +11,9 @@ the entity. Prints the median time of that at each size and the ratio large/smal
 does not depend on the journal), and, as the baseline measured in the same run, a plain read of the whole
 outbox at each size: what every batch cost before the outbox was read by key range.
 
+Then the local write rate: ``--inserts`` changes recorded one strict transaction each (a tap each), as
+inspections of 6 records (an inspection and 5 defects) in one transaction each, and all in one ``batch()``.
+
 Prints figures; asserts nothing about time.
 """
 
@@ -70,6 +73,31 @@ ROUNDS = """async (rounds) => {
 }"""
 
 
+INSERTS = """async ([count, group]) => {
+    const db = await import('/js/db.js');
+    const change = (n) => db.upsertChange('inspection_defect', { inspection_id: 'i', defect_type_id: 't',
+                                                              severity: 'minor', note: `insert ${n}` });
+    const started = performance.now();
+    for (let n = 0; n < count; n += group) {
+        const changes = [];
+        for (let k = n; k < Math.min(count, n + group); k += 1) changes.push(change(k));
+        await db.batch(changes);
+    }
+    return performance.now() - started;
+}"""
+
+
+def insert_rate(browser, base: str, count: int, group: int) -> float:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base + "/")
+        page.wait_for_selector("#email")
+        return count / (page.evaluate(INSERTS, [count, group]) / 1000)
+    finally:
+        context.close()
+
+
 def build_app(workdir: Path):
     from flask_migrate import upgrade
 
@@ -99,6 +127,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=60000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--inserts", type=int, default=1200)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -115,6 +144,7 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 results = {size: measure(browser, base, size, args.rounds) for size in (args.small, args.large)}
+                rates = {group: insert_rate(browser, base, args.inserts, group) for group in (1, 6, args.inserts)}
                 browser.close()
         finally:
             server.shutdown()
@@ -129,6 +159,10 @@ def main() -> None:
     (small_sync, small_scan), (large_sync, large_scan) = medians[args.small], medians[args.large]
     print(f"  ratio {args.large}/{args.small}: {large_sync / small_sync:.2f}x"
           f"   (whole-outbox read: {large_scan / small_scan:.1f}x)")
+    print(f"local writes, {args.inserts} changes:")
+    for group, label in ((1, "one transaction per change"), (6, "one per inspection of 6 records"),
+                         (args.inserts, "all in one batch()")):
+        print(f"  {label:<34} {rates[group]:9.0f} changes/s   ({rates[group] / rates[1]:.1f}x)")
 
 
 if __name__ == "__main__":
