@@ -10,11 +10,19 @@ systems::
 
 Its outbox and replica live in one SQLite file and every change is one local
 transaction, so a client killed at any point resumes with nothing lost or
-duplicated. Pure Python: the standard library only.
+duplicated; many changes made together (an import from a factory's system) share
+one transaction with ``upsert_many`` or ``with c.burst(): ...``. The outbox is
+read and acknowledged by ranges of mutation id past a stored "acknowledged
+through" id, so a sync costs the same whatever the journal holds, and
+acknowledged mutations are pruned after the retention of PROTOCOL.md 6.3.
+Request bodies go gzipped and answers come back gzipped. Pure Python: the
+standard library only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
 import http.cookiejar
 import json
@@ -24,13 +32,20 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from sync import PROTOCOL_VERSION, SCHEMA_VERSION
 
-PUSH_BATCH = 500
+PUSH_BATCH = 2000  # the protocol allows 5,000 (PROTOCOL.md 2.9); 2,000 keeps one answer under a few seconds on 2G
 PULL_LIMIT = 500
+# Bodies smaller than this gain nothing from gzip.
+GZIP_MIN_BYTES = 1024
+# Acknowledged mutations are kept this long (PROTOCOL.md 6.3: how far back a server restored from a backup may
+# ask for them again), and the newest JOURNAL_KEEP_AT_LEAST of them however old, for a phone that is rarely used.
+JOURNAL_RETENTION_SECONDS = 30 * 24 * 3600
+JOURNAL_KEEP_AT_LEAST = 1000
 
 # (method, url, headers, body bytes or None) -> (status, headers, body bytes). Raises OSError on network failure.
 Transport = Callable[[str, str, dict, bytes | None], tuple[int, dict, bytes]]
@@ -83,7 +98,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,            -- the mutation id: 1, 2, 3, ... never reused
     entity TEXT NOT NULL, op TEXT NOT NULL, record_id TEXT NOT NULL,
     fields TEXT NOT NULL, base_version INTEGER,
-    acked INTEGER NOT NULL DEFAULT 0   -- kept after acknowledgement, to re-push after a server restore
+    acked INTEGER NOT NULL DEFAULT 0,  -- kept after acknowledgement, to re-push after a server restore
+    acked_at REAL                      -- when acknowledged (unix time): pruned past the retention
 );
 CREATE TABLE IF NOT EXISTS replica (
     entity TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
@@ -105,20 +121,37 @@ PHOTO_CHUNK = 256 * 1024
 class SyncClient:
     def __init__(self, base_url: str, email: str | None = None, password: str | None = None, *,
                  token: str | None = None, state_path: str = "seamline-client.db",
-                 transport: Transport | None = None, backoff: Backoff | None = None):
+                 transport: Transport | None = None, backoff: Backoff | None = None,
+                 clock: Callable[[], float] = time.time):
         self.base_url = base_url.rstrip("/")
         self.email, self.password, self.token = email, password, token
         self.transport = transport or urllib_transport()
         self.backoff = backoff or Backoff()
+        self.clock = clock  # unix time; decides only when acknowledged mutations are pruned
         self.csrf: str | None = None
         self.db = sqlite3.connect(state_path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = FULL")  # an acknowledged local write survives a power cut
         self.db.executescript(_SCHEMA)
+        self._in_burst = False
         if self._meta("client_id") is None:
             with self._tx():
                 self._set_meta("client_id", "py-" + secrets.token_urlsafe(24))
                 self._set_meta("next_mutation_id", "1")
+        self._upgrade_state_file()
+
+    def _upgrade_state_file(self) -> None:
+        """State files written before the journal was read by ranges: add the acknowledgement time and
+        the "acknowledged through" id (one last scan of the outbox, once per file)."""
+        with self._tx():
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(outbox)")}
+            if "acked_at" not in columns:
+                self.db.execute("ALTER TABLE outbox ADD COLUMN acked_at REAL")
+                self.db.execute("UPDATE outbox SET acked_at = ? WHERE acked = 1", (self.clock(),))
+            self.db.execute("CREATE INDEX IF NOT EXISTS outbox_acked_at ON outbox (acked_at)")
+            if self._meta("acked_through") is None:
+                last = self.db.execute("SELECT coalesce(max(id), 0) FROM outbox WHERE acked = 1").fetchone()[0]
+                self._set_meta("acked_through", str(last))
 
     # --- local writes --------------------------------------------------------------------------
 
@@ -135,6 +168,16 @@ class SyncClient:
                                   (entity, record_id)).fetchone()
             self._enqueue(entity, "upsert", record_id, fields, row[0] if row else None)
         return record_id
+
+    def upsert_many(self, entity: str, records: list[dict]) -> list[str]:
+        """Record many creates or changes in one local transaction (all or none); returns their UUIDs."""
+        with self.burst():
+            return [self.upsert(entity, fields) for fields in records]
+
+    def burst(self):
+        """Changes made inside ``with client.burst():`` share one local transaction: a failure anywhere
+        inside records none of them. One commit (one fsync) instead of one per change."""
+        return _Burst(self)
 
     def delete(self, entity: str, record_id: str | uuid.UUID) -> None:
         with self._tx():
@@ -176,7 +219,8 @@ class SyncClient:
         result = {rid: json.loads(f) for rid, f, deleted in self.db.execute(
             "SELECT id, fields, deleted FROM replica WHERE entity = ?", (entity,)) if not deleted}
         for op, rid, fields in self.db.execute(
-                "SELECT op, record_id, fields FROM outbox WHERE entity = ? AND acked = 0 ORDER BY id", (entity,)):
+                "SELECT op, record_id, fields FROM outbox WHERE id > ? AND entity = ? ORDER BY id",
+                (self._acked_through(), entity)):
             if op == "delete":
                 result.pop(rid, None)
             elif op == "upsert":
@@ -185,7 +229,7 @@ class SyncClient:
 
     def pending(self) -> int:
         """Mutations not yet acknowledged, plus photos whose bytes the server does not hold yet."""
-        mutations = self.db.execute("SELECT count(*) FROM outbox WHERE acked = 0").fetchone()[0]
+        mutations = self.db.execute("SELECT count(*) FROM outbox WHERE id > ?", (self._acked_through(),)).fetchone()[0]
         return mutations + self.db.execute("SELECT count(*) FROM photos WHERE state = 'waiting'").fetchone()[0]
 
     def pending_photo_bytes(self) -> int:
@@ -236,8 +280,9 @@ class SyncClient:
 
     def push(self) -> None:
         while True:
+            # The unsent mutations are those past the acknowledged id: a range of the primary key.
             rows = self.db.execute("SELECT id, entity, op, record_id, fields, base_version FROM outbox "
-                                   "WHERE acked = 0 ORDER BY id LIMIT ?", (PUSH_BATCH,)).fetchall()
+                                   "WHERE id > ? ORDER BY id LIMIT ?", (self._acked_through(), PUSH_BATCH)).fetchall()
             if not rows:
                 return
             body = {"client_id": self.client_id, "protocol_version": PROTOCOL_VERSION,
@@ -248,7 +293,8 @@ class SyncClient:
                 answer = self._request("POST", "/api/v1/sync/push", body)
             except SyncError as error:
                 if error.code == "mutation_gap":
-                    self._rewind(error.fields["expected"])
+                    with self._tx():
+                        self._rewind(error.fields["expected"])
                     continue
                 raise
             self._acknowledge(answer)
@@ -268,16 +314,39 @@ class SyncClient:
                 for conflict in result.get("conflicts", []):
                     self.db.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?)",
                                     (conflict["id"], result["id"], conflict["field"]))
-            self.db.execute("UPDATE outbox SET acked = 1 WHERE id <= ?", (answer["last_mutation_id"],))
-            if answer["last_mutation_id"] < self._last_acked():
+            last, through = answer["last_mutation_id"], self._acked_through()
+            if last < through:
                 # The server lost mutations it had acknowledged (restored from a backup): send them again.
-                self._rewind(answer["last_mutation_id"] + 1)
+                self._rewind(last + 1)
+            else:
+                now = self.clock()
+                self.db.execute("UPDATE outbox SET acked = 1, acked_at = ? WHERE id > ? AND id <= ?",
+                                (now, through, last))
+                self._set_meta("acked_through", str(last))
+                self._prune_journal(now)
+
+    def _prune_journal(self, now: float) -> None:
+        """Forget acknowledged mutations past the retention (PROTOCOL.md 6.3), keeping the newest
+        JOURNAL_KEEP_AT_LEAST. Mutations are acknowledged in id order, so what goes is a prefix of ids;
+        the acked_at index finds it without reading the rest."""
+        self.db.execute("DELETE FROM outbox INDEXED BY outbox_acked_at WHERE acked_at < ? AND id <= ?",
+                        (now - JOURNAL_RETENTION_SECONDS, self._acked_through() - JOURNAL_KEEP_AT_LEAST))
 
     def _rewind(self, first_missing: int) -> None:
-        self.db.execute("UPDATE outbox SET acked = 0 WHERE id >= ?", (first_missing,))
+        """Mark mutations from ``first_missing`` on as unsent again (the server asks for them). Call inside
+        a transaction. A mutation pruned from the journal cannot be sent again: that is an error, not a loop."""
+        kept = self.db.execute("SELECT min(id) FROM outbox WHERE id >= ?", (first_missing,)).fetchone()[0]
+        if first_missing < int(self._meta("next_mutation_id")) and kept != first_missing:
+            raise SyncError(409, "journal_pruned",
+                            f"The server asks again for mutation {first_missing}, which this client no longer keeps "
+                            f"(it was restored from a backup older than the journal's retention).",
+                            {"expected": first_missing})
+        self.db.execute("UPDATE outbox SET acked = 0, acked_at = NULL WHERE id >= ?", (first_missing,))
+        self._set_meta("acked_through", str(min(self._acked_through(), first_missing - 1)))
 
-    def _last_acked(self) -> int:
-        return self.db.execute("SELECT coalesce(max(id), 0) FROM outbox WHERE acked = 1").fetchone()[0]
+    def _acked_through(self) -> int:
+        """Every mutation up to this id is acknowledged, none after it: kept in meta, read in O(1)."""
+        return int(self._meta("acked_through") or 0)
 
     def upload_photos(self) -> None:
         """Upload each waiting photo on its own, resuming where the server's copy stops."""
@@ -328,7 +397,7 @@ class SyncClient:
                                     (change["entity"], change["id"], change["version"], int(change["deleted"]),
                                      json.dumps(change["fields"])))
                 self._set_meta("cursor", answer["cursor"])
-                if answer["last_mutation_id"] < self._last_acked():
+                if answer["last_mutation_id"] < self._acked_through():
                     self._rewind(answer["last_mutation_id"] + 1)
                     rewound = True
             if not answer["has_more"]:
@@ -346,6 +415,9 @@ class SyncClient:
         """A JSON request; a 4xx answer raises SyncError."""
         data = json.dumps(body, default=str).encode() if body is not None else None
         extra = {"Content-Type": "application/json"} if body is not None else {}
+        if data is not None and len(data) >= GZIP_MIN_BYTES:
+            data = gzip.compress(data, compresslevel=6, mtime=0)  # PROTOCOL.md 2.9
+            extra["Content-Encoding"] = "gzip"
         status, _headers, raw = self._exchange(method, path, data, extra)
         if status >= 400:
             raise _error(status, raw)
@@ -357,7 +429,9 @@ class SyncClient:
         for delay in [*self.backoff.delays(), None]:
             try:
                 status, headers, raw = self._send(method, path, data, extra or {})
-            except OSError:
+                if (_header(headers, "Content-Encoding") or "").lower() == "gzip":
+                    raw = gzip.decompress(raw)
+            except (OSError, EOFError, zlib.error):  # a mangled gzip answer is a network failure too
                 status, headers, raw = None, {}, b""
             if status == 401 and not logged_in and path != "/api/v1/auth/login" and (self.email or self.token):
                 self._login()
@@ -371,7 +445,7 @@ class SyncClient:
         raise NetworkError(f"{method} {path}: no answer after {self.backoff.attempts} attempts")
 
     def _send(self, method, path, data, extra):
-        headers = {"Accept": "application/json", **extra}
+        headers = {"Accept": "application/json", "Accept-Encoding": "gzip", **extra}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         elif self.csrf and method not in ("GET", "HEAD"):
@@ -394,7 +468,8 @@ class SyncClient:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def _tx(self):
-        return _Transaction(self.db)
+        # Inside a burst, every change joins the burst's transaction.
+        return contextlib.nullcontext() if self._in_burst else _Transaction(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -413,6 +488,24 @@ def _error(status: int, raw: bytes) -> SyncError:
     except ValueError:
         error = {}
     return SyncError(status, error.get("code", "error"), error.get("message", ""), error.get("fields"))
+
+
+class _Burst:
+    def __init__(self, client: SyncClient):
+        self.client = client
+        self.transaction = None
+
+    def __enter__(self):
+        if self.client._in_burst:
+            raise RuntimeError("A burst is already open on this client.")
+        self.transaction = _Transaction(self.client.db)
+        self.transaction.__enter__()
+        self.client._in_burst = True
+        return self.client
+
+    def __exit__(self, exc_type, *rest):
+        self.client._in_burst = False
+        return self.transaction.__exit__(exc_type, *rest)
 
 
 class _Transaction:

@@ -14,7 +14,10 @@ from typing import Any, Iterable, Mapping
 
 SUPPORTED_PROTOCOL_VERSIONS = frozenset({1})
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
-MAX_BATCH = 500
+# Mutations per push (PROTOCOL.md 2.9). A phone's first push of a day's work is thousands of small
+# mutations; fewer round trips matter more on 2G than batch size does. The body limit (MAX_CONTENT_LENGTH,
+# inflated size when gzipped) bounds a batch of big mutations before this does.
+MAX_BATCH = 5000
 # What a mutation's `op` may be: upsert and delete for every entity, and the named operations some
 # entities declare in the server's registry (which decides, per entity, whether one applies).
 OPERATIONS = ("upsert", "delete", "finalize")

@@ -1,7 +1,15 @@
 // The one module that owns IndexedDB. Every local change is one strict
 // transaction that updates nothing but the outbox (the replica is the
 // server's state; what a screen shows is the replica with the outbox on top),
-// so a change is either recorded for sync or not made at all.
+// so a change is either recorded for sync or not made at all. Changes made
+// together (a new inspection and its item, a finalize with its signatures) share
+// one transaction: all of them are recorded or none.
+//
+// The outbox is keyed by mutation id, and every mutation up to the meta value
+// `acked_through` is acknowledged, none after it: the unsent mutations are the key
+// range past it, so reading, counting and acknowledging them costs the same
+// whatever the journal holds. Acknowledged mutations stay for JOURNAL_RETENTION_MS
+// (PROTOCOL.md 6.3: a server restored from a backup may ask for them again).
 import { openDB } from '/vendor/idb/index.js';
 
 export const DB_NAME = 'seamline';
@@ -21,6 +29,18 @@ const MIGRATIONS = [
   // 2: photos found by state (waiting to upload, uploaded and prunable) without reading every photo's bytes.
   (db, transaction) => {
     transaction.objectStore('photos').createIndex('by_state', 'state');
+  },
+  // 3: the unsent mutations are a key range past `acked_through`, not an index over every row. The highest
+  // acknowledged id is read once, from the old index, before the index goes. Mutations acknowledged before
+  // this version carry no acked_at: for pruning they count as acknowledged at the upgrade.
+  (db, transaction) => {
+    const outbox = transaction.objectStore('outbox');
+    const meta = transaction.objectStore('meta');
+    meta.put({ key: 'journal_upgraded_at', value: Date.now() });
+    return outbox.index('by_acked').openKeyCursor(IDBKeyRange.only(1), 'prev').then((highest) => {
+      meta.put({ key: 'acked_through', value: highest ? highest.primaryKey : 0 });
+      outbox.deleteIndex('by_acked');
+    });
   },
 ];
 export const DB_VERSION = MIGRATIONS.length;
@@ -50,6 +70,11 @@ export function openDatabase(name = DB_NAME) {
 
 const STRICT = { durability: 'strict' };
 
+// How long an acknowledged mutation is kept (PROTOCOL.md 6.3), and how many of the newest are kept however old
+// (a phone used once a month still holds its last inspections' worth).
+export const JOURNAL_RETENTION_MS = 30 * 24 * 3600 * 1000;
+export const JOURNAL_KEEP_AT_LEAST = 1000;
+
 export async function getMeta(key, fallback = null) {
   const row = await (await openDatabase()).get('meta', key);
   return row === undefined ? fallback : row.value;
@@ -68,34 +93,79 @@ function newId() {
   return crypto.randomUUID();
 }
 
-async function enqueue(entity, op, recordId, fields, extraStores = [], extra = null) {
-  const db = await openDatabase();
-  const tx = db.transaction(['meta', 'replica', 'outbox', ...extraStores], 'readwrite', STRICT);
-  const counter = (await tx.objectStore('meta').get('next_mutation_id'))?.value ?? 1;
-  const server = await tx.objectStore('replica').get([entity, recordId]);
-  await tx.objectStore('outbox').put({
-    id: counter, entity, op, record_id: recordId, fields, base_version: server ? server.version : null, acked: 0,
-    made_at: new Date().toISOString(),
-  });
-  await tx.objectStore('meta').put({ key: 'next_mutation_id', value: counter + 1 });
-  if (extra) await extra(tx);
-  await tx.done;
-  forget({ entities: [], unsent: true });
-  return recordId;
+// A change to record: build them with upsertChange, deleteChange, finalizeChange, photoChange.
+export function upsertChange(entity, fields, recordId = null) {
+  return { entity, op: 'upsert', recordId: recordId || fields.id || newId(), fields: stripId(fields) };
 }
 
-export function upsert(entity, fields, recordId = null) {
-  return enqueue(entity, 'upsert', recordId || fields.id || newId(), stripId(fields));
-}
-
-export function remove(entity, recordId) {
-  return enqueue(entity, 'delete', recordId, {});
+export function deleteChange(entity, recordId) {
+  return { entity, op: 'delete', recordId, fields: {} };
 }
 
 // Finalize is an operation of its own (PROTOCOL.md 2.1.1): the server recomputes the verdict the
 // phone showed and refuses a mismatch. fields: { verdict: {critical, major, minor, overall}, disposition, ... }.
-export function finalize(inspectionId, fields) {
-  return enqueue('inspection', 'finalize', inspectionId, fields);
+export function finalizeChange(inspectionId, fields) {
+  return { entity: 'inspection', op: 'finalize', recordId: inspectionId, fields };
+}
+
+// A photo's record and its bytes (kept until uploaded). Hashing is done here, before any transaction opens:
+// an IndexedDB transaction ends when it waits on anything else.
+export async function photoChange(data, fields) {
+  const sha256 = await sha256Hex(data);
+  return { entity: 'photo', op: 'upsert', recordId: newId(), fields: { ...fields, sha256 }, photo: { sha256, data } };
+}
+
+// Record changes in ONE strict transaction, numbered in order: all are recorded or none. The mutation
+// counter is read and written once; the requests go out together and the transaction waits for all.
+export async function batch(changes) {
+  if (!changes.length) return [];
+  const db = await openDatabase();
+  const withPhotos = changes.some((change) => change.photo);
+  const tx = db.transaction(['meta', 'replica', 'outbox', ...(withPhotos ? ['photos'] : [])], 'readwrite', STRICT);
+  try {
+    const first = (await tx.objectStore('meta').get('next_mutation_id'))?.value ?? 1;
+    const replica = tx.objectStore('replica');
+    const server = await Promise.all(changes.map((change) => replica.get([change.entity, change.recordId])));
+    const outbox = tx.objectStore('outbox');
+    const madeAt = new Date().toISOString();
+    const writes = changes.map((change, n) => outbox.add({
+      id: first + n, entity: change.entity, op: change.op, record_id: change.recordId, fields: change.fields,
+      base_version: server[n] ? server[n].version : null, acked: 0, made_at: madeAt,
+    }));
+    writes.push(tx.objectStore('meta').put({ key: 'next_mutation_id', value: first + changes.length }));
+    if (withPhotos) {
+      const photos = tx.objectStore('photos');
+      for (const { photo } of changes.filter((change) => change.photo)) {
+        writes.push(photos.getKey(photo.sha256).then((held) => held === undefined
+          && photos.put({ sha256: photo.sha256, data: photo.data, state: 'waiting', added_at: Date.now() })));
+      }
+    }
+    await Promise.all([...writes, tx.done]);
+  } catch (error) {
+    // A request refused at once (fields that cannot be stored) leaves the others queued: abort them all.
+    try {
+      tx.abort();
+    } catch {
+      // already aborted by the failed request, or already finished
+    }
+    await tx.done.catch(() => {});
+    throw error;
+  }
+  forget({ entities: [], unsent: true });
+  return changes.map((change) => change.recordId);
+}
+
+// A single change (a defect tap) is a batch of one: its own transaction.
+export async function upsert(entity, fields, recordId = null) {
+  return (await batch([upsertChange(entity, fields, recordId)]))[0];
+}
+
+export async function remove(entity, recordId) {
+  return (await batch([deleteChange(entity, recordId)]))[0];
+}
+
+export async function finalize(inspectionId, fields) {
+  return (await batch([finalizeChange(inspectionId, fields)]))[0];
 }
 
 // What an unsent finalize looks like on the inspection until the server's own record comes back.
@@ -106,13 +176,9 @@ function finalizedView(fields) {
 }
 
 export async function addPhoto(data, fields) {
-  const sha256 = await sha256Hex(data);
-  const recordId = newId();
-  await enqueue('photo', 'upsert', recordId, { ...fields, sha256 }, ['photos'], async (tx) => {
-    const store = tx.objectStore('photos');
-    if (!(await store.get(sha256))) await store.put({ sha256, data, state: 'waiting', added_at: Date.now() });
-  });
-  return { recordId, sha256 };
+  const change = await photoChange(data, fields);
+  await batch([change]);
+  return { recordId: change.recordId, sha256: change.photo.sha256 };
 }
 
 function stripId(fields) {
@@ -155,10 +221,21 @@ async function replicaOf(entity) {
   return result;
 }
 
+// The key range of the unsent mutations: every id past the last acknowledged one.
+function unsentRange(ackedThrough) {
+  return IDBKeyRange.lowerBound(ackedThrough + 1);
+}
+
+async function ackedThroughIn(tx) {
+  return (await tx.objectStore('meta').get('acked_through'))?.value ?? 0;
+}
+
 async function unsent() {
   if (unsentCache) return unsentCache;
   const started = generation;
-  const mutations = await (await openDatabase()).getAllFromIndex('outbox', 'by_acked', 0);
+  const tx = (await openDatabase()).transaction(['meta', 'outbox'], 'readonly');
+  const mutations = await tx.objectStore('outbox').getAll(unsentRange(await ackedThroughIn(tx)));
+  await tx.done;
   if (started === generation) unsentCache = mutations;
   return mutations;
 }
@@ -184,7 +261,9 @@ export async function record(entity, id) {
 
 export async function pendingCounts() {
   const db = await openDatabase();
-  const mutations = await db.countFromIndex('outbox', 'by_acked', 0);
+  const tx = db.transaction(['meta', 'outbox'], 'readonly');
+  const mutations = await tx.objectStore('outbox').count(unsentRange(await ackedThroughIn(tx)));
+  await tx.done;
   const photos = await db.countFromIndex('photos', 'by_state', 'waiting');
   const issues = (await db.count('rejections')) + (await db.count('conflicts'));
   return { mutations, photos, issues };
@@ -192,15 +271,19 @@ export async function pendingCounts() {
 
 // --- what sync needs -----------------------------------------------------------------------------------
 
+// The first `limit` unsent mutations, in id order: one key range read, whatever the journal holds.
 export async function unackedMutations(limit) {
-  const db = await openDatabase();
-  const all = await db.getAllFromIndex('outbox', 'by_acked', 0);
-  return all.sort((a, b) => a.id - b.id).slice(0, limit);
+  const tx = (await openDatabase()).transaction(['meta', 'outbox'], 'readonly');
+  const mutations = await tx.objectStore('outbox').getAll(unsentRange(await ackedThroughIn(tx)), limit);
+  await tx.done;
+  return mutations;
 }
 
+// A push answer covers every mutation up to lastMutationId: mark those past the previous acknowledgement (a
+// key range: the journal before it is never read), move `acked_through` in the same transaction, and prune.
 export async function acknowledge(lastMutationId, results) {
   const db = await openDatabase();
-  const tx = db.transaction(['outbox', 'rejections', 'conflicts'], 'readwrite', STRICT);
+  const tx = db.transaction(['meta', 'outbox', 'rejections', 'conflicts'], 'readwrite', STRICT);
   for (const answered of results) {
     // A duplicate was handled by an earlier push whose answer was lost: its first outcome still counts.
     const result = answered.status === 'duplicate' ? { id: answered.id, ...(answered.outcome || {}) } : answered;
@@ -216,32 +299,64 @@ export async function acknowledge(lastMutationId, results) {
         entity: mutation?.entity, record_id: mutation?.record_id, incoming_value: mutation?.fields?.[conflict.field] });
     }
   }
-  let cursor = await tx.objectStore('outbox').openCursor();
-  while (cursor) {
-    if (cursor.value.id <= lastMutationId && !cursor.value.acked) await cursor.update({ ...cursor.value, acked: 1 });
-    cursor = await cursor.continue();
+  const through = await ackedThroughIn(tx);
+  if (lastMutationId > through) {
+    const now = Date.now();
+    let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.bound(through + 1, lastMutationId));
+    while (cursor) {
+      await cursor.update({ ...cursor.value, acked: 1, acked_at: now });
+      cursor = await cursor.continue();
+    }
+    await tx.objectStore('meta').put({ key: 'acked_through', value: lastMutationId });
+    await pruneJournal(tx, lastMutationId, now);
   }
   await tx.done;
   forget({ entities: [], unsent: true });
 }
 
+// Acknowledged mutations older than the retention go, but never the newest JOURNAL_KEEP_AT_LEAST. They are
+// acknowledged in id order, so what may go is a prefix of the outbox: walk it from the start and stop at the
+// first one to keep (the cost is what is pruned, plus one).
+async function pruneJournal(tx, ackedThrough, now) {
+  const upgradedAt = (await tx.objectStore('meta').get('journal_upgraded_at'))?.value ?? 0;
+  const lastPrunable = ackedThrough - JOURNAL_KEEP_AT_LEAST;
+  if (lastPrunable < 1) return;
+  let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.upperBound(lastPrunable));
+  while (cursor && (cursor.value.acked_at ?? upgradedAt) < now - JOURNAL_RETENTION_MS) {
+    await cursor.delete();
+    cursor = await cursor.continue();
+  }
+}
+
+// The server lacks mutations from firstMissing on (it was restored from a backup, or asks with a
+// mutation_gap): mark them unsent again. One it asks for that the journal no longer keeps cannot be sent
+// again: that is an error for the user to see, never a loop of refused pushes.
 export async function rewind(firstMissing) {
   const db = await openDatabase();
-  const tx = db.transaction('outbox', 'readwrite', STRICT);
-  let cursor = await tx.store.openCursor();
-  while (cursor) {
-    if (cursor.value.id >= firstMissing && cursor.value.acked) await cursor.update({ ...cursor.value, acked: 0 });
-    cursor = await cursor.continue();
+  const tx = db.transaction(['meta', 'outbox'], 'readwrite', STRICT);
+  const through = await ackedThroughIn(tx);
+  if (firstMissing <= through && (await tx.objectStore('outbox').getKey(firstMissing)) === undefined) {
+    tx.abort();
+    await tx.done.catch(() => {});
+    throw new Error(`The server asks again for change ${firstMissing}, which this phone no longer keeps `
+                    + '(the server was restored from a backup older than the retention). Export and contact support.');
+  }
+  if (firstMissing <= through) {
+    let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.bound(firstMissing, through));
+    while (cursor) {
+      const { acked_at: _forgotten, ...unsentAgain } = cursor.value;
+      await cursor.update({ ...unsentAgain, acked: 0 });
+      cursor = await cursor.continue();
+    }
+    await tx.objectStore('meta').put({ key: 'acked_through', value: firstMissing - 1 });
   }
   await tx.done;
   forget({ entities: [], unsent: true });
 }
 
+// The highest acknowledged mutation id: one meta read.
 export async function lastAcked() {
-  const db = await openDatabase();
-  let last = 0;
-  for (const row of await db.getAll('outbox')) if (row.acked && row.id > last) last = row.id;
-  return last;
+  return getMeta('acked_through', 0);
 }
 
 export async function applyPull(changes, cursor, reset) {

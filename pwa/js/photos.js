@@ -1,6 +1,6 @@
 // Taking a photo: resize in the browser (longest side 1600 px, JPEG), then hash and keep the bytes
 // in IndexedDB (as an ArrayBuffer, which Safari stores reliably). Thumbnails show at once, offline.
-import { addPhoto, openDatabase } from './db.js';
+import { addPhoto, openDatabase, photoChange } from './db.js';
 
 const MAX_SIDE = 1600;
 const QUALITY = 0.85;
@@ -42,6 +42,11 @@ function inWorker(file) {
 export async function takePhoto(file, belongsTo, kind = 'defect', caption = null) {
   const buffer = await resizePhoto(file);
   return addPhoto(buffer, { ...belongsTo, kind, caption });
+}
+
+// A photo resized and hashed, as a change to record with others in one db.batch().
+export async function photoChangeFor(file, belongsTo, kind = 'defect', caption = null) {
+  return photoChange(await resizePhoto(file), { ...belongsTo, kind, caption });
 }
 
 const urls = new Map();

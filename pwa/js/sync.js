@@ -8,7 +8,9 @@ import { clientId, refreshSession } from './session.js';
 import { refreshVocabulary } from './vocabulary.js';
 
 const PROTOCOL = { protocol_version: 1, schema_version: 1 };
-const PUSH_BATCH = 500;
+// The protocol allows 5,000 mutations a push (PROTOCOL.md 2.9); 2,000 (about 100 KiB gzipped) keeps one
+// request short enough on 2G that a dropped connection costs little to redo.
+const PUSH_BATCH = 2000;
 const CHUNK = 256 * 1024;
 const TIMER_MS = 60_000;
 
@@ -90,7 +92,7 @@ async function push() {
     })) };
     let answer;
     try {
-      answer = await (await request('POST', '/api/v1/sync/push', { json: body })).json();
+      answer = await (await request('POST', '/api/v1/sync/push', await pushRequest(body))).json();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'mutation_gap') {
         await db.rewind(error.fields.expected);
@@ -101,6 +103,15 @@ async function push() {
     await db.acknowledge(answer.last_mutation_id, answer.results);
     await db.setMeta('database_id', answer.database_id);
   }
+}
+
+// A push body gzipped where the browser has CompressionStream (PROTOCOL.md 2.9): a fifth of the bytes on the
+// wire. Browsers without it send it plain.
+async function pushRequest(body) {
+  if (typeof CompressionStream === 'undefined') return { json: body };
+  const packed = new Blob([JSON.stringify(body)]).stream().pipeThrough(new CompressionStream('gzip'));
+  return { body: await new Response(packed).arrayBuffer(),
+           headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } };
 }
 
 async function pull() {

@@ -174,7 +174,11 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
             const old = await openDB(name, version, {
                 upgrade(db, oldVersion, _new, tx) { upgradeFrom(db, oldVersion, tx, MIGRATIONS.slice(0, version)); },
             });
-            await old.put('outbox', { id: 1, entity: 'inspection_defect', op: 'upsert', record_id: 'r1', fields: {}, acked: 0 });
+            // Two acknowledged mutations (kept for a restored server) and one waiting to be sent.
+            for (const [id, acked] of [[1, 1], [2, 1], [3, 0]]) {
+                await old.put('outbox', { id, entity: 'inspection_defect', op: 'upsert', record_id: `r${id}`, fields: {}, acked });
+            }
+            await old.put('meta', { key: 'next_mutation_id', value: 4 });
             await old.put('photos', { sha256: 'ab', data: new ArrayBuffer(8), state: 'waiting' });
             await old.put('photos', { sha256: 'cd', data: new ArrayBuffer(8), state: 'uploaded' });
             await old.put('meta', { key: 'user', value: { id: 'u1' } });
@@ -185,6 +189,8 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
             results.push({
                 version,
                 outbox: await upgraded.count('outbox'),
+                outboxIndexes: [...upgraded.transaction('outbox').store.indexNames],
+                ackedThrough: (await upgraded.get('meta', 'acked_through'))?.value,
                 waiting: await upgraded.countFromIndex('photos', 'by_state', 'waiting'),
                 user: (await upgraded.get('meta', 'user')).value.id,
                 stores: [...upgraded.objectStoreNames].sort(),
@@ -196,5 +202,7 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
     assert results["latest"] >= 2
     assert [r["version"] for r in results["results"]] == list(range(1, results["latest"]))
     for result in results["results"]:
-        assert (result["outbox"], result["waiting"], result["user"]) == (1, 1, "u1"), result
+        assert (result["outbox"], result["waiting"], result["user"]) == (3, 1, "u1"), result
+        # The unsent mutations are now the key range past acked_through; no index over every row is left.
+        assert (result["ackedThrough"], result["outboxIndexes"]) == (2, []), result
         assert result["stores"] == ["conflicts", "meta", "outbox", "photos", "rejections", "replica"]

@@ -335,6 +335,7 @@ class SyncRequests:
         app.wsgi_app = self
 
     def __call__(self, environ, start_response):
+        import gzip
         import io
         import json
         import time
@@ -349,7 +350,8 @@ class SyncRequests:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             if kind == "push":
-                payload = json.loads(body)
+                gzipped = environ.get("HTTP_CONTENT_ENCODING") == "gzip"  # the app gzips its pushes
+                payload = json.loads(gzip.decompress(body) if gzipped else body)
                 self.pushes.append({"client_id": payload["client_id"], "ids": [m["id"] for m in payload["mutations"]]})
             else:
                 self.pulls += 1

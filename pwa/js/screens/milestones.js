@@ -1,10 +1,10 @@
 // Production milestones: for a production order, the stage reached (fabric received … shipped)
 // with the cumulative quantity, the date, a delay reason when late, a note and a photo, offline.
 // Events are append-only: a correction is a new event.
-import { record, records, upsert } from '../db.js';
+import { batch, record, records, upsertChange } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
-import { takePhoto } from '../photos.js';
+import { photoChangeFor } from '../photos.js';
 import { words } from '../vocabulary.js';
 import { cameraButton, gallery } from './photo-section.js';
 
@@ -88,9 +88,14 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
     }
     if (!draft.occurred_on) return void (message.textContent = t('error.field', { field: t('milestones.date'), message: t('error.required') }));
     if (isLate() && !draft.delay_reason) return void (message.textContent = t('milestones.need_reason'));
-    const id = await upsert('milestone_event', { production_order_id: orderId, stage: draft.stage, quantity,
+    // The event and its photos are recorded together or not at all (the photos are resized first).
+    const milestone = upsertChange('milestone_event', { production_order_id: orderId, stage: draft.stage, quantity,
       occurred_on: draft.occurred_on, delay_reason: isLate() ? draft.delay_reason : null, note: draft.note.trim() || null });
-    for (const file of files) await takePhoto(file, { milestone_event_id: id }, 'milestone');
+    const photos = [];
+    for (const file of files) {
+      photos.push(await photoChangeFor(file, { milestone_event_id: milestone.recordId }, 'milestone'));
+    }
+    await batch([milestone, ...photos]);
     onChange?.();
     await showMilestoneOrder(root, orderId, { onChange });
     root.querySelector('[data-testid=milestone-saved]').textContent = t('milestones.saved', { stage: t(`stage.${draft.stage}`) });

@@ -1,7 +1,7 @@
 // Review and finalize: the summary, the lot disposition (proposed from the verdict), the inspector's
 // signature and the factory representative's acknowledgement, device time and, where allowed, the
 // location. Finalized is read-only; the server recomputes the verdict and refuses a mismatch.
-import { addPhoto, finalize as recordFinalize, getMeta, upsert } from '../db.js';
+import { batch, finalizeChange, getMeta, photoChange, upsertChange } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
@@ -54,21 +54,23 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
     }
     if (!confirm(t('finalize.confirm'))) return;
     const where = (await getMeta('use_location', false)) ? await currentLocation() : null;
-    await addPhoto(await inspectorPad.toJpeg(), { inspection_id: inspection.id, kind: 'signature',
-                                                  caption: t('review.signed_inspector', { name: user.display_name }) });
+    // The signatures, the note of a refusal to sign and the finalize are recorded together or not at all.
+    const changes = [await photoChange(await inspectorPad.toJpeg(), { inspection_id: inspection.id, kind: 'signature',
+      caption: t('review.signed_inspector', { name: user.display_name }) })];
     if (!declined.checked) {
-      await addPhoto(await factoryPad.toJpeg(), { inspection_id: inspection.id, kind: 'signature',
-                                                  caption: t('review.signed_factory', { name: representative.value.trim() }) });
+      changes.push(await photoChange(await factoryPad.toJpeg(), { inspection_id: inspection.id, kind: 'signature',
+        caption: t('review.signed_factory', { name: representative.value.trim() }) }));
     }
     if (declined.checked) {
-      await upsert('inspection', { notes: [inspection.notes, t('review.declined_note')].filter(Boolean).join('\n') },
-                   inspection.id);
+      changes.push(upsertChange('inspection', {
+        notes: [inspection.notes, t('review.declined_note')].filter(Boolean).join('\n') }, inspection.id));
     }
     const verdict = { overall: judgement.overall };
     for (const cls of severities()) verdict[cls] = judgement.verdicts[cls];
     const fields = { verdict, finished_at: new Date().toISOString(), disposition };
     if (where) fields.finish_location = where;
-    await recordFinalize(inspection.id, fields);
+    changes.push(finalizeChange(inspection.id, fields));
+    await batch(changes);
     onChange?.();
     await rerender();
   };

@@ -1,7 +1,7 @@
 // Setting up an inspection: type, production order (and so the style, its tech pack and the
 // ordered quantity), lot size, level and AQL per class (defaults from the product category and
 // type), the switching state the server proposed. The plan shows at once, computed offline.
-import { getMeta, records, setMeta, upsert } from '../db.js';
+import { batch, getMeta, records, setMeta, upsertChange } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
@@ -95,11 +95,15 @@ export async function showSetup(root, inspection, { user, onChange }) {
       if (where) fields.start_location = where;
     }
     saving = true;
-    const id = await upsert('inspection', fields, inspectionId);
+    // The inspection and its item are recorded together or not at all.
+    const changes = [upsertChange('inspection', fields, inspectionId)];
+    const id = changes[0].recordId;
     if (style && !inspection) {
-      await upsert('inspection_item', { inspection_id: id, style_id: style.id,
-                                        purchase_order_line_id: order.purchase_order_line_id, quantity: Number(draft.lot_size) });
+      changes.push(upsertChange('inspection_item', { inspection_id: id, style_id: style.id,
+                                                     purchase_order_line_id: order.purchase_order_line_id,
+                                                     quantity: Number(draft.lot_size) }));
     }
+    await batch(changes);
     onChange?.();
     location.hash = `#/inspection/${id}`;
   } },

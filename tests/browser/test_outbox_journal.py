@@ -1,0 +1,246 @@
+"""The app's outbox in Chromium: gzipped pushes, bursts in one transaction, reads by key range past the
+acknowledged id, and the journal pruned as PROTOCOL.md 6.3 says.
+
+Each test asks for live_app before phone, so the browser context closes before the server stops.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from sqlalchemy import select
+
+import world
+from helpers import login, pending, sync_pass, wait_synced
+
+DAY_MS = 24 * 3600 * 1000
+
+RECORD_BURST = """async ([inspectionId, defectTypeId, count, label]) => {
+    const db = await import('/js/db.js');
+    const changes = [];
+    for (let n = 0; n < count; n += 1) {
+        changes.push(db.upsertChange('inspection_defect', { inspection_id: inspectionId, defect_type_id: defectTypeId,
+            severity: ['minor', 'major', 'critical'][n % 3], note: `${label} ${n}` }));
+    }
+    return db.batch(changes);
+}"""
+
+OUTBOX = """async () => {
+    const db = await (await import('/js/db.js')).openDatabase();
+    return (await db.getAll('outbox')).map((m) => ({ id: m.id, acked: m.acked, note: m.fields.note ?? null }));
+}"""
+
+# Counts readwrite transactions and records every read of the outbox store with its key range (null: the whole
+# store), from now on in this page.
+SPY = """() => {
+    window.spy = { readwrite: 0, outboxReads: [], indexReads: 0 };
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (stores, mode, options) {
+        if (mode === 'readwrite') window.spy.readwrite += 1;
+        return transaction.call(this, stores, mode, options);
+    };
+    for (const method of ['get', 'getAll', 'getAllKeys', 'count', 'openCursor', 'openKeyCursor']) {
+        const original = IDBObjectStore.prototype[method];
+        IDBObjectStore.prototype[method] = function (query, ...rest) {
+            if (this.name === 'outbox' && method !== 'get') {
+                window.spy.outboxReads.push(query instanceof IDBKeyRange
+                    ? { lower: query.lower ?? null, upper: query.upper ?? null } : query ?? null);
+            }
+            return original.call(this, query, ...rest);
+        };
+        const onIndex = IDBIndex.prototype[method];
+        IDBIndex.prototype[method] = function (...args) {
+            if (this.objectStore.name === 'outbox') window.spy.indexReads += 1;
+            return onIndex.apply(this, args);
+        };
+    }
+}"""
+
+
+def _server_notes(app, prefix: str) -> list[str]:
+    from server.extensions import db
+    from server.models import InspectionDefect
+
+    with app.app_context():
+        return [n for n in db.session.scalars(select(InspectionDefect.note).where(
+            InspectionDefect.note.like(f"{prefix}%")))]
+
+
+def _open_app(phone, base):
+    page = phone.new_page()
+    page.goto(base + "/")
+    page.wait_for_selector("#email")
+    return page
+
+
+def test_the_push_is_gzipped_and_every_change_arrives_exactly_once(live_app, phone):
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base)
+    pushes = []
+
+    def capture(route):
+        request = route.request
+        pushes.append((request.headers.get("content-encoding"), request.post_data_buffer))
+        route.continue_()
+
+    page.route("**/api/v1/sync/push", capture)
+    phone.set_offline(True)
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 300, "gzipped"])
+    phone.set_offline(False)
+    wait_synced(page)
+    assert pushes and all(encoding == "gzip" for encoding, _body in pushes)
+    sent = [json.loads(gzip.decompress(body)) for _encoding, body in pushes]
+    ids = [m["id"] for body in sent for m in body["mutations"]]
+    assert sorted(set(ids)) == list(range(1, 301))
+    raw = sum(len(json.dumps(body).encode()) for body in sent)
+    wire = sum(len(body) for _encoding, body in pushes)
+    print(f"push bodies: {raw} bytes of JSON, {wire} bytes sent ({wire / raw:.2f})")
+    assert wire <= 0.5 * raw
+    notes = _server_notes(app, "gzipped ")
+    assert sorted(notes) == sorted(f"gzipped {n}" for n in range(300))  # each once
+    assert all(m["acked"] for m in page.evaluate(OUTBOX))
+
+
+def test_without_compression_stream_the_push_goes_plain(live_app, phone):
+    base, app = live_app
+    phone.add_init_script("delete window.CompressionStream;")
+    page = phone.new_page()
+    login(page, base)
+    pushes = []
+
+    def capture(route):
+        pushes.append((route.request.headers.get("content-encoding"), route.request.post_data_buffer))
+        route.continue_()
+
+    page.route("**/api/v1/sync/push", capture)
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 3, "plain"])
+    wait_synced(page)
+    assert pushes and all(encoding is None for encoding, _body in pushes)
+    assert [m["id"] for m in json.loads(pushes[-1][1])["mutations"]] == [1, 2, 3]
+    assert sorted(_server_notes(app, "plain ")) == ["plain 0", "plain 1", "plain 2"]
+
+
+def test_a_burst_is_one_transaction_and_a_failure_inside_records_none_of_it(live_app, phone):
+    base, _app = live_app
+    page = _open_app(phone, base)
+    page.evaluate(SPY)
+    outcome = page.evaluate("""async ([inspectionId, defectTypeId]) => {
+        const db = await import('/js/db.js');
+        const defect = (note) => db.upsertChange('inspection_defect',
+            { inspection_id: inspectionId, defect_type_id: defectTypeId, severity: 'minor', note });
+        const ids = await db.batch(Array.from({ length: 100 }, (_, n) => defect(`burst ${n}`)));
+        const transactions = window.spy.readwrite;
+        let failure = null;
+        try {
+            // The third change cannot be stored (a function is not cloneable): none of the three may be.
+            await db.batch([defect('first'), defect('second'), { ...defect('bad'), fields: { note: () => 1 } }]);
+        } catch (error) {
+            failure = error.name;
+        }
+        const afterFailure = await db.pendingCounts();
+        const single = await db.upsert('inspection_defect',
+            { inspection_id: inspectionId, defect_type_id: defectTypeId, severity: 'major', note: 'a tap' });
+        const records = await db.records('inspection_defect');
+        return { ids: ids.length, transactions, failure, afterFailure: afterFailure.mutations,
+                 pending: (await db.pendingCounts()).mutations, tapRecorded: records.get(single)?.note,
+                 notes: [...records.values()].map((r) => r.note).filter((n) => n === 'first' || n === 'second') };
+    }""", [str(world.INSPECTION_A), str(world.DEFECT_TYPE)])
+    assert outcome["ids"] == 100 and outcome["transactions"] == 1
+    assert outcome["failure"] == "DataCloneError"
+    assert outcome["afterFailure"] == 100 and outcome["notes"] == []
+    assert outcome["pending"] == 101 and outcome["tapRecorded"] == "a tap"
+    assert [m["id"] for m in page.evaluate(OUTBOX)] == list(range(1, 102))  # no id taken by the failed burst
+
+
+def test_acknowledgements_move_a_range_and_the_unsent_set_stays_exact(live_app, phone):
+    base, _app = live_app
+    page = _open_app(phone, base)
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 50, "acked"])
+    result = page.evaluate("""async () => {
+        const db = await import('/js/db.js');
+        const unsent = async () => (await db.unackedMutations(1000)).map((m) => m.id);
+        const pendingNotes = async () => [...(await db.records('inspection_defect')).values()]
+            .filter((r) => r._pending).length;
+        const steps = [];
+        for (const last of [10, 10, 30, 50]) {
+            await db.acknowledge(last, []);
+            steps.push({ last: await db.lastAcked(), unsent: await unsent(),
+                         count: (await db.pendingCounts()).mutations, shown: await pendingNotes() });
+        }
+        await db.rewind(21);  // the server lost 21 and later
+        steps.push({ last: await db.lastAcked(), unsent: await unsent(), count: (await db.pendingCounts()).mutations,
+                     shown: await pendingNotes(), first5: (await db.unackedMutations(5)).map((m) => m.id) });
+        return steps;
+    }""")
+    expected = [(10, 11), (10, 11), (30, 31), (50, 51)]
+    for step, (last, first_unsent) in zip(result, expected):
+        assert step["last"] == last
+        assert step["unsent"] == list(range(first_unsent, 51))
+        assert step["count"] == step["shown"] == 50 - last
+    rewound = result[-1]
+    assert rewound["last"] == 20 and rewound["unsent"] == list(range(21, 51)) and rewound["count"] == 30
+    assert rewound["first5"] == [21, 22, 23, 24, 25]
+    assert [m["id"] for m in page.evaluate(OUTBOX) if m["acked"]] == list(range(1, 21))
+
+
+def test_a_sync_reads_the_outbox_by_ranges_past_the_acknowledged_id(live_app, phone):
+    """Whatever the journal holds, a sync reads only the unsent range (and what pruning removes): never the
+    whole store, never an index over it."""
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base)
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 2500, "journal"])
+    wait_synced(page, timeout=60)
+    page.evaluate(SPY)
+    assert sync_pass(page) is None  # nothing new
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 1, "one more"])
+    assert sync_pass(page) is None and pending(page) == 0
+    spy = page.evaluate("() => window.spy")
+    assert spy["indexReads"] == 0
+    assert spy["outboxReads"], "the spy saw nothing"
+    for query in spy["outboxReads"]:
+        assert isinstance(query, (dict, int)), f"a read of the whole outbox: {query}"
+        if isinstance(query, dict):
+            # Past the acknowledged id (2500), or the prefix pruning may remove (never read here: nothing is old).
+            assert (query["lower"] or 0) > 2500 or query["upper"] <= 2501 - 1000, query
+    assert _server_notes(app, "one more") == ["one more 0"]
+
+
+def test_the_journal_keeps_what_the_retention_says_and_the_export_holds_it(live_app, phone):
+    base, _app = live_app
+    page = _open_app(phone, base)
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 1205, "old"])
+    result = page.evaluate("""async ([inspectionId, defectTypeId, day]) => {
+        const db = await import('/js/db.js');
+        const { buildExport } = await import('/js/export.js');
+        const ids = async () => (await (await db.openDatabase()).getAllKeys('outbox'));
+        const realNow = Date.now;
+        await db.acknowledge(1205, []);
+        const later = async (days, note) => {
+            Date.now = () => realNow() + days * day;
+            await db.upsert('inspection_defect', { inspection_id: inspectionId, defect_type_id: defectTypeId,
+                                                   severity: 'minor', note });
+            await db.acknowledge(await db.getMeta('next_mutation_id') - 1, []);
+            Date.now = realNow;
+            return ids();
+        };
+        const at29 = await later(29, 'day 29');
+        const at31 = await later(31, 'day 31');
+        const exported = (await buildExport()).mutations.map((m) => m.id);
+        let refused = null;
+        try {
+            await db.rewind(5);  // a server restored from a backup older than the retention
+        } catch (error) {
+            refused = error.message;
+        }
+        return { at29: [at29.length, at29[0]], at31: [at31.length, at31[0], at31[at31.length - 1]],
+                 exported: [exported.length, exported[0], exported[exported.length - 1]], refused,
+                 last: await db.lastAcked() };
+    }""", [str(world.INSPECTION_A), str(world.DEFECT_TYPE), DAY_MS])
+    assert result["at29"] == [1206, 1]  # within 30 days nothing goes
+    # 31 days on, the first 1,205 are past the retention, but the newest 1,000 acknowledged stay.
+    assert result["at31"] == [1000, 208, 1207]
+    assert result["exported"] == [1000, 208, 1207]  # the export holds every mutation kept (PROTOCOL.md 8.2)
+    assert "no longer keeps" in result["refused"] and result["last"] == 1207
