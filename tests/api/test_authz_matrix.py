@@ -64,6 +64,9 @@ def _fill(url_rule, method) -> tuple[str, uuid.UUID | None]:
         elif argument in ("record_id", "user_id") and blueprint in RECORD_FOR_BLUEPRINT:
             record = RECORD_FOR_BLUEPRINT[blueprint]
             values[argument] = record
+        elif argument == "factory_id":  # a factory's figures (analytics scorecard)
+            record = world.FACTORY_A
+            values[argument] = record
         elif argument in ("token_id", "conflict_id"):
             values[argument] = uuid.uuid4()
         elif argument == "sha256":
