@@ -36,6 +36,11 @@ export function apiPath(endpoint, filters, extra = {}) {
   return `/api/v1/analytics/${endpoint}${query ? `?${query}` : ''}`;
 }
 
+// The same filters as a CSV download (/api/v1/exports): what the screen shows, in a spreadsheet.
+export function csvPath(name, filters, extra = {}) {
+  return apiPath('x', filters, extra).replace('/api/v1/analytics/x', `/api/v1/exports/${name}.csv`);
+}
+
 // { data, fetchedAt, offline }: the server's answer, or the copy kept from the last time it was fetched.
 export async function loadFigures(path) {
   try {

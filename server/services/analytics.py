@@ -28,6 +28,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import String, and_, case, distinct, exists, false, func, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from server.authz import factory_scope, require_factory
@@ -190,9 +191,10 @@ def counted_conditions(user: User, f: Filters) -> list[ColumnElement]:
             item = item.where(Style.category == f.category)
         conditions.append(exists(item))
     if f.defect_type_id:
-        conditions.append(exists(select(InspectionDefect.id).where(
-            InspectionDefect.inspection_id == Inspection.id, InspectionDefect.defect_type_id == f.defect_type_id,
-            InspectionDefect.deleted_at.is_(None))))
+        # An alias: queries over defects themselves (the defects export) must not correlate it away.
+        found = aliased(InspectionDefect)
+        conditions.append(exists(select(found.id).where(
+            found.inspection_id == Inspection.id, found.defect_type_id == f.defect_type_id, found.deleted_at.is_(None))))
     return conditions
 
 

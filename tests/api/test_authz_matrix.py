@@ -104,6 +104,7 @@ def test_matrix(app, tokens):
             response = client.open(path, method=method, headers=headers, **kwargs)
             status = response.status_code
             body = response.get_json(silent=True)
+            response.close()  # as a WSGI server does: ends a streamed answer (a CSV export) and its context
             checked += 1
             role = None if persona == "anonymous" else world.PERSONAS[persona][1]
             if status >= 500:

@@ -151,6 +151,12 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
         assert rows.count() == 2
         assert rows.first.locator("td").first.inner_text() == "4"
         _no_horizontal_scroll(page)
+        # The table's CSV has the screen's filters, with the BOM and the same figures.
+        href = page.locator("[data-testid=group-table]").locator("xpath=ancestor::section").locator("a.csv").get_attribute("href")
+        assert "group_by=category" in href
+        csv_body = page.request.get(figures_app + href).body()
+        assert csv_body.startswith(b"\xef\xbb\xbfkey,category,inspections")
+        assert b"tops_knit,tops_knit,4," in csv_body
         _axe(page, "dashboard laptop")
         _shot(page, "manager-dashboard-1366")
     finally:

@@ -3,7 +3,7 @@
 // Every chart has its table of numbers beside it, and a bar opens the inspections behind it.
 import { barChart, trendChart } from '../charts.js';
 import { h, mount } from '../dom.js';
-import { apiPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
+import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
 import { t } from '../i18n.js';
 import { filterForm, freshness } from './figure-filters.js';
 
@@ -33,7 +33,8 @@ export async function showDashboard(root, { user }) {
     groups.data ? groupSection(groups.data, group, filters, switching.data, charts) : null,
     pareto.data ? paretoSection(pareto.data, filters, charts) : null,
     switching.data ? switchingSection(switching.data, filters) : null,
-    rejected.data ? rejectedSection(rejected.data, filters) : null);
+    rejected.data ? rejectedSection(rejected.data, filters) : null,
+    downloads(filters));
   for (const draw of charts) draw();
   root.dataset.figuresReady = 'true';
 }
@@ -64,7 +65,8 @@ export function trendSection(data, filters, charts, screen = 'dashboard') {
     onSelect: open,
   }));
   return h('section', { class: 'card figure', 'data-screen': screen },
-    h('h2', {}, t('figures.trend_by', { period: t(`figures.period.${data.period}`) })),
+    h('div', { class: 'toolbar' }, h('h2', {}, t('figures.trend_by', { period: t(`figures.period.${data.period}`) })),
+      csvLink(csvPath('pass-rates', filters, { group_by: 'period', period: data.period }))),
     rows.length ? chart : h('p', { class: 'muted' }, t('figures.none')),
     table(['figures.period', 'figures.inspections', 'figures.first_time_pass_rate', 'figures.pass_rate', 'figures.dhu'],
       rows.map((r, i) => [link(r.period_start, () => open(i)), r.inspections, percent(r.first_time_pass_rate), percent(r.pass_rate), number(r.dhu)]),
@@ -106,6 +108,7 @@ function groupSection(data, group, filters, switching, charts) {
   return h('section', { class: 'card figure' },
     h('div', { class: 'toolbar' },
       h('h2', {}, t('figures.by', { group: t(`figures.group.${group}`) })),
+      csvLink(csvPath('pass-rates', filters, { group_by: group, period: data.period })),
       h('div', { class: 'tabs', role: 'navigation', 'aria-label': t('figures.compare_by') }, GROUPS.map((g) => h('a', {
         class: 'tab', href: hashWith('dashboard', { ...filters, group_by: g }), 'aria-current': g === group ? 'page' : null,
         'data-testid': `group-${g}` }, t(`figures.group.${g}`))))),
@@ -134,7 +137,7 @@ export function paretoSection(data, filters, charts) {
     onSelect: open,
   }));
   return h('section', { class: 'card figure' },
-    h('h2', {}, t('figures.pareto')),
+    h('div', { class: 'toolbar' }, h('h2', {}, t('figures.pareto')), csvLink(csvPath('defect-pareto', filters, { limit: 50 }))),
     h('p', { class: 'muted' }, t('figures.pareto_total', { n: data.total_defects })),
     rows.length ? chart : h('p', { class: 'muted' }, t('figures.none')),
     table(['figures.defect', 'figures.defects', 'figures.share', 'figures.cumulative'],
@@ -144,7 +147,7 @@ export function paretoSection(data, filters, charts) {
 
 export function switchingSection(data, filters) {
   return h('section', { class: 'card figure' },
-    h('h2', {}, t('figures.switching_title')),
+    h('div', { class: 'toolbar' }, h('h2', {}, t('figures.switching_title')), csvLink('/api/v1/exports/switching.csv')),
     h('ul', { class: 'list', 'data-testid': 'switching-list' }, data.rows.map((r) => h('li', { class: 'switching-row' },
       h('div', { class: 'toolbar' },
         h('a', { href: hashWith(`factory/${r.factory_id}`, { period: filters.period }) }, r.factory_name),
@@ -154,7 +157,7 @@ export function switchingSection(data, filters) {
 
 export function rejectedSection(data, filters) {
   return h('section', { class: 'card figure' },
-    h('h2', {}, t('figures.rejected_title', { n: data.total })),
+    h('div', { class: 'toolbar' }, h('h2', {}, t('figures.rejected_title', { n: data.total })), csvLink(csvPath('rejected-lots', filters))),
     data.rows.length ? h('ul', { class: 'list', 'data-testid': 'rejected-list' }, data.rows.map((r) => h('li', { class: 'rejected' },
       h('a', { class: 'row', href: `#/inspection/${r.id}` },
         h('strong', {}, r.factory_name), h('span', {}, r.finished_at.slice(0, 10)),
@@ -164,6 +167,17 @@ export function rejectedSection(data, filters) {
     data.total > data.rows.length
       ? h('a', { class: 'button', href: hashWith('figures/inspections', { ...filters, verdict: 'fail' }) }, t('figures.all_rejected'))
       : null);
+}
+
+export function csvLink(href, label = t('figures.csv')) {
+  return h('a', { class: 'button csv', href, download: '' }, label);
+}
+
+function downloads(filters) {
+  return h('section', { class: 'card figure' }, h('h2', {}, t('figures.downloads')),
+    h('p', { class: 'muted' }, t('figures.downloads_text')),
+    h('div', { class: 'actions' }, ['inspections', 'defects', 'measurements'].map((name) =>
+      csvLink(csvPath(name, filters), t(`figures.csv.${name}`)))));
 }
 
 function link(text, onClick) {

@@ -1,8 +1,8 @@
 // The inspections behind a figure: what a click on a bar or a row opens, with the same filters.
 import { h, mount } from '../dom.js';
-import { apiPath, filtersFromHash, hashWith, loadFigures } from '../figures.js';
+import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures } from '../figures.js';
 import { t } from '../i18n.js';
-import { table } from './dashboard.js';
+import { csvLink, table } from './dashboard.js';
 import { freshness } from './figure-filters.js';
 
 const PAGE_SIZE = 50;
@@ -23,7 +23,8 @@ export async function showFigureInspections(root) {
   mount(root, back,
     h('h1', {}, t('figures.behind')),
     freshness([answer]),
-    h('p', { class: 'muted', 'data-testid': 'behind-count' }, t('figures.behind_count', { n: data.total })),
+    h('div', { class: 'toolbar' }, h('p', { class: 'muted', 'data-testid': 'behind-count' }, t('figures.behind_count', { n: data.total })),
+      csvLink(csvPath('inspections', filters, { defect_type_id: filters.defect_type_id, verdict: filters.verdict, inspector_id: filters.inspector_id }))),
     table(['figures.date', 'figures.factory', 'figures.type', 'figures.order', 'figures.verdict', 'figures.defects', 'figures.reason'],
       data.rows.map((r) => [
         h('a', { href: `#/inspection/${r.id}` }, r.finished_at.slice(0, 10)), r.factory_name, t(`type.${r.inspection_type}`),
