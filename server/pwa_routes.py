@@ -18,9 +18,11 @@ from werkzeug.routing import PathConverter
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 # Front-end libraries installed from npm (pwa/package-lock.json) and served by the app itself.
 VENDOR = {"idb": PWA_DIR / "node_modules" / "idb" / "build", "axe-core": PWA_DIR / "node_modules" / "axe-core",
-          "uplot": PWA_DIR / "node_modules" / "uplot" / "dist"}
+          "uplot": PWA_DIR / "node_modules" / "uplot" / "dist",
+          "canonicalize": PWA_DIR / "node_modules" / "canonicalize" / "lib"}
 # The library files the app imports, precached with the shell so the managers' figures open offline.
-VENDOR_FILES = ("/vendor/idb/index.js", "/vendor/uplot/uPlot.esm.js", "/vendor/uplot/uPlot.min.css")
+VENDOR_FILES = ("/vendor/idb/index.js", "/vendor/uplot/uPlot.esm.js", "/vendor/uplot/uPlot.min.css",
+                "/vendor/canonicalize/canonicalize.js")
 SHELL_PARTS = ("index.html", "manifest.webmanifest", "css", "js", "icons")
 
 # No inline scripts or styles, nothing from other origins; user text is only ever inserted as text.

@@ -2,8 +2,10 @@
 
 
 def register_blueprints(api) -> None:
-    from server.api import analytics, aql, auth, catalog, exports, factories, health, inspections, orders, photos, sync, users
+    from server.api import (analytics, aql, auth, catalog, exports, factories, health, inspections, orders, photos,
+                            reports, sync, users)
 
-    for module in (health, auth, users, factories, catalog, aql, orders, inspections, photos, sync, analytics, exports):
+    for module in (health, auth, users, factories, catalog, aql, orders, inspections, photos, sync, analytics, exports,
+                   reports):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

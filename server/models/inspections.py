@@ -94,6 +94,8 @@ class Inspection(Versioned, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 of the canonical JSON of the finalized record (server.services.content_hash), set at finalize.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
     # Quantity check (final inspections).
     ordered_quantity: Mapped[int | None] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from server.extensions import db
 from server.models import Inspection, User
 from server.models.base import utcnow
 from server.services import changes
+from server.services.content_hash import inspection_hash
 from server.services.inspections import SEVERITY_CLASSES, plans_as_dict, recompute_verdict
 from server.services.records import Resource, get_record
 
@@ -59,3 +60,6 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
     for key in ("disposition", "finish_location"):
         if key in data:
             setattr(inspection, key, data[key])
+    db.session.flush()
+    # In the same transaction: the hash printed on the reports is of exactly what was finalized.
+    inspection.content_hash = inspection_hash(inspection)

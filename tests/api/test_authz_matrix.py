@@ -31,6 +31,7 @@ RECORD_FOR_BLUEPRINT = {
     "production_orders": world.PROD_ORDER_A,
     "milestone_events": world.MILESTONE_A,
     "inspections": world.INSPECTION_A,
+    "inspection_reports": world.INSPECTION_A,
     "inspection_items": world.INSPECTION_ITEM_A,
     "inspection_defects": world.DEFECT_A,
     "measurement_results": world.MEASUREMENT_A,
