@@ -3,6 +3,7 @@
 Anyone who may read the inspection may read its report and verify it.
 """
 
+from flask import Response
 from flask_login import current_user
 from marshmallow import fields
 
@@ -10,6 +11,7 @@ from server.api.blueprint import Blueprint
 from server.authz import EVERYONE, allow
 from server.schemas.common import StrictSchema
 from server.services import content_hash, entities, records
+from server.services.report import inspection_pdf
 
 blp = Blueprint("inspection_reports", "inspection_reports", url_prefix="/api/v1/inspections",
                 description="Inspection reports and their content hash.")
@@ -32,6 +34,19 @@ def verify(record_id):
     """Recompute the content hash (SHA-256 over RFC 8785 canonical JSON of the inspection, its defects,
     measurements, checklist and photos' sha256) and compare it with the one stored at finalize."""
     return content_hash.verify(records.get_record(entities.INSPECTIONS, current_user, record_id))
+
+
+@blp.route("/<uuid:record_id>/report.pdf", methods=["GET"], endpoint="report_pdf")
+@allow(*EVERYONE)
+@blp.doc(responses={"200": {"description": "The report (A4 PDF)", "content": {"application/pdf": {}}}})
+def report_pdf(record_id):
+    """The inspection report as a PDF: header, quantity check, plan and verdict per class, defects by type,
+    measurements, checklist, disposition, signatures, photos with captions and the content hash."""
+    inspection = records.get_record(entities.INSPECTIONS, current_user, record_id)
+    response = Response(inspection_pdf(inspection), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="seamline-inspection-{inspection.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 BLUEPRINTS = [blp]
