@@ -41,6 +41,7 @@ async function route() {
   if (screen === 'factory' && id) return (await import('./screens/scorecard.js')).showScorecard(main, id);
   if (screen === 'figures' && id === 'inspections') return (await import('./screens/figure-inspections.js')).showFigureInspections(main);
   if (screen === 'defects') return (await import('./screens/defect-figures.js')).showDefectFigures(main, { user });
+  if (screen === 'report' && id) return (await import('./screens/report.js')).showReport(main, id, { user });
   const onChange = requestBackgroundSync;
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
   if (screen === 'milestones' && id) return showMilestoneOrder(main, id, { onChange });

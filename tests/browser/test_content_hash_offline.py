@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import world
-from helpers import login, wait_synced
+from helpers import login, wait_synced, wait_until
 
 RECORD_OFFLINE = """async (ids) => {
     const db = await import('/js/db.js');
@@ -42,6 +42,20 @@ def test_offline_hash_equals_the_servers(phone, live_app):
            "spec": str(world.SPEC)}
     offline = page.evaluate(RECORD_OFFLINE, ids)
     assert len(offline["hash"]) == 64
+    # Still offline: the printable report shows the result and the same hash, for the factory on the spot.
+    page.evaluate("(id) => { location.hash = `#/inspection/${id}`; }", offline["id"])
+    page.click("[data-testid=open-report]")
+    wait_until(page, "() => document.querySelector('main')?.dataset.reportReady === 'true'")
+    assert page.locator("[data-testid=report-hash]").inner_text() == offline["hash"]
+    assert page.locator("[data-testid=report-verdict]").inner_text() == "Pass"
+    report = page.locator("[data-testid=report]").inner_text()
+    for expected in ("Factory A (FA)", "PO-A-1", "MO-A-1", "Đường may bị đứt 线头 সেলাই", "left sleeve", "Chest width",
+                     "FI-001", "Release"):
+        assert expected in report, expected
+    assert page.locator("[data-testid=report] img").count() == 1
+    page.emulate_media(media="print")
+    assert page.locator("#app-nav").is_hidden() and page.locator("[data-testid=print]").is_hidden()
+    page.emulate_media(media="screen")
     phone.set_offline(False)
     wait_synced(page)
     server = page.evaluate("async (id) => (await fetch(`/api/v1/inspections/${id}/verify`)).json()", offline["id"])
