@@ -30,8 +30,9 @@ from sqlalchemy import insert, text  # after the path set-up above
 
 from server import create_app
 from server.extensions import db
-from server.models import (DefectType, Factory, Inspection, InspectionDefect, InspectionItem, Photo, Style, User)
-from server.services import analytics
+from server.models import (DefectType, Factory, FigureRollup, Inspection, InspectionDefect, InspectionItem, Photo,
+                           Style, User)
+from server.services import analytics, rollups
 from server.services.analytics import Filters
 from server.services.users import create_user
 
@@ -142,9 +143,11 @@ def measure(size: int, backend: str) -> None:
         print(f"  {name:<36} {ms:>9,.0f} ms   {ms / base:>6.1f} x the plain aggregate")
     started = time.perf_counter()
     analytics.switching_states(manager)
-    switching = (time.perf_counter() - started) * 1000
+    replay = (time.perf_counter() - started) * 1000
+    print(f"  {'switching, first call (replay)':<36} {replay:>9,.0f} ms   {replay / base:>6.1f} x")
+    switching = median_ms(lambda: analytics.switching_states(manager))
     total += switching
-    print(f"  {'switching, all factories (replay)':<36} {switching:>9,.0f} ms   {switching / base:>6.1f} x")
+    print(f"  {'switching, no new lot since (kept)':<36} {switching:>9,.0f} ms   {switching / base:>6.1f} x")
     print(f"  main dashboard (five calls)          {total:>9,.0f} ms   aim: under 300 ms")
 
 
@@ -162,6 +165,11 @@ def run_backend(backend: str, url: str, sizes: list[int], photo_dir: str) -> Non
             add_inspections(rng, size - built, catalogue)
             built = size
             print(f"\n[{backend}] built {size:,} inspections in {time.perf_counter() - started:,.0f} s")
+            started = time.perf_counter()
+            rollups.rebuild()  # the rows above bypassed finalize, which keeps the rollups in step
+            db.session.commit()
+            print(f"[{backend}] rebuilt the rollups from the records in {time.perf_counter() - started:,.1f} s "
+                  f"({db.session.query(FigureRollup).count():,} figure rows)")
             if backend == "postgresql":
                 db.session.execute(text("ANALYZE"))
                 db.session.commit()

@@ -3,7 +3,10 @@ rejected lots, switching states and factory scorecards.
 
 Every figure is computed by the database in grouped queries (SQLite and
 PostgreSQL alike); Python only shapes the aggregated rows (a handful per
-group), never loops over inspections or defects.
+group), never loops over inspections or defects. Pass rates, DHU and the
+Pareto read the daily rollups (server.models.analytics), which finalize keeps
+in step in its own transaction, so the dashboard does not scan every
+inspection; the lists behind a figure read the inspections themselves.
 
 Definitions (also in the OpenAPI descriptions):
 * Counted: finalized, not deleted inspections. Planned, in-progress and
@@ -26,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, and_, case, distinct, exists, false, func, select
+from sqlalchemy import String, and_, case, exists, false, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -34,7 +37,9 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from server.authz import factory_scope, require_factory
 from server.extensions import db
 from server.models import (
+    DefectRollup,
     DefectType,
+    FigureRollup,
     Factory,
     Inspection,
     InspectionDefect,
@@ -58,7 +63,7 @@ SWITCHING_ORDER = ("discontinued", "tightened", "normal", "reduced")
 
 
 class _PeriodStart(FunctionElement):
-    """The first day of the period holding a UTC timestamp, as 'YYYY-MM-DD'."""
+    """The first day of the period holding a day (a DATE column), as 'YYYY-MM-DD'."""
 
     type = String()
     inherit_cache = True
@@ -101,7 +106,7 @@ def _quarter_sqlite(element, compiler, **kw):
 def _trunc_postgresql(unit):
     def compile_(element, compiler, **kw):
         column = compiler.process(element.clauses, **kw)
-        return f"to_char(date_trunc('{unit}', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+        return f"to_char(date_trunc('{unit}', CAST({column} AS timestamp)), 'YYYY-MM-DD')"
     return compile_
 
 
@@ -198,52 +203,84 @@ def counted_conditions(user: User, f: Filters) -> list[ColumnElement]:
     return conditions
 
 
-def _defects_per_inspection():
-    return (select(InspectionDefect.inspection_id.label("inspection_id"), func.count().label("n"))
-            .where(InspectionDefect.deleted_at.is_(None))
-            .group_by(InspectionDefect.inspection_id).subquery("defect_counts"))
+# --- pass rates and DHU (from the rollups) ------------------------------------------------------
 
 
-# --- pass rates and DHU ----------------------------------------------------------------------
+def _rollup_kind(group: str | None, f: Filters) -> str:
+    """Which rollup rows answer: each inspection once overall, once per style, or once per category."""
+    if group == "category" and not f.style_id:
+        return "category"
+    if group == "style" or f.style_id:
+        return "style"
+    return "category" if f.category else "all"
 
 
-def _figure_columns(defect_counts) -> list[ColumnElement]:
-    original = Inspection.reinspection_of_id.is_(None)
-    passed = Inspection.verdict == "pass"
-    return [
-        func.count().label("inspections"),
-        func.sum(case((passed, 1), else_=0)).label("passed"),
-        func.sum(case((original, 1), else_=0)).label("original_inspections"),
-        func.sum(case((and_(original, passed), 1), else_=0)).label("original_passed"),
-        func.sum(units_inspected()).label("units_inspected"),
-        func.sum(func.coalesce(defect_counts.c.n, 0)).label("defects"),
-    ]
+def _rollup_conditions(model, user: User, f: Filters, kind: str) -> list[ColumnElement]:
+    conditions = [model.kind == kind]
+    scope = factory_scope(user)
+    if scope is not None:
+        conditions.append(model.factory_id.in_(scope) if scope else false())
+    if f.date_from:
+        conditions.append(model.day >= f.date_from)
+    if f.date_to:
+        conditions.append(model.day <= f.date_to)
+    if f.factory_id:
+        conditions.append(model.factory_id == f.factory_id)
+    if f.inspection_type:
+        conditions.append(model.inspection_type == f.inspection_type)
+    if f.inspector_id:
+        conditions.append(model.inspector_id == f.inspector_id)
+    if f.style_id:
+        conditions.append(model.style_id == f.style_id)
+    if f.category:
+        conditions.append(Style.category == f.category if kind == "style" else model.category == f.category)
+    return conditions
 
 
-def _group_key(group: str, period: str, stmt):
+def _group_key(model, group: str, period: str, stmt):
     """(statement with the joins the group needs, key column, label column)."""
     if group == "factory":
-        stmt = stmt.join(Factory, Factory.id == Inspection.factory_id)
-        return stmt, Inspection.factory_id, Factory.name
+        stmt = stmt.join(Factory, Factory.id == model.factory_id)
+        return stmt, model.factory_id, Factory.name
     if group == "inspector":
-        stmt = stmt.outerjoin(User, User.id == Inspection.inspector_id)
-        return stmt, Inspection.inspector_id, User.display_name
+        stmt = stmt.outerjoin(User, User.id == model.inspector_id)
+        return stmt, model.inspector_id, User.display_name
     if group == "type":
-        return stmt, Inspection.inspection_type, Inspection.inspection_type
+        return stmt, model.inspection_type, model.inspection_type
     if group == "period":
-        key = PERIOD_START[period](Inspection.finished_at)
+        key = PERIOD_START[period](model.day)
         return stmt, key, key
-    # Style and category: one row per distinct (inspection, key), so an inspection counts once per key.
-    items = (select(InspectionItem.inspection_id.label("inspection_id"), InspectionItem.style_id.label("style_id"))
-             .where(InspectionItem.deleted_at.is_(None)).distinct().subquery("inspection_styles"))
-    if group == "style":
-        stmt = (stmt.join(items, items.c.inspection_id == Inspection.id)
-                .join(Style, Style.id == items.c.style_id))
-        return stmt, Style.id, Style.style_number + " " + Style.name
-    categories = (select(items.c.inspection_id, Style.category.label("category"))
-                  .join(Style, Style.id == items.c.style_id).distinct().subquery("inspection_categories"))
-    stmt = stmt.join(categories, categories.c.inspection_id == Inspection.id)
-    return stmt, categories.c.category, categories.c.category
+    # "style" (category is answered in _grouped, from whichever rows the kind gives)
+    return stmt, Style.id, Style.style_number + " " + Style.name
+
+
+def _grouped(user: User, f: Filters, keys: list[str]):
+    """Figures grouped by the given keys ('period' and/or one of GROUPS), in one query over the rollups."""
+    model = FigureRollup
+    group = next((k for k in keys if k != "period"), None)
+    kind = _rollup_kind(group, f)
+    stmt = select().select_from(model)
+    if kind == "style":
+        stmt = stmt.join(Style, Style.id == model.style_id)
+    key_columns, label_columns = [], []
+    for key in keys:
+        if key == "category":
+            column = Style.category if kind == "style" else model.category
+            key_columns.append(column)
+            label_columns.append(column)
+            continue
+        stmt, column, label = _group_key(model, key, f.period, stmt)
+        key_columns.append(column)
+        label_columns.append(label)
+    stmt = (stmt.add_columns(*[k.label(f"key{i}") for i, k in enumerate(key_columns)],
+                             *[lbl.label(f"label{i}") for i, lbl in enumerate(label_columns)],
+                             *[func.sum(getattr(model, name)).label(name) for name in FIGURE_NAMES])
+            .where(*_rollup_conditions(model, user, f, kind))
+            .group_by(*key_columns, *label_columns))
+    return db.session.execute(stmt).all()
+
+
+FIGURE_NAMES = ("inspections", "passed", "original_inspections", "original_passed", "units_inspected", "defects")
 
 
 def _figures(row) -> dict:
@@ -267,23 +304,6 @@ def _figures(row) -> dict:
 
 def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
-
-
-def _grouped(user: User, f: Filters, keys: list[str]):
-    """Figures grouped by the given keys ('period' and/or one of GROUPS), in one query."""
-    defect_counts = _defects_per_inspection()
-    stmt = select().select_from(Inspection).outerjoin(defect_counts, defect_counts.c.inspection_id == Inspection.id)
-    key_columns, label_columns = [], []
-    for group in keys:
-        stmt, key, label = _group_key(group, f.period, stmt)
-        key_columns.append(key)
-        label_columns.append(label)
-    stmt = (stmt.add_columns(*[k.label(f"key{i}") for i, k in enumerate(key_columns)],
-                             *[lbl.label(f"label{i}") for i, lbl in enumerate(label_columns)],
-                             *_figure_columns(defect_counts))
-            .where(*counted_conditions(user, f))
-            .group_by(*key_columns, *label_columns))
-    return db.session.execute(stmt).all()
 
 
 def _key_text(value) -> str | None:
@@ -328,15 +348,18 @@ def _label(group: str, value) -> str:
 
 def pareto(user: User, f: Filters, limit: int = 10) -> dict:
     """Defect types by count, most first, with each one's share and the cumulative share."""
-    by_severity = [func.sum(case((InspectionDefect.severity == cls, 1), else_=0)).label(cls) for cls in SEVERITY_CLASSES]
+    model = DefectRollup
+    kind = _rollup_kind(None, f)
+    total_count = func.sum(model.count)
     stmt = (select(DefectType.id, DefectType.code, DefectType.name, DefectType.category,
-                   func.count().label("count"), *by_severity)
-            .select_from(InspectionDefect)
-            .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
-            .join(DefectType, DefectType.id == InspectionDefect.defect_type_id)
-            .where(InspectionDefect.deleted_at.is_(None), *counted_conditions(user, f))
+                   total_count.label("count"), *[func.sum(getattr(model, cls)).label(cls) for cls in SEVERITY_CLASSES])
+            .select_from(model)
+            .join(DefectType, DefectType.id == model.defect_type_id))
+    if kind == "style":
+        stmt = stmt.join(Style, Style.id == model.style_id)
+    stmt = (stmt.where(*_rollup_conditions(model, user, f, kind))
             .group_by(DefectType.id, DefectType.code, DefectType.name, DefectType.category)
-            .order_by(func.count().desc(), DefectType.code))
+            .order_by(total_count.desc(), DefectType.code))
     grouped = db.session.execute(stmt).all()  # one row per defect type in the library at most
     total = sum(r.count for r in grouped)
     rows, running = [], 0
@@ -438,9 +461,11 @@ def switching_states(user: User, factory_id: uuid.UUID | None = None) -> list[di
         stmt = stmt.where(Factory.id.in_(scope) if scope else false())
     if factory_id:
         stmt = stmt.where(Factory.id == factory_id)
+    factories = db.session.scalars(stmt).all()
+    versions = _lot_versions([f.id for f in factories])
     result = []
-    for factory in db.session.scalars(stmt):
-        classes = factory_switching(factory)
+    for factory in factories:
+        classes = _cached_switching(factory, versions.get(factory.id))
         worst = min((c["state"] for c in classes.values()), key=SWITCHING_ORDER.index)
         reasons = [f"{cls.capitalize()}: {c['reason']}" for cls, c in classes.items() if c["state"] == worst]
         result.append({"factory_id": factory.id, "factory_code": factory.code, "factory_name": factory.name,
@@ -448,6 +473,34 @@ def switching_states(user: User, factory_id: uuid.UUID | None = None) -> list[di
                        "classes": {cls: {"state": c["state"], "reason": c["reason"], "lots": c["lots"]}
                                    for cls, c in classes.items()}})
     return result
+
+
+# Replaying a factory's lots is a loop over its whole history; the answer changes only when a lot is
+# finalized (or the factory's steady-production flag changes), so it is kept per factory until then.
+_SWITCHING_CACHE: dict[tuple, tuple] = {}
+
+
+def _lot_versions(factory_ids) -> dict:
+    """Per factory: how many lots count for switching, and the latest change among them (one query)."""
+    if not factory_ids:
+        return {}
+    rows = db.session.execute(
+        select(Inspection.factory_id, func.count(), func.max(Inspection.server_version))
+        .where(Inspection.factory_id.in_(factory_ids), Inspection.status == "finalized",
+               Inspection.reinspection_of_id.is_(None), Inspection.deleted_at.is_(None))
+        .group_by(Inspection.factory_id)).all()
+    return {factory_id: (n, version) for factory_id, n, version in rows}
+
+
+def _cached_switching(factory: Factory, lots) -> dict:
+    cache_key = (str(db.engine.url), factory.id)
+    version = (lots, factory.steady_production, factory.server_version)
+    hit = _SWITCHING_CACHE.get(cache_key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    classes = factory_switching(factory)
+    _SWITCHING_CACHE[cache_key] = (version, classes)
+    return classes
 
 
 def deliveries(factory_id: uuid.UUID, f: Filters, today: date | None = None) -> dict:

@@ -8,7 +8,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Inspection, User
 from server.models.base import utcnow
-from server.services import changes
+from server.services import changes, rollups
 from server.services.content_hash import inspection_hash
 from server.services.inspections import SEVERITY_CLASSES, plans_as_dict, recompute_verdict
 from server.services.records import Resource, get_record
@@ -63,3 +63,4 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
     db.session.flush()
     # In the same transaction: the hash printed on the reports is of exactly what was finalized.
     inspection.content_hash = inspection_hash(inspection)
+    rollups.add_finalized(inspection)
