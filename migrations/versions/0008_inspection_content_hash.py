@@ -32,6 +32,8 @@ def _key_columns():
 def upgrade():
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('content_hash', sa.String(length=64), nullable=True))
+        batch_op.create_index('ix_inspections_finished_at', ['finished_at'], unique=False)
+        batch_op.create_index('ix_inspections_verdict_finished_at', ['verdict', 'finished_at'], unique=False)
     op.create_table('figure_rollups', *_key_columns(),
                     sa.Column('inspections', sa.Integer(), nullable=False),
                     sa.Column('passed', sa.Integer(), nullable=False),
@@ -57,4 +59,6 @@ def downgrade():
     op.drop_index('ix_figure_rollups_kind_day', table_name='figure_rollups')
     op.drop_table('figure_rollups')
     with op.batch_alter_table('inspections', schema=None) as batch_op:
+        batch_op.drop_index('ix_inspections_verdict_finished_at')
+        batch_op.drop_index('ix_inspections_finished_at')
         batch_op.drop_column('content_hash')

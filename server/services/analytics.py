@@ -384,28 +384,34 @@ def _class_counts():
 
 def inspections(user: User, f: Filters, page: int, page_size: int) -> dict:
     """The finalized inspections behind a figure, newest first, with their defect counts per class."""
-    counts = _class_counts()
     conditions = counted_conditions(user, f)
     total = db.session.scalar(select(func.count()).select_from(Inspection).where(*conditions))
     stmt = (select(Inspection, Factory.name.label("factory_name"), PurchaseOrder.po_number,
                    ProductionOrder.number.label("production_order_number"), User.display_name.label("inspector_name"),
-                   units_inspected().label("units_inspected"),
-                   *[func.coalesce(counts.c[cls], 0).label(f"count_{cls}") for cls in SEVERITY_CLASSES])
+                   units_inspected().label("units_inspected"))
             .join(Factory, Factory.id == Inspection.factory_id)
             .outerjoin(ProductionOrder, ProductionOrder.id == Inspection.production_order_id)
             .outerjoin(PurchaseOrder, PurchaseOrder.id == ProductionOrder.purchase_order_id)
             .outerjoin(User, User.id == Inspection.inspector_id)
-            .outerjoin(counts, counts.c.inspection_id == Inspection.id)
             .where(*conditions)
             .order_by(Inspection.finished_at.desc(), Inspection.id)
             .limit(page_size).offset((page - 1) * page_size))
-    rows = [_inspection_row(r) for r in db.session.execute(stmt).all()]
+    found = db.session.execute(stmt).all()
+    # Defect counts for this page's inspections only, not a grouping of every defect ever recorded.
+    counts: dict = {}
+    if found:
+        for inspection_id, severity, n in db.session.execute(
+                select(InspectionDefect.inspection_id, InspectionDefect.severity, func.count())
+                .where(InspectionDefect.inspection_id.in_([r[0].id for r in found]),
+                       InspectionDefect.deleted_at.is_(None))
+                .group_by(InspectionDefect.inspection_id, InspectionDefect.severity)):
+            counts.setdefault(inspection_id, {})[severity] = n
+    rows = [_inspection_row(r, {cls: counts.get(r[0].id, {}).get(cls, 0) for cls in SEVERITY_CLASSES}) for r in found]
     return {"total": total, "page": page, "page_size": page_size, "rows": rows}
 
 
-def _inspection_row(r) -> dict:
+def _inspection_row(r, counts: dict[str, int]) -> dict:
     inspection: Inspection = r[0]
-    counts = {cls: getattr(r, f"count_{cls}") for cls in SEVERITY_CLASSES}
     return {
         "id": inspection.id,
         "factory_id": inspection.factory_id,
@@ -481,15 +487,15 @@ _SWITCHING_CACHE: dict[tuple, tuple] = {}
 
 
 def _lot_versions(factory_ids) -> dict:
-    """Per factory: how many lots count for switching, and the latest change among them (one query)."""
+    """Per factory: how many lots count for switching (original finalized inspections, which are never
+    changed once finalized), from the rollups in one query."""
     if not factory_ids:
         return {}
     rows = db.session.execute(
-        select(Inspection.factory_id, func.count(), func.max(Inspection.server_version))
-        .where(Inspection.factory_id.in_(factory_ids), Inspection.status == "finalized",
-               Inspection.reinspection_of_id.is_(None), Inspection.deleted_at.is_(None))
-        .group_by(Inspection.factory_id)).all()
-    return {factory_id: (n, version) for factory_id, n, version in rows}
+        select(FigureRollup.factory_id, func.sum(FigureRollup.original_inspections))
+        .where(FigureRollup.kind == "all", FigureRollup.factory_id.in_(factory_ids))
+        .group_by(FigureRollup.factory_id)).all()
+    return {factory_id: int(n or 0) for factory_id, n in rows}
 
 
 def _cached_switching(factory: Factory, lots) -> dict:
