@@ -223,7 +223,7 @@ def _photos(pdf: FPDF, photos, photo_bytes, title: str, width: float) -> None:
     _heading(pdf, title, keep_with=width * 0.75 + 9)
     per_row = max(1, int((pdf.w - pdf.l_margin - pdf.r_margin + 4) // (width + 4)))
     x0 = pdf.l_margin
-    column, row_height = 0, 0.0
+    column, row_top, row_height = 0, pdf.get_y(), 0.0
     for photo in photos:
         data = photo_bytes(photo["sha256"])
         height = width * 0.75
@@ -231,31 +231,29 @@ def _photos(pdf: FPDF, photos, photo_bytes, title: str, width: float) -> None:
             with Image.open(io.BytesIO(data)) as image:
                 height = width * image.height / image.width
         block = height + 9
-        if column == 0 and pdf.get_y() + block > pdf.h - 20:
+        if column == 0 and row_top + block > pdf.h - 20:
             pdf.add_page()
-        x, y = x0 + column * (width + 4), pdf.get_y()
+            row_top = pdf.get_y()
+        x = x0 + column * (width + 4)
         if data is not None:
-            pdf.image(io.BytesIO(data), x=x, y=y, w=width, h=height)
+            pdf.image(io.BytesIO(data), x=x, y=row_top, w=width, h=height)
         else:
-            pdf.set_xy(x, y)
+            pdf.set_xy(x, row_top)
             pdf.set_fill_color(228, 231, 236)
             pdf.cell(width, height, "photo not yet received", border=0, align="C", fill=True)
-        pdf.set_xy(x, y + height + 0.5)
+        pdf.set_xy(x, row_top + height + 0.5)
         pdf.set_font("NotoSans", size=7.5)
-        pdf.multi_cell(width, 3.6, photo["caption"] or photo["sha256"][:12], new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(width, 3.6, photo["caption"] or photo["sha256"][:12], align="L",
+                       new_x=XPos.RIGHT, new_y=YPos.TOP)
         row_height = max(row_height, block)
         column += 1
         if column == per_row:
-            column = 0
-            pdf.set_xy(x0, y + row_height)
-            row_height = 0
-    if column:
-        pdf.set_xy(x0, pdf.get_y() + row_height)
-    pdf.set_x(x0)
+            column, row_top, row_height = 0, row_top + row_height, 0.0
+    pdf.set_xy(x0, row_top + row_height)
 
 
 def _hash(pdf: FPDF, i, labels) -> None:
     _heading(pdf, "Content hash")
     pdf.set_font("NotoSans", size=8.5)
-    pdf.multi_cell(0, 4.5, labels["hash"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 4.5, labels["hash"], align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
