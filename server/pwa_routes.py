@@ -17,7 +17,12 @@ from werkzeug.routing import PathConverter
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 # Front-end libraries installed from npm (pwa/package-lock.json) and served by the app itself.
-VENDOR = {"idb": PWA_DIR / "node_modules" / "idb" / "build", "axe-core": PWA_DIR / "node_modules" / "axe-core"}
+VENDOR = {"idb": PWA_DIR / "node_modules" / "idb" / "build", "axe-core": PWA_DIR / "node_modules" / "axe-core",
+          "uplot": PWA_DIR / "node_modules" / "uplot" / "dist",
+          "canonicalize": PWA_DIR / "node_modules" / "canonicalize" / "lib"}
+# The library files the app imports, precached with the shell so the managers' figures open offline.
+VENDOR_FILES = ("/vendor/idb/index.js", "/vendor/uplot/uPlot.esm.js", "/vendor/uplot/uPlot.min.css",
+                "/vendor/canonicalize/canonicalize.js")
 SHELL_PARTS = ("index.html", "manifest.webmanifest", "css", "js", "icons")
 
 # No inline scripts or styles, nothing from other origins; user text is only ever inserted as text.
@@ -60,7 +65,7 @@ def _shell_files() -> list[Path]:
 def shell_urls() -> tuple[str, ...]:
     """Every URL the service worker precaches: the shell files and the npm libraries the app imports."""
     urls = ["/"] + ["/" + str(f.relative_to(PWA_DIR)) for f in _shell_files()]
-    return tuple(urls) + ("/vendor/idb/index.js",)
+    return tuple(urls) + VENDOR_FILES
 
 
 @lru_cache(maxsize=1)
@@ -69,10 +74,11 @@ def shell_version() -> str:
     for file in _shell_files():
         digest.update(str(file.relative_to(PWA_DIR)).encode())
         digest.update(file.read_bytes())
-    for library in ("idb",):
-        index = VENDOR[library] / "index.js"
-        if index.exists():
-            digest.update(index.read_bytes())
+    for url in VENDOR_FILES:
+        library, name = url.removeprefix("/vendor/").split("/", 1)
+        path = VENDOR[library] / name
+        if path.exists():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -20,14 +20,28 @@ let updateRequested = false;
 const DEFERRED_UPDATE_DELAY_MS = 1000;
 let locked = false;
 // Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
-const LIST_SCREENS = ['', '#', '#/', '#/milestones'];
+const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones'];
+// Where each role lands: managers on their figures, designers on defect analytics, field staff on their inspections.
+const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
+const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
 
 async function route() {
   const user = await currentUser();
-  showNavigation(Boolean(user) && !locked);
+  showNavigation(Boolean(user) && !locked, user);
   if (!user) return showLogin(main, { onLoggedIn: start });
   if (locked) return undefined;
-  const [screen, id, section] = location.hash.replace(/^#\/?/, '').split('/');
+  let [screen, id, section] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+  if (!screen && HOME[user.role]) {
+    screen = HOME[user.role];
+    history.replaceState(null, '', `#/${screen}`);
+  }
+  main.classList.toggle('wide', FIGURE_SCREENS.includes(screen));
+  // The figures' screens (and their chart library) load only for those who open them.
+  if (screen === 'dashboard') return (await import('./screens/dashboard.js')).showDashboard(main, { user });
+  if (screen === 'factory' && id) return (await import('./screens/scorecard.js')).showScorecard(main, id);
+  if (screen === 'figures' && id === 'inspections') return (await import('./screens/figure-inspections.js')).showFigureInspections(main);
+  if (screen === 'defects') return (await import('./screens/defect-figures.js')).showDefectFigures(main, { user });
+  if (screen === 'report' && id) return (await import('./screens/report.js')).showReport(main, id, { user });
   const onChange = requestBackgroundSync;
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
   if (screen === 'milestones' && id) return showMilestoneOrder(main, id, { onChange });
@@ -36,9 +50,11 @@ async function route() {
   return showInspections(main, { user });
 }
 
-function showNavigation(visible) {
+function showNavigation(visible, user = null) {
   const nav = document.getElementById('app-nav');
-  mount(nav, ...[['#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
+  const figures = { manager: [['#/dashboard', 'nav.dashboard']], admin: [['#/dashboard', 'nav.dashboard']],
+    designer: [['#/defects', 'nav.defects']] }[user?.role] || [];
+  mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
     .map(([href, key]) => h('a', { href, 'data-testid': `nav-${key.slice(4)}` }, t(key))));
   nav.hidden = !visible;
 }

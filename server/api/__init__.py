@@ -2,10 +2,10 @@
 
 
 def register_blueprints(api) -> None:
-    from server.api import (aql, auth, catalog, devices, factories, health, inspections, orders, photos, sync,
-                            users, vocabulary)
+    from server.api import (analytics, aql, auth, catalog, devices, exports, factories, health, inspections, orders,
+                            photos, reports, sync, users, vocabulary)
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
-                   sync):
+                   sync, analytics, exports, reports):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from server.models.accounts import ApiToken, FactoryAssignment, LoginThrottle, User, UserSession
+from server.models.analytics import DefectRollup, FigureRollup
 from server.models.base import Versioned
 from server.models.catalog import (
     AqlDefault,
@@ -25,8 +26,8 @@ from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
 from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
 
 __all__ = [
-    "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectType",
-    "Factory", "FactoryAssignment", "Inspection", "InspectionDefect", "InspectionItem",
+    "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectRollup", "DefectType",
+    "Factory", "FactoryAssignment", "FigureRollup", "Inspection", "InspectionDefect", "InspectionItem",
     "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoPartial",
     "PhotoUpload", "PhotoUploader",
     "ProductionOrder", "PurchaseOrder", "PurchaseOrderLine", "Style", "SyncClient", "SyncConflict", "SyncRejection", "SyncState",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -60,6 +61,9 @@ class Inspection(Versioned, db.Model):
         CheckConstraint(_nullable_in("verdict_minor", VERDICTS), name="verdict_minor"),
         CheckConstraint(_nullable_in("disposition", DISPOSITIONS), name="disposition"),
         CheckConstraint("lot_size > 0", name="lot_size_positive"),
+        # The lists behind the managers' figures: newest first, and the rejected lots.
+        Index("ix_inspections_finished_at", "finished_at"),
+        Index("ix_inspections_verdict_finished_at", "verdict", "finished_at"),
     )
 
     inspection_type: Mapped[str] = mapped_column(String(20))
@@ -94,6 +98,8 @@ class Inspection(Versioned, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 of the canonical JSON of the finalized record (server.services.content_hash), set at finalize.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
     # Quantity check (final inspections).
     ordered_quantity: Mapped[int | None] = mapped_column(Integer)

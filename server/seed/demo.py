@@ -45,7 +45,7 @@ from server.models import (
     User,
 )
 from server.seed import catalog
-from server.services import changes
+from server.services import changes, rollups
 from server.services.auth import hash_password
 
 SEED = 20261123
@@ -56,6 +56,9 @@ STYLE_COUNT = 48
 CLASSES = ("critical", "major", "minor")
 # The factory whose recent record puts it on tightened inspection.
 STRUGGLING_FACTORY = "KH-PNH-01"
+# Trends for the managers' dashboard: one factory getting better over the six months, one getting worse.
+IMPROVING_FACTORY = "BD-DHK-02"
+DECLINING_FACTORY = "CN-NGB-01"
 
 DEMO_USERS = (
     # key, email, name, role, factory codes
@@ -122,6 +125,8 @@ class _Builder:
         for phase in (self._factories_and_users, self._catalogue, self._styles, self._orders_and_inspections):
             phase()
             db.session.flush()
+        # The inspections were written finalized, not through finalize: build the figures' rollups from them.
+        rollups.rebuild()
 
     # --- reference data -------------------------------------------------------------------
 
@@ -294,7 +299,8 @@ class _Builder:
         lot_size = line.quantity
         setting, aqls, states = self._setup(factory_def, template, lots)
         plans = {cls: plan_for(lot_size, setting.inspection_level, aqls[cls], states[cls]) for cls in CLASSES}
-        counts = self._draw_defect_counts(factory_def, plans, forced_bad=self._forced_bad(factory_def, ex_factory))
+        counts = self._draw_defect_counts(factory_def, plans, forced_bad=self._forced_bad(factory_def, ex_factory),
+                                          when=ex_factory)
         verdict = judge(plans, counts)
         inspection = self._inspection(factory, production, line, style, tech_pack, "final", lot_size, setting,
                                       aqls, states, ex_factory - timedelta(days=2), plans, verdict, counts,
@@ -317,9 +323,14 @@ class _Builder:
         """The struggling factory's recent lots are poor, so the switching rules tighten it."""
         return factory_def.code == STRUGGLING_FACTORY and ex_factory > self.today - timedelta(days=40)
 
-    def _draw_defect_counts(self, factory_def, plans, forced_bad: bool) -> dict[str, int]:
+    def _draw_defect_counts(self, factory_def, plans, forced_bad: bool, when: date | None = None) -> dict[str, int]:
         sample = max(p.sample_size for p in plans.values())
         bad_lot_chance = 0.35 if factory_def.code == STRUGGLING_FACTORY else (0.16 if not factory_def.steady_production else 0.09)
+        if when is not None and factory_def.code in (IMPROVING_FACTORY, DECLINING_FACTORY):
+            progress = min(1.0, max(0.0, 1 - (self.today - when).days / HISTORY_DAYS))  # 0 six months ago, 1 today
+            if factory_def.code == DECLINING_FACTORY:
+                progress = 1 - progress
+            bad_lot_chance = 0.45 - 0.42 * progress
         bad = forced_bad or self.rng.random() < bad_lot_chance
         rates = {"critical": 0.0002, "major": 0.07 if bad else 0.012, "minor": 0.09 if bad else 0.025}
         return {cls: _poisson(self.rng, sample * rates[cls]) for cls in CLASSES}

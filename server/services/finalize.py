@@ -6,6 +6,8 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Inspection
 from server.models.base import utcnow
+from server.services import rollups
+from server.services.content_hash import inspection_hash
 from server.services.inspections import (SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict,
                                          recompute_verdict)
 
@@ -49,3 +51,7 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
     for key in ("disposition", "finish_location"):
         if key in data:
             setattr(inspection, key, data[key])
+    db.session.flush()
+    # In the same transaction: the hash printed on the reports is of exactly what was finalized.
+    inspection.content_hash = inspection_hash(inspection)
+    rollups.add_finalized(inspection)

@@ -31,6 +31,7 @@ RECORD_FOR_BLUEPRINT = {
     "production_orders": world.PROD_ORDER_A,
     "milestone_events": world.MILESTONE_A,
     "inspections": world.INSPECTION_A,
+    "inspection_reports": world.INSPECTION_A,
     "inspection_items": world.INSPECTION_ITEM_A,
     "inspection_defects": world.DEFECT_A,
     "measurement_results": world.MEASUREMENT_A,
@@ -63,6 +64,9 @@ def _fill(url_rule, method) -> tuple[str, uuid.UUID | None]:
             values[argument] = uuid.uuid4()
         elif argument in ("record_id", "user_id") and blueprint in RECORD_FOR_BLUEPRINT:
             record = RECORD_FOR_BLUEPRINT[blueprint]
+            values[argument] = record
+        elif argument == "factory_id":  # a factory's figures (analytics scorecard)
+            record = world.FACTORY_A
             values[argument] = record
         elif argument in ("token_id", "conflict_id"):
             values[argument] = uuid.uuid4()
@@ -103,6 +107,7 @@ def test_matrix(app, tokens):
             response = client.open(path, method=method, headers=headers, **kwargs)
             status = response.status_code
             body = response.get_json(silent=True)
+            response.close()  # as a WSGI server does: ends a streamed answer (a CSV export) and its context
             checked += 1
             role = None if persona == "anonymous" else world.PERSONAS[persona][1]
             if status >= 500:

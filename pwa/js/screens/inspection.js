@@ -58,7 +58,7 @@ export async function showInspection(root, id, section, { user, onChange }) {
   window.scrollTo(0, scrollY);
 }
 
-async function loadContext(inspection) {
+export async function loadContext(inspection) {
   const [tables, defectTypes, allDefects, allPhotos, allMeasurements, allChecklist, specs, templates, items, styles] =
     await Promise.all([getMeta('aql_tables'), records('defect_type'), records('inspection_defect'), records('photo'),
       records('measurement_result'), records('checklist_result'), records('measurement_spec'),

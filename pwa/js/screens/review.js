@@ -30,6 +30,9 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
     return h('section', { class: 'card', 'data-testid': 'review' },
       h('h2', {}, t('finalize.title')),
       h('p', { class: 'notice', 'data-testid': 'finalized' }, t('finalize.readonly')),
+      inspection.status === 'finalized'
+        ? h('p', {}, h('a', { class: 'button primary', href: `#/report/${inspection.id}`, 'data-testid': 'open-report' }, t('report.open')))
+        : null,
       inspection.disposition ? h('p', {}, t('review.disposition'), ': ', h('strong', {}, t(`disposition.${inspection.disposition}`))) : null,
       inspection.finished_at ? h('p', { class: 'muted' }, t('review.finished', { time: new Date(inspection.finished_at).toLocaleString() })) : null,
       facts, defectList(context), signatures.length ? await gallery(signatures) : null);

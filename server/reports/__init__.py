@@ -1,0 +1,1 @@
+"""Inspection reports rendered on the server (PDF)."""

@@ -1,0 +1,67 @@
+"""The figures' rollups: finalize keeps them in step, equal to a rebuild from the records."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import world
+
+PASS = {"critical": "pass", "major": "pass", "minor": "pass", "overall": "pass"}
+
+
+def _snapshot():
+    """Each table's rows summed by key (two rows with one key are one figure)."""
+    from server.extensions import db
+    from server.models import DefectRollup, FigureRollup
+    from server.services.rollups import DEFECT_COUNTS, FIGURES, KEY
+
+    result = {}
+    for model, measures, extra in ((FigureRollup, FIGURES, ()), (DefectRollup, DEFECT_COUNTS, ("defect_type_id",))):
+        sums: dict = {}
+        for row in db.session.query(model).all():
+            key = tuple(str(getattr(row, k)) for k in (*KEY, *extra))
+            sums[key] = Counter(sums.get(key, Counter())) + Counter({m: getattr(row, m) for m in measures})
+        result[model.__tablename__] = {k: dict(v) for k, v in sums.items()}
+    return result
+
+
+def test_finalize_keeps_the_rollups_equal_to_a_rebuild(app, login_as):
+    inspector_a, inspector_b, manager = login_as("inspector_a"), login_as("inspector_b"), login_as("manager")
+    before = manager.get("/api/v1/analytics/pass-rates?group_by=style").get_json()
+    assert before["totals"]["inspections"] == 0
+    lots = {r["factory_code"]: r["classes"]["major"]["lots"]
+            for r in manager.get("/api/v1/analytics/switching").get_json()["rows"]}
+    assert lots == {"FA": 0, "FB": 0}
+    assert inspector_a.post(f"/api/v1/inspections/{world.INSPECTION_A}/finalize",
+                            json={"verdict": PASS}).status_code == 200
+    # A re-inspection of A with two defects, and factory B's inspection (no styles), finalized too.
+    again = inspector_a.post("/api/v1/inspections", json={
+        "inspection_type": "final", "factory_id": str(world.FACTORY_A), "lot_size": 1000,
+        "reinspection_of_id": str(world.INSPECTION_A), "status": "in_progress"}).get_json()
+    for severity in ("minor", "minor"):
+        assert inspector_a.post("/api/v1/inspection-defects", json={
+            "inspection_id": again["id"], "defect_type_id": str(world.DEFECT_TYPE), "severity": severity}).status_code == 201
+    assert inspector_a.post(f"/api/v1/inspections/{again['id']}/finalize", json={"verdict": PASS}).status_code == 200
+    assert inspector_b.post(f"/api/v1/inspections/{world.INSPECTION_B}/finalize", json={"verdict": PASS}).status_code == 200
+
+    # The switching replay kept per factory is redone once lots were finalized (the re-inspection is no lot).
+    lots = {r["factory_code"]: r["classes"]["major"]["lots"]
+            for r in manager.get("/api/v1/analytics/switching").get_json()["rows"]}
+    assert lots == {"FA": 1, "FB": 1}
+    figures = manager.get("/api/v1/analytics/pass-rates?group_by=factory").get_json()["totals"]
+    assert (figures["inspections"], figures["original_inspections"], figures["defects"]) == (3, 2, 3)
+    styles = manager.get("/api/v1/analytics/pass-rates?group_by=style").get_json()["rows"]
+    assert [(r["label"], r["inspections"]) for r in styles] == [("ST-1 Crew tee", 1)]
+    pareto = manager.get("/api/v1/analytics/defect-pareto").get_json()
+    assert [(r["code"], r["major"], r["minor"]) for r in pareto["rows"]] == [("WKM-001", 1, 2)]
+
+    with app.app_context():
+        from server.extensions import db
+        from server.services import rollups
+
+        incremental = _snapshot()
+        assert incremental["figure_rollups"] and incremental["defect_rollups"]
+        rollups.rebuild()
+        db.session.flush()
+        assert _snapshot() == incremental
+        db.session.rollback()
