@@ -6,10 +6,10 @@ oversized page is a 400 naming the parameter, never silently ignored.
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from server.models.vocab import INSPECTION_TYPES, PRODUCT_CATEGORIES, VERDICTS
-from server.schemas.common import StrictSchema, one_of
+from server.schemas.common import MAX_PAGE, StrictSchema, one_of, whole_number
 from server.services.analytics import GROUPS, PERIODS
 
 MAX_PAGE_SIZE = 100
@@ -42,12 +42,12 @@ class PassRateArgs(FilterArgs):
 
 
 class ParetoArgs(FilterArgs):
-    limit = fields.Integer(load_default=10, validate=validate.Range(1, 50))
+    limit = whole_number(1, 50, from_text=True, load_default=10)
 
 
 class PageArgs(FilterArgs):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(1, MAX_PAGE_SIZE))
+    page = whole_number(1, MAX_PAGE, from_text=True, load_default=1)
+    page_size = whole_number(1, MAX_PAGE_SIZE, from_text=True, load_default=25)
 
 
 class InspectionListArgs(PageArgs):

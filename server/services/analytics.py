@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from server.authz import factory_scope, require_factory
+from server.errors import not_found
 from server.extensions import db
 from server.models import (
     DefectRollup,
@@ -536,7 +537,9 @@ def deliveries(factory_id: uuid.UUID, f: Filters, today: date | None = None) -> 
 
 def scorecard(user: User, factory_id: uuid.UUID, f: Filters, last: int = 10) -> dict:
     factory = db.session.get(Factory, factory_id)
-    require_factory(user, factory.id if factory is not None and not factory.is_deleted else None, "factory")
+    if factory is None or factory.is_deleted:
+        raise not_found("factory")
+    require_factory(user, factory.id, "factory")
     f = Filters(**{**f.__dict__, "factory_id": factory_id})
     switching = switching_states(user, factory_id)
     return {

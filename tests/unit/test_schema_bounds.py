@@ -17,9 +17,14 @@ SCHEMA_MODULES = [importlib.import_module(f"server.schemas.{m.name}") for m in p
 RESPONSE_ONLY = {"PushResultSchema", "PushResponseSchema", "PullResponseSchema", "ChangeSchema", "ConflictSchema",
                  "ImportRejectionSchema", "ImportMutationsSchema", "ImportRefusalSchema", "ImportPhotosSchema",
                  "ImportResponseSchema", "MeSchema", "ApiTokenSchema", "OutcomeSchema", "ConflictRefSchema",
-                 "RejectionSchema"}
+                 "RejectionSchema",
+                 # the figures (server/schemas/analytics.py)
+                 "FiguresSchema", "PeriodFiguresSchema", "GroupRowSchema", "PassRatesSchema", "ParetoRowSchema",
+                 "ParetoSchema", "ClassCountsSchema", "InspectionRowSchema", "InspectionPageSchema",
+                 "ClassStateSchema", "FactorySwitchingSchema", "SwitchingListSchema", "DeliveriesSchema",
+                 "FactoryRefSchema", "ScorecardSchema"}
 # Read from query strings, where every value is text.
-FROM_TEXT = {"PullQuery", "PageArgs"}
+FROM_TEXT = {"PullQuery", "PageArgs", "InspectionListArgs", "ParetoArgs"}
 
 
 def _schemas():
