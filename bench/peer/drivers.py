@@ -120,7 +120,8 @@ class CountingTransport:
         self.starts.append((time.perf_counter(), url))
         status, answer_headers, answer = self.inner(method, url, headers, body)
         parts = urlsplit(url)
-        self.sent += len(f"{method} {parts.path}?{parts.query} HTTP/1.1\r\n") + _header_bytes(headers) + len(body or b"")
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        self.sent += len(f"{method} {target} HTTP/1.1\r\n") + _header_bytes(headers) + len(body or b"")
         self.received += len(f"HTTP/1.1 {status} \r\n") + _header_bytes(answer_headers) + len(answer or b"")
         self.requests += 1
         return status, answer_headers, answer
@@ -151,22 +152,20 @@ def run_python(seamline_base: str, target: Target, records: list[Record], edits:
             for r in batch:
                 client.upsert(r.entity, r.fields, r.id)
 
-        def synced() -> Phase:
+        def synced() -> tuple[Phase, float]:
             transport.reset()
-            _, ms = timed(client.sync)
+            started, ms = timed(client.sync)
             if client.pending() or client.rejections():
                 raise RuntimeError(f"the Python client's sync did not finish cleanly: {client.rejections()[:3]}")
-            return transport.phase(ms)
+            return transport.phase(ms), started
 
         phases = {"insert": Phase(timed(lambda: record(records))[1])}
-        transport.reset()
-        started, ms = timed(client.sync)
-        phases["initial"] = transport.phase(ms)
+        phases["initial"], started = synced()
         pulls = [at for at, url in transport.starts if "/api/v1/sync/pull" in url]
-        phases["initial_push"] = Phase((pulls[0] - started) * 1000 if pulls else ms)
-        phases["nothing_new"] = synced()
+        phases["initial_push"] = Phase((pulls[0] - started) * 1000 if pulls else phases["initial"].ms)
+        phases["nothing_new"], _ = synced()
         phases["edit"] = Phase(timed(lambda: record(edits))[1])
-        phases["changed"] = synced()
+        phases["changed"], _ = synced()
         return phases
     finally:
         client.close()
