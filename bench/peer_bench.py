@@ -1,6 +1,6 @@
 """Peer benchmark (issue 11): Seamline's sync against PouchDB 9 replicating to pouchdb-server 4.2.
 
-    .venv/bin/python bench/peer_bench.py [--inspections 10000] [--repeat 1] [--pouch-batch 6] [--no-server-push]
+    .venv/bin/python bench/peer_bench.py [--inspections 10000] [--repeat 1] [--pouch-batch 6] [--no-server-push] [--keep]
 
 Once: (cd bench/peer && npm ci) for PouchDB and pouchdb-server (from the lockfile in bench/peer/).
 
@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--pouch-batch", type=int, default=6,
                         help="PouchDB documents per local bulkDocs (default 6: an inspection with its defects)")
     parser.add_argument("--no-server-push", action="store_true", help="skip the push service against executemany")
+    parser.add_argument("--keep", action="store_true", help="keep the work dir (databases, server logs)")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -94,6 +96,8 @@ def main() -> None:
     print_table(runs, raw, args.repeat)
     if not args.no_server_push:
         print_server_push(workdir / "server-push", args.inspections, args.seed)
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)  # a full-size run leaves some 300 MB of databases
 
 
 def machine_note(chromium_version: str, pouch_base: str) -> str:
