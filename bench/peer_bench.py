@@ -1,6 +1,7 @@
 """Peer benchmark (issue 11): Seamline's sync against PouchDB 9 replicating to pouchdb-server 4.2.
 
-    .venv/bin/python bench/peer_bench.py [--inspections 10000] [--repeat 1] [--pouch-batch 6] [--no-server-push] [--keep]
+    .venv/bin/python bench/peer_bench.py [--inspections 10000] [--repeat 1] [--pouch-batch 6]
+                                         [--no-server-push] [--keep]
 
 Once: (cd bench/peer && npm ci) for PouchDB and pouchdb-server (from the lockfile in bench/peer/).
 

@@ -63,7 +63,8 @@ def run_pouch(browser, pouch_base: str, name: str, records: list[Record], edits:
 # --- the Seamline app in Chromium: its own outbox and sync modules -----------------------------------------
 
 
-def run_app(browser, seamline_base: str, target: Target, records: list[Record], edits: list[Record]) -> dict[str, Phase]:
+def run_app(browser, seamline_base: str, target: Target, records: list[Record],
+            edits: list[Record]) -> dict[str, Phase]:
     context = browser.new_context()
     try:
         page = context.new_page()
