@@ -34,8 +34,8 @@ class FigureRollup(_RollupKey, db.Model):
     __tablename__ = "figure_rollups"
     # Covering: the dashboard's sums read the index alone, never the table.
     __table_args__ = (Index("ix_figure_rollups_kind_day", "kind", "day", "factory_id", "inspection_type",
-                            "inspections", "passed", "original_inspections", "original_passed", "units_inspected",
-                            "defects"),)
+                            "style_id", "category", "inspector_id", "inspections", "passed", "original_inspections",
+                            "original_passed", "units_inspected", "defects"),)
 
     inspections: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int] = mapped_column(Integer, default=0)
@@ -48,7 +48,8 @@ class FigureRollup(_RollupKey, db.Model):
 class DefectRollup(_RollupKey, db.Model):
     __tablename__ = "defect_rollups"
     __table_args__ = (Index("ix_defect_rollups_kind_day", "kind", "day", "defect_type_id", "factory_id",
-                            "inspection_type", "count", "critical", "major", "minor"),)
+                            "inspection_type", "style_id", "category", "inspector_id", "count", "critical", "major",
+                            "minor"),)
 
     defect_type_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     count: Mapped[int] = mapped_column(Integer, default=0)
