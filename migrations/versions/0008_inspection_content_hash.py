@@ -42,7 +42,10 @@ def upgrade():
                     sa.Column('units_inspected', sa.Integer(), nullable=False),
                     sa.Column('defects', sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint('id', name=op.f('pk_figure_rollups')))
-    op.create_index('ix_figure_rollups_kind_day', 'figure_rollups', ['kind', 'day'], unique=False)
+    op.create_index('ix_figure_rollups_kind_day', 'figure_rollups',
+                    ['kind', 'day', 'factory_id', 'inspection_type', 'style_id', 'category', 'inspector_id',
+                     'inspections', 'passed', 'original_inspections', 'original_passed', 'units_inspected', 'defects'],
+                    unique=False)
     op.create_table('defect_rollups', *_key_columns(),
                     sa.Column('defect_type_id', sa.Uuid(), nullable=False),
                     sa.Column('count', sa.Integer(), nullable=False),
@@ -50,7 +53,9 @@ def upgrade():
                     sa.Column('major', sa.Integer(), nullable=False),
                     sa.Column('minor', sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint('id', name=op.f('pk_defect_rollups')))
-    op.create_index('ix_defect_rollups_kind_day', 'defect_rollups', ['kind', 'day'], unique=False)
+    op.create_index('ix_defect_rollups_kind_day', 'defect_rollups',
+                    ['kind', 'day', 'defect_type_id', 'factory_id', 'inspection_type', 'style_id', 'category',
+                     'inspector_id', 'count', 'critical', 'major', 'minor'], unique=False)
 
 
 def downgrade():

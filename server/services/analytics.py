@@ -351,16 +351,17 @@ def pareto(user: User, f: Filters, limit: int = 10) -> dict:
     """Defect types by count, most first, with each one's share and the cumulative share."""
     model = DefectRollup
     kind = _rollup_kind(None, f)
-    total_count = func.sum(model.count)
-    stmt = (select(DefectType.id, DefectType.code, DefectType.name, DefectType.category,
-                   total_count.label("count"), *[func.sum(getattr(model, cls)).label(cls) for cls in SEVERITY_CLASSES])
-            .select_from(model)
-            .join(DefectType, DefectType.id == model.defect_type_id))
+    # Sum the rollups by defect type first (from the covering index), then name the few types found.
+    sums = select(model.defect_type_id.label("defect_type_id"), func.sum(model.count).label("count"),
+                  *[func.sum(getattr(model, cls)).label(cls) for cls in SEVERITY_CLASSES]).select_from(model)
     if kind == "style":
-        stmt = stmt.join(Style, Style.id == model.style_id)
-    stmt = (stmt.where(*_rollup_conditions(model, user, f, kind))
-            .group_by(DefectType.id, DefectType.code, DefectType.name, DefectType.category)
-            .order_by(total_count.desc(), DefectType.code))
+        sums = sums.join(Style, Style.id == model.style_id)
+    sums = (sums.where(*_rollup_conditions(model, user, f, kind)).group_by(model.defect_type_id)
+            .subquery("defect_sums"))
+    stmt = (select(DefectType.id, DefectType.code, DefectType.name, DefectType.category, sums.c["count"],
+                   *[sums.c[cls] for cls in SEVERITY_CLASSES])
+            .join(sums, sums.c.defect_type_id == DefectType.id)
+            .order_by(sums.c["count"].desc(), DefectType.code))
     grouped = db.session.execute(stmt).all()  # one row per defect type in the library at most
     total = sum(r.count for r in grouped)
     rows, running = [], 0
