@@ -24,9 +24,8 @@ RECORD_OFFLINE = """async (ids) => {
     const jpeg = await (await canvas.convertToBlob({ type: 'image/jpeg' })).arrayBuffer();
     await db.addPhoto(jpeg, { defect_id: defect, inspection_id: id, kind: 'defect', caption: 'left sleeve' });
     // Finalize, as the review screen does.
-    await db.upsert('inspection', { status: 'finalized', verdict: 'pass', verdict_critical: 'pass',
-        verdict_major: 'pass', verdict_minor: 'pass', finished_at: new Date().toISOString(),
-        disposition: 'release' }, id);
+    await db.finalize(id, { verdict: { critical: 'pass', major: 'pass', minor: 'pass', overall: 'pass' },
+        finished_at: new Date().toISOString(), disposition: 'release' });
     const { inspectionHash } = await import('/js/content-hash.js');
     return { id, hash: await inspectionHash(id) };
 }"""

@@ -4,10 +4,10 @@ import { records } from '../db.js';
 import { h } from '../dom.js';
 import { hashWith } from '../figures.js';
 import { t } from '../i18n.js';
+import { words } from '../vocabulary.js';
 
 export const CATEGORIES = ['tops_knit', 'tops_woven', 'bottoms_denim', 'bottoms_woven', 'dresses', 'outerwear',
   'knitwear_sweaters', 'activewear', 'underwear', 'kidswear'];
-export const TYPES = ['pre_production', 'inline', 'final'];
 const PERIODS = ['week', 'month', 'quarter'];
 
 function select(name, label, options, value, onChange) {
@@ -47,7 +47,7 @@ export async function filterForm(screen, filters, { withFactory = true } = {}) {
       select('style_id', t('figures.style'),
         [...styles.values()].filter((s) => !filters.category || s.category === filters.category)
           .map((s) => [s.id, `${s.style_number} ${s.name}`]).sort(byName), filters.style_id, change),
-      select('inspection_type', t('figures.type'), TYPES.map((v) => [v, t(`type.${v}`)]), filters.inspection_type, change)),
+      select('inspection_type', t('figures.type'), words('inspection_types').map((v) => [v, t(`type.${v}`)]), filters.inspection_type, change)),
     active ? h('a', { class: 'button', href: hashWith(screen, { period: filters.period, group_by: filters.group_by }) }, t('figures.clear')) : null);
 }
 

@@ -5,9 +5,9 @@ import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { inspectionHash } from '../content-hash.js';
 import { defectName, t } from '../i18n.js';
-import { CLASSES } from '../plan.js';
 import { thumbnailUrl } from '../photos.js';
 import { loadContext } from './inspection.js';
+import { severities } from '../vocabulary.js';
 import { outOfTolerance } from './measurements.js';
 
 function table(headers, rows, testid) {
@@ -86,7 +86,7 @@ export async function showReport(root, id, { user } = {}) {
           cartons: inspection.carton_count ?? '–', opened: (inspection.cartons_opened || []).join(', ') || '–' }))] : null,
       h('h2', {}, t('report.plan')),
       table(['figures.class', 'report.aql', 'figures.switching', 'report.sample', 'report.ac_re', 'report.found', 'figures.verdict'],
-        CLASSES.map((cls) => ({ className: judgement.verdicts?.[cls] === 'fail' ? 'fail' : '', cells: [t(`class.${cls}`),
+        severities().map((cls) => ({ className: judgement.verdicts?.[cls] === 'fail' ? 'fail' : '', cells: [t(`class.${cls}`),
           inspection[`aql_${cls}`], t(`switching.${inspection[`switching_${cls}`] || 'normal'}`), plans?.[cls].sample_size,
           plans ? `${plans[cls].accept} / ${plans[cls].reject}` : null, judgement.counts[cls],
           judgement.verdicts ? t(`verdict.${judgement.verdicts[cls]}`) : null] })), 'report-plan'),
