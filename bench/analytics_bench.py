@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,20 +30,29 @@ from sqlalchemy import insert, text  # after the path set-up above
 
 from server import create_app
 from server.extensions import db
-from server.models import (DefectType, Factory, FigureRollup, Inspection, InspectionDefect, InspectionItem, Photo,
-                           Style, User)
+from server.models import (
+    DefectType,
+    Factory,
+    FigureRollup,
+    Inspection,
+    InspectionDefect,
+    InspectionItem,
+    Photo,
+    Style,
+    User,
+)
 from server.services import analytics, rollups
 from server.services.analytics import Filters
 from server.services.users import create_user
 
 SEED = 20261130
 CATEGORIES = ("tops_knit", "tops_woven", "bottoms_denim", "bottoms_woven", "dresses", "outerwear")
-START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+START = datetime(2025, 1, 1, tzinfo=UTC)
 CHUNK = 5000
 
 
 def build_catalogue(rng):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     base = {"created_at": now, "updated_at": now, "server_version": 1, "field_versions": {}}
     factories = [dict(base, id=uuid.uuid4(), code=f"F{n:02d}", name=f"Factory {n:02d}", country="VN",
                       timezone="UTC", steady_production=True, active=True) for n in range(12)]
@@ -63,7 +72,7 @@ def build_catalogue(rng):
 def add_inspections(rng, count, catalogue):
     """``count`` finalized inspections with their items and defects, in chunks."""
     factories, styles, defect_types = catalogue
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     base = {"created_at": now, "updated_at": now, "server_version": 1, "field_versions": {}}
     weights = [1 / (n + 1) for n in range(len(defect_types))]  # a Pareto-like spread of defect types
     plan = {cls: {"sample_size": 125, "accept": a, "reject": a + 1, "code_letter": "K"}
@@ -183,8 +192,8 @@ def pdf_bench(photo_dir: str) -> None:
     document holding the same 20 images (no fonts to shape, no tables)."""
     from fpdf import FPDF
     from PIL import Image, ImageDraw
-
     from world import INSPECTION_A, build_world
+
     from server.services.photos import SIZES, storage
     from server.services.report import inspection_pdf
 
@@ -203,7 +212,7 @@ def pdf_bench(photo_dir: str) -> None:
             image.save(out, "JPEG", quality=85)
             images.append(out.getvalue())
         inspection = db.session.get(Inspection, INSPECTION_A)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for n, data in enumerate(images):
             import hashlib
 

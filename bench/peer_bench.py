@@ -32,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("SEAMLINE_ENV", "testing")
@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))         # bench/, for t
 
 from peer import drivers, server_push, workload  # after the path set-up above
 from peer.browser import launch
-from peer.pouch_server import pouchdb_server, version as pouch_server_version
+from peer.pouch_server import pouchdb_server
+from peer.pouch_server import version as pouch_server_version
 from peer.seamline_server import seamline_server
 from peer.seamline_world import target
 
@@ -64,7 +65,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="seamline-peer-bench-"))
-    print(f"peer benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; work dir {workdir}; seed {args.seed}")
+    print(f"peer benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; work dir {workdir}; seed {args.seed}")
     sample = workload.generate(args.inspections, args.seed, target("sample"))
     raw = workload.raw_json_bytes(sample)
     print(f"workload: {args.inspections:,} inspections x {workload.DEFECTS_PER_INSPECTION} defects = "

@@ -41,7 +41,7 @@ import threading
 import time
 import urllib.request
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,7 +105,7 @@ def build_app(workdir: Path):
         with changes.recording(None, "seed"):
             for inspection in planned:
                 inspection.status = "in_progress"
-                inspection.started_at = datetime.now(timezone.utc)
+                inspection.started_at = datetime.now(UTC)
         ids = [str(inspection.id) for inspection in planned]
         db.session.remove()
     return app, ids
@@ -240,7 +240,7 @@ LIST_MARK_JS = """(() => {
 
 def reload_times(page, reloads: int, online: bool) -> list[float]:
     times = []
-    for n in range(reloads + 1):  # the first is a warm-up
+    for _n in range(reloads + 1):  # the first is a warm-up
         page.reload()
         times.append(wait_until(page, "() => window.__benchListAt"))
         if online:

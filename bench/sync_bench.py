@@ -154,8 +154,8 @@ def main() -> None:
 
 def _cursor_at_end(app) -> str:
     """The cursor a client holds once it has everything (a full pull of a million rows is not the point here)."""
-    from sync.core import Cursor, scope_fingerprint
     from server.services.sync_pull import END_RANK
+    from sync.core import Cursor, scope_fingerprint
 
     with app.app_context():
         state = db.session.get(SyncState, 1)

@@ -8,7 +8,6 @@ import os
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import __version__
 from server.config import load_config
 from server.database import configure_engine, declare_write_intent, reset_write_intent
 from server.errors import ApiError, register_error_handlers

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 # SECRET_KEY values that must never be accepted in production.
 _WEAK_SECRETS = {"", "dev", "changeme", "secret", "development", "test"}

@@ -105,6 +105,6 @@ def vendor(library: str, filename: str):
 
 @bp.route("/<appfile:filename>")
 def asset(filename: str):
-    if filename.startswith(("node_modules/", "package")):
+    if filename.startswith(("node_modules/", "package", "eslint.")):
         abort(404)
     return send_from_directory(PWA_DIR, filename, max_age=0)

@@ -33,8 +33,8 @@ import urllib.error
 import urllib.request
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
 
 from sync import PROTOCOL_VERSION, SCHEMA_VERSION
 

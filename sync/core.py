@@ -9,8 +9,9 @@ import base64
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 SUPPORTED_PROTOCOL_VERSIONS = frozenset({1})
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
@@ -168,7 +169,7 @@ class Cursor:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, text: str) -> "Cursor":
+    def decode(cls, text: str) -> Cursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             database_id, version, rank, record_id, scope = json.loads(raw)

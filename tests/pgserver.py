@@ -119,7 +119,7 @@ def find_pg_bindir() -> str | None:
 # atexit safety net
 # --------------------------------------------------------------------------- #
 
-_live_servers: set["PostgresServer"] = set()
+_live_servers: set[PostgresServer] = set()
 _live_lock = threading.Lock()
 
 
@@ -228,7 +228,7 @@ class PostgresServer:
     def log_path(self) -> str | None:
         return self._logfile
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         with self._lock:
             if self._started:
                 return self
@@ -312,7 +312,7 @@ class PostgresServer:
             if errors:
                 raise RuntimeError("; ".join(errors))
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

@@ -63,7 +63,7 @@ def seed(target_names: list[str]) -> None:
             Style(id=uuid.UUID(STYLE), style_number="PB-1", name="Crew tee", season="SS26", category="tops_knit"),
             AqlDefault(id=uuid.UUID(AQL_DEFAULT), product_category="tops_knit", inspection_type="final"),
             *[DefectType(id=uuid.UUID(type_id), code=code, name=name, category=category, default_severity=severity)
-              for type_id, (code, name, category, severity) in zip(DEFECT_TYPES, DEFECT_CODES)],
+              for type_id, (code, name, category, severity) in zip(DEFECT_TYPES, DEFECT_CODES, strict=False)],
             *[Factory(id=uuid.UUID(t.factory_id), code=f"PB-{n}", name=f"Bench factory {t.name}", country="VN")
               for n, t in enumerate(targets)],
         ])

@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 import sqlite3
 import time
-from contextlib import redirect_stderr
 import uuid
+from contextlib import redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -1,17 +1,16 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 18:13:39.318858
 
 """
 import uuid
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import server.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'

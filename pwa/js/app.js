@@ -30,7 +30,8 @@ async function route() {
   showNavigation(Boolean(user) && !locked, user);
   if (!user) return showLogin(main, { onLoggedIn: start });
   if (locked) return undefined;
-  let [screen, id, section] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+  const [asked, id, section] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+  let screen = asked;
   if (!screen && HOME[user.role]) {
     screen = HOME[user.role];
     history.replaceState(null, '', `#/${screen}`);

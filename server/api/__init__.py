@@ -2,8 +2,23 @@
 
 
 def register_blueprints(api) -> None:
-    from server.api import (analytics, aql, auth, catalog, devices, exports, factories, health, inspections, orders,
-                            photos, reports, sync, users, vocabulary)
+    from server.api import (
+        analytics,
+        aql,
+        auth,
+        catalog,
+        devices,
+        exports,
+        factories,
+        health,
+        inspections,
+        orders,
+        photos,
+        reports,
+        sync,
+        users,
+        vocabulary,
+    )
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
                    sync, analytics, exports, reports):

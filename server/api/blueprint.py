@@ -11,13 +11,11 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.pagination import PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
-from marshmallow import Schema, fields
-from marshmallow import missing
+from marshmallow import Schema, fields, missing
 from webargs.core import parse_json
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from server.json_limits import check_json_depth
-
 from server.schemas.common import DecimalString, PageArgs
 
 

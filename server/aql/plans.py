@@ -226,7 +226,8 @@ def table_plan(code_letter: str, aql: Any, inspection: str = "normal") -> TableP
         while cell in (DOWN, UP):
             position += step
             if not 0 <= position < len(order):
-                raise RuntimeError(f"{TABLES_FILE.name}: arrow at {code_letter}/{aql} in Table {table['table']} leads off the table")
+                raise RuntimeError(f"{TABLES_FILE.name}: arrow at {code_letter}/{aql} in Table {table['table']} "
+                                   "leads off the table")
             cell = rows[order[position]]["cells"][aql]
         if cell is None:
             raise RuntimeError(f"{TABLES_FILE.name}: arrow at {code_letter}/{aql} in Table {table['table']} ends on a blank cell")

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .plans import INSPECTION_STATES, AqlError, plan_for, one_step_tighter_aql, table_plan
+from .plans import INSPECTION_STATES, AqlError, one_step_tighter_aql, plan_for, table_plan
 
 NORMAL = "normal"
 TIGHTENED = "tightened"

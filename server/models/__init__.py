@@ -21,9 +21,9 @@ from server.models.inspections import (
     MeasurementResult,
     Photo,
 )
+from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
 from server.models.sync import SyncClient, SyncConflict, SyncRejection
 from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
-from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
 
 __all__ = [
     "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectRollup", "DefectType",

@@ -27,7 +27,7 @@ class User(Versioned, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(16), default="en")
 
-    assignments: Mapped[list["FactoryAssignment"]] = relationship(
+    assignments: Mapped[list[FactoryAssignment]] = relationship(
         back_populates="user",
         foreign_keys="FactoryAssignment.user_id",
         primaryjoin="and_(User.id == FactoryAssignment.user_id, FactoryAssignment.deleted_at.is_(None))",

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from server.models.base import UTCDateTime, Versioned
+from server.models.base import Versioned
 from server.models.vocab import (
     DEFECT_CATEGORIES,
     INSPECTION_LEVELS,
@@ -67,7 +67,7 @@ class Style(Versioned, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    tech_packs: Mapped[list["TechPackVersion"]] = relationship(back_populates="style", order_by="TechPackVersion.issued_on")
+    tech_packs: Mapped[list[TechPackVersion]] = relationship(back_populates="style", order_by="TechPackVersion.issued_on")
 
 
 class TechPackVersion(Versioned, db.Model):

@@ -111,11 +111,11 @@ class Inspection(Versioned, db.Model):
     start_location: Mapped[dict | None] = mapped_column(JSON)
     finish_location: Mapped[dict | None] = mapped_column(JSON)
 
-    items: Mapped[list["InspectionItem"]] = relationship(
+    items: Mapped[list[InspectionItem]] = relationship(
         primaryjoin="and_(Inspection.id == InspectionItem.inspection_id, InspectionItem.deleted_at.is_(None))",
         viewonly=True,
     )
-    defects: Mapped[list["InspectionDefect"]] = relationship(
+    defects: Mapped[list[InspectionDefect]] = relationship(
         primaryjoin="and_(Inspection.id == InspectionDefect.inspection_id, InspectionDefect.deleted_at.is_(None))",
         viewonly=True,
     )

@@ -34,7 +34,7 @@ class PurchaseOrder(Versioned, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="confirmed")
     notes: Mapped[str | None] = mapped_column(Text)
 
-    lines: Mapped[list["PurchaseOrderLine"]] = relationship(
+    lines: Mapped[list[PurchaseOrderLine]] = relationship(
         back_populates="purchase_order",
         primaryjoin="and_(PurchaseOrder.id == PurchaseOrderLine.purchase_order_id, PurchaseOrderLine.deleted_at.is_(None))",
         viewonly=True,

@@ -63,7 +63,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO, Literal
 
 from PIL import ExifTags, Image, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
@@ -343,14 +343,14 @@ def _parse_exif_datetime(stamp: object, offset: object) -> datetime | None:
         local = datetime(*(int(part) for part in match.groups()))
     except ValueError:  # "0000:00:00 00:00:00" and other impossible dates that cameras write
         return None
-    zone = timezone.utc
+    zone = UTC
     offset_match = _EXIF_OFFSET.fullmatch(_exif_text(offset) or "")
     if offset_match is not None:
         sign, hours, minutes = offset_match.groups()
         delta = timedelta(hours=int(hours), minutes=int(minutes))
         if delta < timedelta(hours=24):
             zone = timezone(-delta if sign == "-" else delta)
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _exif_text(value: object) -> str | None:

@@ -1,4 +1,4 @@
-from datetime import timezone
+from datetime import UTC
 
 from marshmallow import fields, validate
 
@@ -38,7 +38,7 @@ class ApiTokenCreateSchema(StrictSchema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024),
                              metadata={"description": "Your password, asked again: a token outlives the session."})
     expires_at = fields.AwareDateTime(
-        allow_none=True, load_default=None, default_timezone=timezone.utc,
+        allow_none=True, load_default=None, default_timezone=UTC,
         metadata={"description": "When the token stops working (UTC unless an offset is given); none: until revoked."},
     )
 

@@ -200,7 +200,7 @@ class PageArgs(QueryArgs):
     page_size = whole_number(1, 50, from_text=True, load_default=50)
 
     @classmethod
-    def sized(cls, default: int, maximum: int) -> type["PageArgs"]:
+    def sized(cls, default: int, maximum: int) -> type[PageArgs]:
         """PageArgs whose page_size defaults to ``default`` and stops at ``maximum``."""
         return type(f"PageArgs{maximum}", (cls,), {
             "page_size": whole_number(1, maximum, from_text=True, load_default=default)})

@@ -6,7 +6,15 @@ from server.models.vocab import (
     PRODUCTION_ORDER_STATUSES,
     PURCHASE_ORDER_STATUSES,
 )
-from server.schemas.common import MAX_QUANTITY, MAX_STAGE_QUANTITY, RecordSchema, decimal_number, one_of, text, whole_number
+from server.schemas.common import (
+    MAX_QUANTITY,
+    MAX_STAGE_QUANTITY,
+    RecordSchema,
+    decimal_number,
+    one_of,
+    text,
+    whole_number,
+)
 
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 currency code.")
 

@@ -18,7 +18,7 @@ Conventions used throughout:
 from dataclasses import dataclass, field
 
 # The vocabularies are the data model's own, so catalogue and schema cannot disagree.
-from server.models.vocab import (
+from server.models.vocab import (  # noqa: F401 - re-exported with the catalogue
     DEFECT_CATEGORIES,
     INSPECTION_LEVELS,
     INSPECTION_TYPES,

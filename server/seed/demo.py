@@ -19,10 +19,8 @@ import random
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-
-from sqlalchemy import select
 
 from server.aql import LotRecord, judge, plan_for, switching_history
 from server.extensions import db
@@ -237,7 +235,7 @@ class _Builder:
         number = f"PO {po_seq}"
         sizes = template.sizes
         per_size = [self.rng.choice((60, 120, 180, 240, 300)) for _ in sizes]
-        breakdown = {s: q * self.rng.choice((1, 2, 3)) for s, q in zip(sizes, per_size)}
+        breakdown = {s: q * self.rng.choice((1, 2, 3)) for s, q in zip(sizes, per_size, strict=False)}
         quantity = sum(breakdown.values())
         low, high = (Decimal(v) for v in catalog.UNIT_PRICE_RANGES[template.category][factory_def.currency])
         price = (low + (high - low) * Decimal(self.rng.randint(0, 100)) / 100).quantize(Decimal("0.01"))
@@ -266,7 +264,7 @@ class _Builder:
                 ("finishing", 10), ("inspection", 3), ("packed", 2), ("shipped", 0))
         late_prone = not factory_def.steady_production
         slip = 0
-        for n, (stage, days_before) in enumerate(plan):
+        for _n, (stage, days_before) in enumerate(plan):
             reason = None
             if self.rng.random() < (0.25 if late_prone else 0.07) and stage in ("fabric_received", "trims_received", "sewing"):
                 extra = self.rng.randint(2, 8)
@@ -338,7 +336,7 @@ class _Builder:
     def _inspection(self, factory, production, line, style, tech_pack, inspection_type, lot_size, setting, aqls,
                     states, day, plans, verdict, counts, key, reinspection_of=None) -> Inspection:
         inspector = self.inspector_for_factory.get(factory.code)
-        start = datetime.combine(day, time(2, 30), tzinfo=timezone.utc) + timedelta(minutes=self.rng.randint(0, 180))
+        start = datetime.combine(day, time(2, 30), tzinfo=UTC) + timedelta(minutes=self.rng.randint(0, 180))
         inspection = self.add(Inspection(
             id=demo_id("inspection", *key), inspection_type=inspection_type, factory_id=factory.id,
             reinspection_of_id=reinspection_of.id if reinspection_of else None,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import String, and_, case, exists, false, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -40,8 +40,8 @@ from server.extensions import db
 from server.models import (
     DefectRollup,
     DefectType,
-    FigureRollup,
     Factory,
+    FigureRollup,
     Inspection,
     InspectionDefect,
     InspectionItem,
@@ -161,13 +161,13 @@ class Filters:
     period: str = "month"
 
     @classmethod
-    def from_args(cls, args: dict) -> "Filters":
+    def from_args(cls, args: dict) -> Filters:
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in args.items() if k in known and v is not None})
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def counted_conditions(user: User, f: Filters) -> list[ColumnElement]:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import decimal
 import functools
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session

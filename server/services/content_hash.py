@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import rfc8785
@@ -51,7 +51,7 @@ def canonical_value(value):
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime):
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
     return value
 

@@ -105,7 +105,7 @@ def inspections(user, f: Filters) -> tuple[list[str], Iterator]:
 
     def rows():
         for i, code, name, po_number, order_number, inspector, units, *found in _streamed(stmt):
-            found = {cls: n or 0 for cls, n in zip(CLASSES, found)}
+            found = {cls: n or 0 for cls, n in zip(CLASSES, found, strict=False)}
             yield [i.id, _iso(i.finished_at), code, name, i.inspection_type, po_number, order_number, inspector,
                    i.reinspection_of_id, i.lot_size, units, i.verdict, i.verdict_critical, i.verdict_major,
                    i.verdict_minor, i.disposition, *found.values(), i.aql_critical, i.aql_major, i.aql_minor,

@@ -8,8 +8,7 @@ from server.models import Inspection
 from server.models.base import utcnow
 from server.services import rollups
 from server.services.content_hash import inspection_hash
-from server.services.inspections import (SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict,
-                                         recompute_verdict)
+from server.services.inspections import SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict, recompute_verdict
 
 
 def apply_finalize(inspection: Inspection, data: dict) -> None:

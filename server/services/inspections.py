@@ -11,7 +11,6 @@ from server.models.base import utcnow
 from server.services import changes
 from server.services.records import lookup
 
-
 # Each factory's proposed switching states, kept for one transaction.
 _PROPOSALS_KEY = changes.CACHE_PREFIX + "switching_proposals"
 
@@ -122,7 +121,6 @@ def refresh_plan(inspection: Inspection, data: dict, is_new: bool) -> None:
 def recompute_verdict(inspection: Inspection):
     """Judge the recorded defects against the inspection's plans, as at finalize."""
     from server.aql import count_by_class, judge
-
     from server.models import InspectionDefect
 
     defects = db.session.scalars(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
 
 from sqlalchemy import Select, func, select
 

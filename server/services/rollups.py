@@ -9,7 +9,7 @@ the benchmark, an import of old records), or to check the incremental path.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import String, Uuid, and_, case, cast, delete, func, insert, literal, null, select, update
 from sqlalchemy.ext.compiler import compiles
@@ -100,7 +100,7 @@ def rebuild() -> None:
 
 def add_finalized(inspection: Inspection) -> None:
     """Add one just-finalized inspection to the rollups (inside finalize's transaction)."""
-    day = inspection.finished_at.astimezone(timezone.utc).date()
+    day = inspection.finished_at.astimezone(UTC).date()
     base = {"day": day, "factory_id": inspection.factory_id, "inspection_type": inspection.inspection_type,
             "inspector_id": inspection.inspector_id}
     items = db.session.execute(

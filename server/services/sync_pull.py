@@ -11,9 +11,9 @@ from server.authz import factory_scope
 from server.extensions import db
 from server.models import SyncClient, SyncState, User
 from server.services import changes, entities
-from server.services.sync_push import bound_client
 from server.services.records import Resource
-from sync.core import DEFAULT_PULL_LIMIT, check_versions, MAX_PULL_LIMIT, Cursor, reset_reason, scope_fingerprint
+from server.services.sync_push import bound_client
+from sync.core import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Cursor, check_versions, reset_reason, scope_fingerprint
 
 RANKS = {resource.entity: rank for rank, resource in enumerate(entities.ALL)}
 END_RANK = len(entities.ALL)

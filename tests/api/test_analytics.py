@@ -9,7 +9,6 @@ I2 (March 31st, 23:30 UTC) and I3 (April 1st, 00:10 UTC).
 from __future__ import annotations
 
 import pytest
-
 import world
 from fixtures import analytics_data as data
 from fixtures.analytics_data import I

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 import world
+
 from server.extensions import db
 
 

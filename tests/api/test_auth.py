@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
+import world
 from sqlalchemy import func, select
 
-import world
 from server.extensions import db
 from server.models import UserSession
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 import world
+
 from server.authz import rule_for
 
 # A real record for each blueprint's <uuid:...> argument. Records of factory A

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import rfc8785
-
 import world
 
 PASS = {"critical": "pass", "major": "pass", "minor": "pass", "overall": "pass"}

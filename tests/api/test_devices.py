@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import world
 from sqlalchemy import func, select
 
-import world
 from server.extensions import db
 from server.models import InspectionDefect, SyncClient
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 import world
+
 from server.config import ConfigError, load_config
 
 
@@ -112,6 +112,7 @@ def test_development_needs_nothing(monkeypatch, tmp_path):
 
 def test_sqlite_connections_use_wal_and_foreign_keys(templates, tmp_path):
     from apps import dispose, make_app
+
     from server.extensions import db
 
     app = make_app(templates.copy("sqlite", "empty"), tmp_path)

@@ -7,10 +7,10 @@ import io
 from decimal import Decimal
 
 import pytest
-
 import world
 from fixtures import analytics_data as data
 from fixtures.analytics_data import I
+
 from server.services import exports
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]

@@ -10,7 +10,6 @@ import io
 import json
 
 import pytest
-
 import world
 
 HUGE = 100_000_000_000_000_000_000  # beyond every integer column (and 64 bits)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ def test_upgrade_keeps_stored_uploads_and_drops_shared_partials(fresh_url, tmp_p
     from server.extensions import db
 
     app = create_app({"TESTING": True, "DATABASE_URL": fresh_url, "PHOTO_DIR": str(tmp_path)})
-    now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, tzinfo=UTC)
     user_id = uuid.uuid4()
     stored, partial = "ab" * 32, "cd" * 32
     with app.app_context():

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+import world
 from test_photos import CHUNK, _jpeg, _patch, _record, _sha, _stored_files, _upload
 
-import world
 from server.extensions import db
 from server.models.base import utcnow
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
-import uuid
 
 import pytest
-from PIL import Image
-
 import world
-from server.extensions import db
+from PIL import Image
 
 CHUNK = 64 * 1024
 

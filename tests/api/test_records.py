@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import world
+
 from server.extensions import db
 
 

@@ -12,9 +12,8 @@ import subprocess
 import zlib
 
 import pytest
-from PIL import Image
-
 import world
+from PIL import Image
 
 PASS = {"critical": "pass", "major": "pass", "minor": "pass", "overall": "pass"}
 NOTE = "Đường may bị đứt · 线头 左胸 · সেলাই ছেঁড়া ক্ষ্ম"

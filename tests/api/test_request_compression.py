@@ -6,9 +6,9 @@ import gzip
 import json
 import uuid
 
+import world
 from sqlalchemy import func, select
 
-import world
 from server.extensions import db
 from server.models import InspectionDefect, SyncClient
 from sync.core import MAX_BATCH

@@ -10,10 +10,10 @@ import os
 import uuid
 
 import pytest
+import world
 from PIL import Image
 from sqlalchemy import func, select
 
-import world
 from server.extensions import db
 from server.models import AuditEntry, InspectionDefect, Photo, PhotoUpload, SyncClient
 

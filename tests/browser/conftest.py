@@ -10,7 +10,6 @@ import os
 import shutil
 
 import pytest
-
 from helpers import PIXEL_7
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -56,9 +55,8 @@ def live_app(templates, tmp_path):
     """(base URL, app): the world app (SQLite) served over HTTP on a free loopback port."""
     import threading
 
-    from werkzeug.serving import make_server
-
     from apps import dispose, make_app
+    from werkzeug.serving import make_server
 
     app = make_app(templates.copy("sqlite", "world"), tmp_path)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -37,7 +37,7 @@ def test_cartons_measurements_verdict_and_disposition(page, live_app):
         };
     }""", counts)
     assert result["wanted"] == [math.ceil(math.sqrt(n)) for n in counts]
-    for n, draw in zip(counts, result["draws"]):
+    for n, draw in zip(counts, result["draws"], strict=False):
         assert len(draw) == len(set(draw)) == math.ceil(math.sqrt(n)), (n, draw)
         assert draw == sorted(draw) and all(1 <= c <= n for c in draw)
     assert result["draws"][0] == [1]

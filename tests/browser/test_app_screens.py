@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import select
-
 import world
 from helpers import ARTIFACTS, PIXEL_7, login, sign, wait_synced, wait_until
+from sqlalchemy import select
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -47,7 +46,7 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     _shot(page, "setup")
 
     phone.set_offline(True)
-    page.click(f"a[href='#/']")
+    page.click("a[href='#/']")
     page.click(f"a[href='#/inspection/{world.INSPECTION_A}']")
     page.wait_for_selector("[data-testid=summary]")
     page.click(".tally-details summary")  # note and location fold away until wanted

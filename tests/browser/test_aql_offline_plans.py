@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import world
+
 from server.aql import AQL_COLUMNS, INSPECTION_STATES, LEVELS, plan_for
 
 LOT_SIZES = [1, 2, 8, 9, 15, 16, 25, 26, 50, 51, 90, 91, 150, 151, 280, 281, 500, 501, 1200, 1201, 3200, 3201,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 import world
 from helpers import PIXEL_7, login, wait_synced, wait_until
+from sqlalchemy import select
 
 
 def _set_packed(page, value):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 import world
 from fixtures import analytics_data as data
 from helpers import ARTIFACTS, PIXEL_7, wait_until

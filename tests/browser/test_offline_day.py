@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import func, select
-
 import world
 from helpers import ARTIFACTS, login, make_photo, pending, sign, sync_pass, wait_synced, wait_until
+from sqlalchemy import func, select
 
 
 def _stored_photos(app):

@@ -9,10 +9,9 @@ from __future__ import annotations
 import gzip
 import json
 
-from sqlalchemy import select
-
 import world
 from helpers import login, pending, sync_pass, wait_synced
+from sqlalchemy import select
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -175,7 +174,7 @@ def test_acknowledgements_move_a_range_and_the_unsent_set_stays_exact(live_app, 
         return steps;
     }""")
     expected = [(10, 11), (10, 11), (30, 31), (50, 51)]
-    for step, (last, first_unsent) in zip(result, expected):
+    for step, (last, first_unsent) in zip(result, expected, strict=False):
         assert step["last"] == last
         assert step["unsent"] == list(range(first_unsent, 51))
         assert step["count"] == step["shown"] == 50 - last

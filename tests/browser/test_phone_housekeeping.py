@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
-
 import world
 from helpers import login, make_photo, pending, wait_synced, wait_until
+from sqlalchemy import func, select
 
 
 def _count(app, model, *where):
@@ -176,7 +175,8 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
             });
             // Two acknowledged mutations (kept for a restored server) and one waiting to be sent.
             for (const [id, acked] of [[1, 1], [2, 1], [3, 0]]) {
-                await old.put('outbox', { id, entity: 'inspection_defect', op: 'upsert', record_id: `r${id}`, fields: {}, acked });
+                await old.put('outbox', { id, entity: 'inspection_defect', op: 'upsert', record_id: `r${id}`,
+                                          fields: {}, acked });
             }
             await old.put('meta', { key: 'next_mutation_id', value: 4 });
             await old.put('photos', { sha256: 'ab', data: new ArrayBuffer(8), state: 'waiting' });

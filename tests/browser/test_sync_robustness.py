@@ -10,10 +10,9 @@ import random
 import threading
 from collections import Counter
 
-from sqlalchemy import func, select
-
 import world
 from helpers import login, make_photo, pending, sync_pass, wait_synced, wait_until
+from sqlalchemy import func, select
 
 # The failure pattern of the first test; set SEAMLINE_CHAOS_SEED to try (or replay) another one.
 CHAOS_SEED = int(os.environ.get("SEAMLINE_CHAOS_SEED", "20260514"))
@@ -437,7 +436,7 @@ def test_two_tabs_run_one_sync_loop_and_never_reuse_a_mutation_id(live_app, phon
     assert [m["id"] for m in outbox] == list(range(outbox[0]["id"], outbox[0]["id"] + 50))
     assert {m["record_id"] for m in outbox} == set(a["ids"]) | set(b["ids"]) and len(set(a["ids"] + b["ids"])) == 50
     writers = [m["note"].split(" tab ")[1][0] for m in outbox]
-    switches = sum(1 for x, y in zip(writers, writers[1:]) if x != y)
+    switches = sum(1 for x, y in zip(writers, writers[1:], strict=False) if x != y)
     assert switches > 0, "the tabs did not record at the same time"
     recorded = a["ids"] + b["ids"]
 

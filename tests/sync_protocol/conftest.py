@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-
 import world
 from sync_protocol.netsim import AppTransport
+
 from sync.client import Backoff, SyncClient
 
 

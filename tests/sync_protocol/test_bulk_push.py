@@ -10,10 +10,10 @@ import random
 import uuid
 
 import pytest
-from sqlalchemy import DateTime, select
-
 import world
 from apps import dispose, make_app
+from sqlalchemy import DateTime, select
+
 from server.extensions import db
 from server.models import AuditEntry, SyncConflict, SyncRejection, User
 from server.services import entities, sync_push

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 import world
-from server.extensions import db
 from sqlalchemy import select
 
+from server.extensions import db
 from sync.client import NetworkError, SyncClient, SyncError
 
 
@@ -104,7 +103,8 @@ def test_server_restored_from_backup_gets_everything_again(app, make_client):
     """A new database id: the client re-pulls, and re-pushes what the server lost."""
     from sqlalchemy import delete, update
 
-    from server.models import AuditEntry, InspectionDefect, SyncClient as SyncClientRow, SyncState
+    from server.models import AuditEntry, InspectionDefect, SyncState
+    from server.models import SyncClient as SyncClientRow
 
     phone = make_client("inspector_a")
     kept = phone.upsert("inspection_defect", _defect_fields(note="before the backup"))
@@ -129,9 +129,9 @@ def test_put_photo_uploads_resumably_over_a_faulty_network(app, make_client, tmp
     import random
 
     from PIL import Image
+    from sync_protocol.netsim import AppTransport, FaultyNetwork
 
     from server.models import Photo
-    from sync_protocol.netsim import AppTransport, FaultyNetwork
 
     image = Image.effect_noise((1600, 1200), 60).convert("RGB")
     path = tmp_path / "defect.jpg"

@@ -8,14 +8,15 @@ import sqlite3
 import uuid
 
 import pytest
+import world
 from sqlalchemy import delete, update
+from sync_protocol.netsim import AppTransport
 
 import sync.client as client_module
-import world
 from server.extensions import db
-from server.models import AuditEntry, InspectionDefect, SyncClient as SyncClientRow, SyncState
+from server.models import AuditEntry, InspectionDefect, SyncState
+from server.models import SyncClient as SyncClientRow
 from sync.client import SyncClient, SyncError
-from sync_protocol.netsim import AppTransport
 
 DAY = 24 * 3600
 

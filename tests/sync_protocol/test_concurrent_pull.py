@@ -7,12 +7,11 @@ import multiprocessing
 import os
 import random
 import time
-import uuid
-
-from sqlalchemy import select
 
 import world
 from apps import dispose, make_app
+from sqlalchemy import select
+
 from server.extensions import db
 from server.models import Style, User
 

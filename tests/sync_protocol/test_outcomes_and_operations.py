@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-
 import world
+from sqlalchemy import func, select
+from sync_protocol.netsim import AppTransport
+
 from server.extensions import db
 from server.models import Inspection, SyncClient, SyncConflict, SyncRejection
 from sync.client import SyncClient as PyClient
-from sync_protocol.netsim import AppTransport
 
 CLIENT = "outcome-device-0123456789"
 

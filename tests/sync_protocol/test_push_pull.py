@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import world
 from sqlalchemy import func, select
 
-import world
 from server.extensions import db
-from server.models import InspectionDefect, SyncConflict, SyncRejection
+from server.models import InspectionDefect, SyncRejection
 
 CLIENT = "device-0123456789abcdef"
 

@@ -13,14 +13,14 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 import world
 from apps import dispose, make_app
+from sqlalchemy import select
+from sync_protocol.netsim import AppTransport, FaultyNetwork
+
 from server.extensions import db
 from server.models import Inspection, InspectionDefect, MilestoneEvent
 from sync.client import NetworkError
-from sync_protocol.netsim import AppTransport, FaultyNetwork
 
 SOAK = os.environ.get("SEAMLINE_SOAK") == "1"
 SEED = int(os.environ.get("SEAMLINE_SEED", "20261123"))
@@ -60,7 +60,7 @@ def test_random_offline_clients_converge(app, make_client, templates, tmp_path, 
         except NetworkError:
             pass  # retries ran out; everything stays in the outbox for next time
 
-    for step in range(OPERATIONS_PER_CLIENT):
+    for _step in range(OPERATIONS_PER_CLIENT):
         for n, (persona, client) in enumerate(clients):
             _random_operation(rng, persona, client, expected[n])
             if rng.random() < 0.08:

@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-
 from fixtures import aql_independent as independent
+
 from server.aql import (
     AQL_COLUMNS,
     INSPECTION_STATES,
@@ -84,7 +84,7 @@ def test_table_1_letters_match_independent_transcription(level):
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_code_letter_at_every_range_boundary(level):
-    for lower, upper in zip(independent.LOT_SIZE_LOWER_LIMITS, independent.LOT_SIZE_UPPER_LIMITS):
+    for lower, upper in zip(independent.LOT_SIZE_LOWER_LIMITS, independent.LOT_SIZE_UPPER_LIMITS, strict=False):
         for lot_size in (lower, upper if upper is not None else 10**9):
             assert code_letter_for(lot_size, level) == independent.code_letter(lot_size, level), lot_size
 
@@ -125,7 +125,7 @@ def test_row_matches_independent_transcription(inspection, letter):
     sample_size, cells = independent.TABLES[inspection][letter]
     assert row["sample_size"] == sample_size
     assert list(row["cells"]) == list(AQL_COLUMNS)
-    for column, expected in zip(AQL_COLUMNS, cells):
+    for column, expected in zip(AQL_COLUMNS, cells, strict=False):
         assert _as_fixture_cell(row["cells"][column]) == expected, f"{inspection} {letter} {column}"
 
 

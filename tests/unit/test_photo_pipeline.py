@@ -15,7 +15,7 @@ import struct
 import warnings
 import zipfile
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PIL import ExifTags, Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
@@ -129,7 +129,7 @@ def test_the_icc_profile_is_kept(rotated_jpeg):
 
 
 def test_the_capture_time_is_kept(rotated_jpeg):
-    assert process_photo(rotated_jpeg).captured_at == datetime(2024, 5, 1, 10, 20, 30, tzinfo=timezone.utc)
+    assert process_photo(rotated_jpeg).captured_at == datetime(2024, 5, 1, 10, 20, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_the_capture_time_is_kept(rotated_jpeg):
 )
 def test_capture_time_sources_and_zones(exif, expected):
     photo = process_photo(encode(landscape_with_marker((40, 30)), "JPEG", exif=exif))
-    assert photo.captured_at == (expected.replace(tzinfo=timezone.utc) if expected else None)
+    assert photo.captured_at == (expected.replace(tzinfo=UTC) if expected else None)
 
 
 def test_a_photo_without_exif_has_no_capture_time():
@@ -161,7 +161,7 @@ def test_png_and_webp_exif_is_used_then_stripped(image_format):
     data = encode(landscape_with_marker(), image_format, exif=camera_exif(orientation=8))
     photo = process_photo(data)
     assert (photo.width, photo.height) == (300, 400)
-    assert photo.captured_at == datetime(2024, 5, 1, 10, 20, 30, tzinfo=timezone.utc)
+    assert photo.captured_at == datetime(2024, 5, 1, 10, 20, 30, tzinfo=UTC)
     for encoded in outputs(photo).values():
         assert_no_metadata(encoded)
 
