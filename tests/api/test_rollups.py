@@ -65,3 +65,36 @@ def test_finalize_keeps_the_rollups_equal_to_a_rebuild(app, login_as):
         db.session.flush()
         assert _snapshot() == incremental
         db.session.rollback()
+
+
+def test_switching_binds_no_parameter_per_lot(app, login_as):
+    """A factory's lots are read by a subquery: one bound id per lot broke PostgreSQL past 65,535 lots."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import event
+
+    from server.extensions import db
+    from server.models import Factory, Inspection
+    from server.services import changes
+    from server.services.switching import factory_switching
+
+    with app.app_context():
+        with changes.recording(None, "seed"):
+            for n in range(40):
+                db.session.add(Inspection(
+                    inspection_type="final", factory_id=world.FACTORY_B, lot_size=500, status="finalized",
+                    verdict="pass", verdict_critical="pass", verdict_major="pass", verdict_minor="pass",
+                    finished_at=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=n)))
+        bound = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            if "inspection_defects" in statement:
+                bound.append(len(parameters) if parameters else 0)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            state = factory_switching(db.session.get(Factory, world.FACTORY_B))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert state["major"]["lots"] == 40
+        assert bound and max(bound) < 10, bound
