@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC
 
 import world
 
@@ -69,7 +70,7 @@ def test_finalize_keeps_the_rollups_equal_to_a_rebuild(app, login_as):
 
 def test_switching_binds_no_parameter_per_lot(app, login_as):
     """A factory's lots are read by a subquery: one bound id per lot broke PostgreSQL past 65,535 lots."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import event
 
@@ -84,7 +85,7 @@ def test_switching_binds_no_parameter_per_lot(app, login_as):
                 db.session.add(Inspection(
                     inspection_type="final", factory_id=world.FACTORY_B, lot_size=500, status="finalized",
                     verdict="pass", verdict_critical="pass", verdict_major="pass", verdict_minor="pass",
-                    finished_at=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=n)))
+                    finished_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n)))
         bound = []
 
         def count(conn, cursor, statement, parameters, context, executemany):
