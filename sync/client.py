@@ -358,6 +358,8 @@ class SyncClient:
             except SyncError as refused:
                 if refused.status in (401, 403, 404):
                     raise
+                if refused.status == 429:
+                    continue  # too much in flight for now (PROTOCOL 7): the photo waits for the next sync
                 state, error = "refused", f"{refused.code}: {refused.message}"
             with self._tx():
                 self.db.execute("UPDATE photos SET state = ?, error = ? WHERE sha256 = ?", (state, error, sha256))

@@ -167,7 +167,9 @@ async function uploadPhotos() {
       }
       await db.setPhotoState(photo.sha256, 'uploaded');
     } catch (error) {
-      if (error instanceof ApiError && error.status !== 401 && error.status !== 403) {
+      if (error instanceof ApiError && error.status === 429) {
+        continue; // too much in flight for now (PROTOCOL 7): the photo waits for the next pass
+      } else if (error instanceof ApiError && error.status !== 401 && error.status !== 403) {
         await db.setPhotoState(photo.sha256, 'refused', `${error.code}: ${error.message}`);
       } else {
         throw error;

@@ -156,3 +156,23 @@ def test_put_photo_uploads_resumably_over_a_faulty_network(app, make_client, tmp
         assert photo.storage_state == "stored" and (photo.width, photo.height) == (1600, 1200)
     records = phone.records("photo")
     assert [r["storage_state"] for r in records.values() if r["sha256"] == sha] == ["stored"]
+
+
+def test_a_photo_over_the_bytes_in_flight_limit_waits_and_uploads_later(app, make_client, tmp_path):
+    """429 too_many_bytes_in_flight is "not now", never a refusal: the photo stays waiting (PROTOCOL 7)."""
+    from PIL import Image
+
+    path = tmp_path / "hole.jpg"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(path, "JPEG")
+    phone = make_client("inspector_a")
+    sha = phone.put_photo(str(path), {"defect_id": str(world.DEFECT_A)}, caption="hole")
+    app.config["PHOTO_MAX_BYTES_IN_FLIGHT_PER_USER"] = 10
+    phone.sync()
+    assert phone.pending() == 1 and phone.photo_errors() == {}
+    app.config["PHOTO_MAX_BYTES_IN_FLIGHT_PER_USER"] = 100 * 1024 * 1024
+    phone.sync()
+    assert phone.pending() == 0 and phone.photo_errors() == {}
+    with app.app_context():
+        from server.models import PhotoUpload
+
+        assert db.session.get(PhotoUpload, sha) is not None
