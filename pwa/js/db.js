@@ -117,14 +117,17 @@ export async function photoChange(data, fields) {
 
 // Record changes in ONE strict transaction, numbered in order: all are recorded or none. The mutation
 // counter is read and written once; the requests go out together and the transaction waits for all.
-export async function batch(changes) {
-  if (!changes.length) return [];
+export async function batch(requested) {
+  if (!requested.length) return [];
   const db = await openDatabase();
-  const withPhotos = changes.some((change) => change.photo);
-  const tx = db.transaction(['meta', 'replica', 'outbox', ...(withPhotos ? ['photos'] : [])], 'readwrite', STRICT);
+  const withPhotos = requested.some((change) => change.photo);
+  const tx = db.transaction(['meta', 'replica', 'outbox', 'rejections', ...(withPhotos ? ['photos'] : [])], 'readwrite',
+                            STRICT);
+  let changes = requested;
   try {
     const first = (await tx.objectStore('meta').get('next_mutation_id'))?.value ?? 1;
     const replica = tx.objectStore('replica');
+    changes = await resendingRefused(tx, requested);
     const server = await Promise.all(changes.map((change) => replica.get([change.entity, change.recordId])));
     const outbox = tx.objectStore('outbox');
     const madeAt = new Date().toISOString();
@@ -152,7 +155,42 @@ export async function batch(changes) {
     throw error;
   }
   forget({ entities: [], unsent: true });
-  return changes.map((change) => change.recordId);
+  return requested.map((change) => change.recordId);
+}
+
+// A change to a record the server refused to create (it is on the phone only, marked "not accepted")
+// sends it again whole: its refused fields with the correction on top, followed by the refused records
+// that named it (a refused inspection's defects), so a correction needs no second step. Their refusals
+// are set aside as answered, in the same transaction.
+async function resendingRefused(tx, changes) {
+  const refusals = await tx.objectStore('rejections').getAll();
+  const refusedCreates = refusals.filter((r) => r.op === 'upsert');
+  if (!refusedCreates.length) return changes;
+  const replica = tx.objectStore('replica');
+  const answered = [];
+  const result = [];
+  for (const change of changes) {
+    const refused = change.op === 'upsert' && !(await replica.get([change.entity, change.recordId]))
+      ? refusedCreates.find((r) => r.entity === change.entity && r.record_id === change.recordId) : null;
+    if (!refused) {
+      result.push(change);
+      continue;
+    }
+    result.push({ ...change, fields: { ...refused.sent, ...change.fields } });
+    answered.push(refused.mutation_id);
+    for (const dependent of refusedCreates) {
+      if (dependent !== refused && Object.values(dependent.sent || {}).includes(change.recordId)) {
+        result.push({ entity: dependent.entity, op: 'upsert', recordId: dependent.record_id, fields: dependent.sent });
+        answered.push(dependent.mutation_id);
+      }
+    }
+  }
+  if (answered.length) {
+    for (const id of answered) await tx.objectStore('rejections').delete(id);
+    const dismissed = (await tx.objectStore('meta').get('dismissed_rejections'))?.value || [];
+    await tx.objectStore('meta').put({ key: 'dismissed_rejections', value: [...dismissed, ...answered] });
+  }
+  return result;
 }
 
 // A single change (a defect tap) is a batch of one: its own transaction.
@@ -230,19 +268,28 @@ async function ackedThroughIn(tx) {
   return (await tx.objectStore('meta').get('acked_through'))?.value ?? 0;
 }
 
+// What the phone holds beyond the replica: unsent mutations, and the creations the server refused.
 async function unsent() {
   if (unsentCache) return unsentCache;
   const started = generation;
-  const tx = (await openDatabase()).transaction(['meta', 'outbox'], 'readonly');
+  const tx = (await openDatabase()).transaction(['meta', 'outbox', 'rejections'], 'readonly');
   const mutations = await tx.objectStore('outbox').getAll(unsentRange(await ackedThroughIn(tx)));
+  const refused = (await tx.objectStore('rejections').getAll()).filter((r) => r.op === 'upsert');
   await tx.done;
-  if (started === generation) unsentCache = mutations;
-  return mutations;
+  if (started === generation) unsentCache = { mutations, refused };
+  return unsentCache ?? { mutations, refused };
 }
 
 export async function records(entity) {
-  const [replica, mutations] = await Promise.all([replicaOf(entity), unsent()]);
+  const [replica, { mutations, refused }] = await Promise.all([replicaOf(entity), unsent()]);
   const result = new Map(replica);
+  // A record the server refused to create stays where it was, marked with the reason, until the inspector
+  // corrects it (which sends it again) or discards it: a sync never makes work disappear.
+  for (const r of refused) {
+    if (r.entity !== entity || result.has(r.record_id)) continue;
+    result.set(r.record_id, { ...r.sent, id: r.record_id,
+                              _refused: { code: r.code, message: r.message, fields: r.fields || {} } });
+  }
   for (const mutation of mutations) {
     if (mutation.entity !== entity) continue;
     if (mutation.op === 'delete') result.delete(mutation.record_id);
@@ -395,6 +442,7 @@ export async function dismissRejection(mutationId) {
   const dismissed = (await tx.objectStore('meta').get('dismissed_rejections'))?.value || [];
   await tx.objectStore('meta').put({ key: 'dismissed_rejections', value: [...dismissed, mutationId] });
   await tx.done;
+  forget({ entities: [], unsent: true });
 }
 
 // The server's list of this device's rejections (GET /sync/rejections) is the truth, less those the
@@ -413,6 +461,7 @@ export async function replaceRejections(list) {
                       code: r.code, message: r.message, fields: r.details || {}, at: r.at });
   }
   await tx.done;
+  forget({ entities: [], unsent: true });
 }
 
 export async function conflicts() {

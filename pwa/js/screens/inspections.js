@@ -28,6 +28,7 @@ export async function showInspections(root, { user }) {
         h('span', { class: `badge ${inspection.status}` }, t(`status.${inspection.status}`)),
         inspection.verdict ? h('span', { class: `badge ${inspection.verdict}` }, t(`verdict.${inspection.verdict}`)) : null,
         pendingPhotos.has(inspection.id) ? h('span', { class: 'badge uploading' }, t('inspection.photos_uploading')) : null,
+        inspection._refused ? h('span', { class: 'badge fail', 'data-testid': 'not-accepted' }, t('refused.badge')) : null,
       )))),
   ));
   const canCreate = ['inspector', 'manager', 'admin'].includes(user.role);

@@ -25,11 +25,15 @@ function rejectionItem(rejection, rerender) {
   return h('li', { class: 'issue rejected', 'data-testid': 'rejection' },
     h('strong', {}, entityName(rejection.entity)), ' ',
     h('span', {}, t('rejected', { message: rejection.message })),
-    Object.keys(rejection.fields || {}).length ? h('span', { class: 'muted' }, ' (', Object.keys(rejection.fields).join(', '), ')') : null,
+    // The reason in words, per field: "lot_size: Must be a whole number from 1 to 10,000,000."
+    Object.entries(rejection.fields || {}).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
+      ' ', field, ': ', Array.isArray(problems) ? problems.join(' ') : String(problems))),
+    rejection.op === 'upsert' ? h('span', { class: 'muted' }, ' ', t('refused.fix_hint')) : null,
     rerender ? h('button', { type: 'button', class: 'link', onclick: async () => {
+      if (!confirm(t('refused.discard_confirm'))) return;
       await dismissRejection(rejection.mutation_id);
       await rerender();
-    } }, t('issues.dismiss')) : null);
+    } }, t('refused.discard')) : null);
 }
 
 function conflictItem(conflict, rerender) {

@@ -1,0 +1,59 @@
+"""Work the server refuses never vanishes from the phone: it stays where it was, marked with the reason, and a
+correction sends it again with what depends on it (issue 12's first item, on the served field limits)."""
+
+from __future__ import annotations
+
+import uuid
+
+import world
+from helpers import login, wait_synced, wait_until
+
+from server.extensions import db
+from server.models import Inspection, InspectionDefect
+
+RECORD = """async (ids) => {
+    const db = await import('/js/db.js');
+    const id = await db.upsert('inspection', { inspection_type: 'final', factory_id: ids.factory, lot_size: 99999999999,
+        inspection_level: 'II', aql_critical: '0', aql_major: '2.5', aql_minor: '4.0', status: 'in_progress' });
+    const defect = await db.upsert('inspection_defect', { inspection_id: id, defect_type_id: ids.defectType,
+        severity: 'major', note: 'open seam' });
+    return { id, defect };
+}"""
+
+SHOWN = """async (ids) => {
+    const db = await import('/js/db.js');
+    const inspection = await db.record('inspection', ids.id);
+    const defect = await db.record('inspection_defect', ids.defect);
+    return { inspection, defect, refusals: (await db.rejections()).length };
+}"""
+
+
+def test_a_refused_inspection_stays_visible_and_a_correction_sends_it_with_its_defects(phone, live_app):
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base)
+    ids = page.evaluate(RECORD, {"factory": str(world.FACTORY_A), "defectType": str(world.DEFECT_TYPE)})
+    wait_synced(page)
+    shown = page.evaluate(SHOWN, ids)
+    # Refused (lot size out of range; the defect's inspection unknown), and still on the phone, with the reason.
+    assert shown["inspection"]["_refused"]["fields"]["lot_size"] == ["Must be a whole number from 1 to 10,000,000."]
+    assert shown["inspection"]["lot_size"] == 99999999999
+    assert shown["defect"]["_refused"] and shown["refusals"] == 2
+    page.goto(base + "/#/")
+    page.wait_for_selector("[data-testid=not-accepted]")
+    page.goto(base + "/#/sync")
+    wait_until(page, "() => [...document.querySelectorAll('[data-testid=rejection-field]')]"
+                     ".some((e) => e.textContent.includes('10,000,000'))")
+    # The inspector corrects the lot size: the inspection goes again whole, and its defect after it.
+    page.evaluate("""async (id) => {
+        const db = await import('/js/db.js');
+        await db.upsert('inspection', { lot_size: 5000 }, id);
+    }""", ids["id"])
+    wait_synced(page)
+    with app.app_context():
+        inspection = db.session.get(Inspection, uuid.UUID(ids["id"]))
+        assert inspection is not None and inspection.lot_size == 5000
+        defect = db.session.get(InspectionDefect, uuid.UUID(ids["defect"]))
+        assert defect is not None and defect.inspection_id == inspection.id
+    after = page.evaluate(SHOWN, ids)
+    assert after["refusals"] == 0 and "_refused" not in after["inspection"] and "_refused" not in after["defect"]
