@@ -34,6 +34,23 @@ export function fieldLimits(entity, field) {
   return current?.entities?.[entity]?.fields?.[field] ?? null;
 }
 
+// What is wrong with a value by the server's own limits for that field, in the server's words, or null.
+// Checked before anything reaches the outbox, so a typo is caught on the spot rather than refused later.
+export function problemWith(entity, field, value) {
+  const limits = fieldLimits(entity, field);
+  if (!limits) return null;
+  const empty = value === null || value === undefined || value === '';
+  if (empty) return limits.required ? 'required' : null;
+  if (limits.type === 'integer' || limits.type === 'decimal') {
+    const number = Number(value);
+    const tooFar = !Number.isFinite(number) || (limits.min !== undefined && number < limits.min)
+      || (limits.max !== undefined && number > limits.max) || (limits.whole && !Number.isInteger(number));
+    if (tooFar) return limits.message || `${limits.min} .. ${limits.max}`;
+  }
+  if (limits.max_length !== undefined && String(value).length > limits.max_length) return `≤ ${limits.max_length}`;
+  return null;
+}
+
 export function may(role, entity, operation) {
   return Boolean(current?.permissions?.[role]?.[entity]?.includes(operation));
 }

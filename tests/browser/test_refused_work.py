@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import world
-from helpers import login, wait_synced, wait_until
+from helpers import login, pending, wait_synced, wait_until
 
 from server.extensions import db
 from server.models import Inspection, InspectionDefect
@@ -57,3 +57,18 @@ def test_a_refused_inspection_stays_visible_and_a_correction_sends_it_with_its_d
         assert defect is not None and defect.inspection_id == inspection.id
     after = page.evaluate(SHOWN, ids)
     assert after["refusals"] == 0 and "_refused" not in after["inspection"] and "_refused" not in after["defect"]
+
+
+def test_the_set_up_checks_the_lot_size_with_the_servers_limits_before_anything_is_recorded(phone, live_app):
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    page.click("[data-testid=new-inspection]")
+    for typo in ("2.5", "99999999999"):
+        page.fill("#lot_size", typo)
+        page.click("[data-testid=start]")
+        page.wait_for_selector("p.error[role=alert]:has-text('Must be a whole number from 1 to 10,000,000.')")
+        assert pending(page) == 0  # nothing reached the outbox
+    page.fill("#lot_size", "3000")
+    page.click("[data-testid=start]")
+    page.wait_for_selector("[data-testid=tally-WKM-001-major]")

@@ -6,7 +6,7 @@ import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
 import { computePlans, planView } from '../plan.js';
-import { severities, words } from '../vocabulary.js';
+import { problemWith, severities, words } from '../vocabulary.js';
 
 const AQLS = ['0', '0.065', '0.10', '0.15', '0.25', '0.40', '0.65', '1.0', '1.5', '2.5', '4.0', '6.5', '10'];
 
@@ -73,8 +73,11 @@ export async function showSetup(root, inspection, { user, onChange }) {
     event.preventDefault();
     if (saving) return;
     message.textContent = '';
-    if (!(Number(draft.lot_size) >= 1)) {
-      message.textContent = t('error.field', { field: t('setup.lot_size'), message: t('error.at_least_one') });
+    // The server's own limits (served with the vocabulary): "Must be a whole number from 1 to 10,000,000."
+    const lotProblem = problemWith('inspection', 'lot_size', String(draft.lot_size).trim());
+    if (lotProblem) {
+      message.textContent = t('error.field', { field: t('setup.lot_size'),
+                                               message: lotProblem === 'required' ? t('error.at_least_one') : lotProblem });
       return;
     }
     await setMeta('use_location', locationBox.checked);
