@@ -40,7 +40,7 @@ def push(payload):
 @blp.response(200, PullResponseSchema)
 def pull(query):
     """The changes the user may see since the cursor, from one consistent snapshot, in pages."""
-    return sync_pull.pull(current_user, query)
+    return sync_pull.pull(current_user, query, request.headers.get("User-Agent"))
 
 
 @blp.route("/conflicts", methods=["GET"])

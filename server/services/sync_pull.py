@@ -19,11 +19,11 @@ RANKS = {resource.entity: rank for rank, resource in enumerate(entities.ALL)}
 END_RANK = len(entities.ALL)
 
 
-def pull(user: User, query: dict) -> dict:
+def pull(user: User, query: dict, user_agent: str | None = None) -> dict:
     check_versions(query["protocol_version"], query["schema_version"])
     client_id, cursor_text = query["client_id"], query.get("cursor")
     limit = min(query.get("limit") or DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
-    _bind(user, client_id)
+    _bind(user, client_id, user_agent)
     _begin_snapshot()
     state = db.session.get(SyncState, 1)
     database_id = str(state.database_id)
@@ -54,17 +54,11 @@ def pull(user: User, query: dict) -> dict:
     return answer | {"reset": False, "changes": changes, "has_more": has_more, "cursor": next_cursor.encode()}
 
 
-def _bind(user: User, client_id: str) -> None:
+def _bind(user: User, client_id: str, user_agent: str | None) -> None:
     """The first request with a client id binds it, a pull as much as a push (PROTOCOL.md 1.3)."""
     if db.session.get(SyncClient, client_id) is None:
         with changes.recording(user, "sync", client_id=client_id):
-            bound_client(user, client_id, create=True, user_agent=request_user_agent())
-
-
-def request_user_agent() -> str | None:
-    from flask import has_request_context, request
-
-    return request.headers.get("User-Agent") if has_request_context() else None
+            bound_client(user, client_id, create=True, user_agent=user_agent)
 
 
 def _begin_snapshot() -> None:
