@@ -314,6 +314,8 @@ class SyncClient:
                 for conflict in result.get("conflicts", []):
                     self.db.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?)",
                                     (conflict["id"], result["id"], conflict["field"]))
+                if result["status"] == "applied":
+                    self._keep_applied(result["id"], result.get("version"), result.get("derived") or {})
             last, through = answer["last_mutation_id"], self._acked_through()
             if last < through:
                 # The server lost mutations it had acknowledged (restored from a backup): send them again.
@@ -324,6 +326,20 @@ class SyncClient:
                                 (now, through, last))
                 self._set_meta("acked_through", str(last))
                 self._prune_journal(now)
+
+    def _keep_applied(self, mutation_id: int, version: int | None, derived: dict) -> None:
+        """An applied upsert goes into the replica as sent, with what the server derived (PROTOCOL.md 2.11): the
+        server does not send it back when it stored it so (3.7), and sends its own copy when it did not."""
+        row = self.db.execute("SELECT entity, op, record_id, fields FROM outbox WHERE id = ?", (mutation_id,)).fetchone()
+        if row is None or row[1] != "upsert":
+            return
+        entity, _op, record_id, sent = row
+        held = self.db.execute("SELECT version, fields FROM replica WHERE entity = ? AND id = ?",
+                               (entity, record_id)).fetchone()
+        fields = {**(json.loads(held[1]) if held else {"id": record_id}), **json.loads(sent), **derived}
+        self.db.execute("INSERT OR REPLACE INTO replica VALUES (?,?,?,0,?)",
+                        (entity, record_id, version if version is not None else (held[0] if held else 0),
+                         json.dumps(fields)))
 
     def _prune_journal(self, now: float) -> None:
         """Forget acknowledged mutations past the retention (PROTOCOL.md 6.3), keeping the newest
@@ -386,14 +402,16 @@ class SyncClient:
         while True:
             cursor = self._meta("cursor")
             query = f"client_id={self.client_id}&limit={PULL_LIMIT}" + (f"&cursor={cursor}" if cursor else "")
+            # It holds its own acknowledged writes, unless it is rebuilding its replica from nothing (3.7).
+            query += "" if self._meta("rebuilding") else "&skip_echoes=true"
             answer = self._request("GET", "/api/v1/sync/pull?" + query)
             with self._tx():
                 if self._note_database(answer["database_id"]) or answer["reset"]:
                     # Rebuild the replica from the beginning; the outbox is never touched.
                     self.db.execute("DELETE FROM replica")
                     self._set_meta("cursor", None)
-                    if answer["reset"]:
-                        continue
+                    self._set_meta("rebuilding", "1")
+                    continue  # from the beginning, its own records included
                 for change in answer["changes"]:
                     self.db.execute("INSERT OR REPLACE INTO replica VALUES (?,?,?,?,?)",
                                     (change["entity"], change["id"], change["version"], int(change["deleted"]),
@@ -402,6 +420,8 @@ class SyncClient:
                 if answer["last_mutation_id"] < self._acked_through():
                     self._rewind(answer["last_mutation_id"] + 1)
                     rewound = True
+                if not answer["has_more"]:
+                    self._set_meta("rebuilding", None)
             if not answer["has_more"]:
                 return rewound
 

@@ -330,10 +330,12 @@ export async function unackedMutations(limit) {
 // key range: the journal before it is never read), move `acked_through` in the same transaction, and prune.
 export async function acknowledge(lastMutationId, results) {
   const db = await openDatabase();
-  const tx = db.transaction(['meta', 'outbox', 'rejections', 'conflicts'], 'readwrite', STRICT);
+  const tx = db.transaction(['meta', 'outbox', 'rejections', 'conflicts', 'replica'], 'readwrite', STRICT);
+  const applied = new Map();
   for (const answered of results) {
     // A duplicate was handled by an earlier push whose answer was lost: its first outcome still counts.
     const result = answered.status === 'duplicate' ? { id: answered.id, ...(answered.outcome || {}) } : answered;
+    if (result.status === 'applied') applied.set(result.id, result);
     if (result.status === 'rejected') {
       const mutation = await tx.objectStore('outbox').get(result.id);
       await tx.objectStore('rejections').put({ mutation_id: result.id, entity: mutation?.entity, op: mutation?.op,
@@ -349,16 +351,29 @@ export async function acknowledge(lastMutationId, results) {
   const through = await ackedThroughIn(tx);
   if (lastMutationId > through) {
     const now = Date.now();
+    const kept = [];
     let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.bound(through + 1, lastMutationId));
     while (cursor) {
-      await cursor.update({ ...cursor.value, acked: 1, acked_at: now });
+      const mutation = cursor.value;
+      if (mutation.op === 'upsert' && applied.has(mutation.id)) kept.push(keepApplied(tx, mutation, applied.get(mutation.id)));
+      await cursor.update({ ...mutation, acked: 1, acked_at: now });
       cursor = await cursor.continue();
     }
+    await Promise.all(kept);
     await tx.objectStore('meta').put({ key: 'acked_through', value: lastMutationId });
     await pruneJournal(tx, lastMutationId, now);
   }
   await tx.done;
-  forget({ entities: [], unsent: true });
+  forget({ entities: null, unsent: true });
+}
+
+// An applied upsert goes into the replica as sent, with the fields the server derived (PROTOCOL.md 2.11): the
+// server does not send it back when it stored it so (3.7), and sends its own copy when it did not.
+async function keepApplied(tx, mutation, result) {
+  const replica = tx.objectStore('replica');
+  const held = await replica.get([mutation.entity, mutation.record_id]);
+  await replica.put({ entity: mutation.entity, id: mutation.record_id, version: result.version ?? held?.version ?? 0,
+                      deleted: false, fields: { ...held?.fields, ...mutation.fields, ...result.derived } });
 }
 
 // Acknowledged mutations older than the retention go, but never the newest JOURNAL_KEEP_AT_LEAST. They are
@@ -406,7 +421,9 @@ export async function lastAcked() {
   return getMeta('acked_through', 0);
 }
 
-export async function applyPull(changes, cursor, reset) {
+// `reset` empties the replica to rebuild it from the beginning: until a pull is caught up (`caughtUp`), the
+// phone asks for its own records too, since it no longer holds them (PROTOCOL.md 3.7).
+export async function applyPull(changes, cursor, { reset = false, caughtUp = false } = {}) {
   const db = await openDatabase();
   const tx = db.transaction(['replica', 'meta'], 'readwrite', STRICT);
   if (reset) await tx.objectStore('replica').clear();
@@ -415,6 +432,7 @@ export async function applyPull(changes, cursor, reset) {
                                           deleted: change.deleted, fields: change.fields });
   }
   await tx.objectStore('meta').put({ key: 'cursor', value: cursor });
+  if (reset || caughtUp) await tx.objectStore('meta').put({ key: 'rebuilding', value: reset });
   await tx.done;
   forget({ entities: reset ? null : [...new Set(changes.map((c) => c.entity))] });
 }

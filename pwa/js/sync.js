@@ -120,15 +120,18 @@ async function pull() {
     const cursor = await db.getMeta('cursor');
     const query = new URLSearchParams({ client_id: await clientId(), limit: '500' });
     if (cursor) query.set('cursor', cursor);
+    // The phone keeps what the server acknowledged, so its own writes need not come back; unless it is
+    // rebuilding its replica from nothing (PROTOCOL.md 3.7).
+    if (!(await db.getMeta('rebuilding'))) query.set('skip_echoes', 'true');
     const answer = await getJson(`/api/v1/sync/pull?${query}`);
     const knownDatabase = await db.getMeta('database_id');
     const restored = knownDatabase && knownDatabase !== answer.database_id;
     await db.setMeta('database_id', answer.database_id);
     if (answer.reset || restored) {
-      await db.applyPull([], null, true); // rebuild the replica; the outbox is never touched
+      await db.applyPull([], null, { reset: true }); // rebuild the replica; the outbox is never touched
       continue;
     }
-    await db.applyPull(answer.changes, answer.cursor, false);
+    await db.applyPull(answer.changes, answer.cursor, { caughtUp: !answer.has_more });
     if (answer.last_mutation_id < (await db.lastAcked())) {
       await db.rewind(answer.last_mutation_id + 1); // the server lost acknowledged changes: send them again
       rewound = true;

@@ -7,7 +7,11 @@ bookkeeping written only by :mod:`server.services.changes`:
 * ``server_version`` -- the server's change counter of the transaction that
   last wrote the row (the pull cursor reads it), and
 * ``field_versions`` -- the change counter of each field's last change (the
-  sync protocol's field-level conflict detection reads it).
+  sync protocol's field-level conflict detection reads it), and
+* ``echo_client_id`` -- the sync client whose push wrote the row last, when the
+  server stored it exactly as that client sent it: the client already holds
+  this state, so its pulls skip the row (PROTOCOL.md 3.7). Any other write
+  clears it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, TypeDecorator, Uuid
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -52,7 +56,7 @@ class UTCDateTime(TypeDecorator):
 # Columns that describe the bookkeeping of a row rather than its content: they
 # are not audited field by field and never take part in conflicts.
 BOOKKEEPING_COLUMNS = frozenset(
-    {"id", "created_at", "updated_at", "created_by_id", "server_version", "field_versions"}
+    {"id", "created_at", "updated_at", "created_by_id", "server_version", "field_versions", "echo_client_id"}
 )
 
 
@@ -70,6 +74,7 @@ class Versioned:
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     server_version: Mapped[int] = mapped_column(BigInteger, index=True, default=0)
     field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
+    echo_client_id: Mapped[str | None] = mapped_column(String(64))
 
     @declared_attr
     def created_by_id(cls) -> Mapped[uuid.UUID | None]:

@@ -20,7 +20,7 @@ class MutationSchema(StrictSchema):
     op = ma.String(required=True, validate=validate.OneOf(OPERATIONS), metadata={
         "description": "upsert, delete, or a named operation of the entity (an inspection's finalize)"})
     record_id = ma.UUID(required=True)
-    fields = ma.Dict(keys=ma.String(), load_default=dict)
+    fields = ma.Dict(load_default=dict)  # JSON object keys are strings already
     base_version = whole_number(0, MAX_CLIENT_COUNTER, allow_none=True, load_default=None)
 
 
@@ -53,6 +53,8 @@ class OutcomeSchema(StrictSchema):
     message = ma.String()
     fields = ma.Raw()
     conflicts = ma.List(ma.Nested(ConflictRefSchema))
+    derived = ma.Dict(metadata={"description": "for a record stored as sent: the fields the server derived "
+                                               "(PROTOCOL.md 2.11)"})
 
 
 class PushResultSchema(OutcomeSchema):
@@ -72,6 +74,8 @@ class PullQuery(StrictSchema):
     client_id = ma.String(required=True, validate=CLIENT_ID)
     cursor = ma.String(validate=validate.Length(max=512))
     limit = whole_number(1, MAX_PULL_LIMIT, from_text=True)
+    skip_echoes = ma.Boolean(load_default=False, metadata={
+        "description": "true: leave out records this client wrote that the server stored as sent (PROTOCOL.md 3.7)"})
     protocol_version = whole_number(0, MAX_VERSION, from_text=True, load_default=1)
     schema_version = whole_number(0, MAX_VERSION, from_text=True, load_default=1)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session
 
 from server.database import declare_write_intent, reset_write_intent
@@ -40,6 +40,8 @@ _CONTEXT_KEY = "seamline.change_context"
 CACHE_PREFIX = "seamline.cache."
 # Records looked up while checking references, kept for the transaction (see records.lookup).
 PINNED_KEY = CACHE_PREFIX + "pinned"
+# What a sync client sent for each record it writes in this transaction (see expect_as_sent).
+_SENT_KEY = CACHE_PREFIX + "sent"
 REDACTED = "[redacted]"
 
 
@@ -140,34 +142,37 @@ def _before_flush(session: Session, _flush_context, _instances) -> None:
             f"write to {type(written[0]).__tablename__} outside server.services.changes.recording()"
         )
     now = utcnow()
-    for record in written:
-        _stamp(session, record, context, now)
+    audit = [entry for record in written if (entry := _stamp(session, record, context, now)) is not None]
+    if audit:
+        # One multi-row INSERT rather than an ORM object per entry: a push writes thousands of them. An entry names
+        # its record by id only (no foreign key), so it may go in before the records of this flush.
+        session.connection().execute(insert(AuditEntry.__table__), audit)
 
 
-def _stamp(session: Session, record: Versioned, context: ChangeContext, now: datetime) -> None:
+def _stamp(session: Session, record: Versioned, context: ChangeContext, now: datetime) -> dict | None:
+    """Stamp one written record; returns its audit entry (None when nothing changed)."""
     state = inspect(record)
     is_new = state.transient or state.pending
     changes: dict[str, list[Any]] = {}
     if is_new:
         apply_defaults(record)
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in BOOKKEEPING_COLUMNS:
-            continue
-        if is_new:
-            value = getattr(record, key)
+        values = state.dict  # a new record's values are all in its instance dict: no attribute machinery
+        for key in _content_keys(type(record)):
+            value = values.get(key)
             if value is not None:
                 changes[key] = [None, value]
-            continue
-        history = state.attrs[key].history
-        if not history.has_changes():
-            continue
-        old = history.deleted[0] if history.deleted else None
-        new = history.added[0] if history.added else None
-        if old != new:
-            changes[key] = [old, new]
-    if not changes and not is_new:
-        return
+    else:
+        content = _content_keys(type(record))
+        for key in [k for k in state.committed_state if k in content]:  # only the attributes set since loading
+            history = state.attrs[key].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                changes[key] = [old, new]
+        if not changes:
+            return None
 
     if is_new:
         if record.id is None:
@@ -181,6 +186,7 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
     for key in changes:
         versions[key] = context.version
     record.field_versions = versions
+    record.echo_client_id = _echo_client(session, record, context, changes, is_new)
 
     if "deleted_at" in changes and changes["deleted_at"][1] is not None:
         action = "delete"
@@ -189,29 +195,59 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
     else:
         action = "update"
     redacted = type(record).__audit_redacted__
-    session.add(
-        AuditEntry(
-            version=context.version,
-            table_name=type(record).__tablename__,
-            record_id=record.id,
-            action=action,
-            changes={
-                k: [REDACTED, REDACTED] if k in redacted else [to_json_value(o), to_json_value(n)]
-                for k, (o, n) in changes.items()
-            },
-            actor_id=context.actor_id,
-            source=context.source,
-            client_id=context.client_id,
-            at=now,
-        )
-    )
+    return {
+        "version": context.version, "table_name": type(record).__tablename__, "record_id": record.id,
+        "action": action,
+        "changes": {k: [REDACTED, REDACTED] if k in redacted else [to_json_value(o), to_json_value(n)]
+                    for k, (o, n) in changes.items()},
+        "actor_id": context.actor_id, "source": context.source, "client_id": context.client_id, "at": now,
+    }
+
+
+@functools.cache
+def _content_keys(model: type) -> tuple[str, ...]:
+    """The attributes of a model that are content, audited field by field (not bookkeeping), in column order."""
+    return tuple(attr.key for attr in inspect(model).column_attrs if attr.key not in BOOKKEEPING_COLUMNS)
+
+
+# --- no echo (PROTOCOL.md 3.7) ----------------------------------------------------------
+
+
+def expect_as_sent(model: type, record_id: uuid.UUID, fields: dict, derived: tuple[str, ...]) -> None:
+    """Sync push, before applying a client's upsert: these are the fields it sent. If the record is then stored
+    exactly so (apart from ``derived`` fields, which every client computes as the server does), the client
+    already holds it, and the record is marked as its echo: that client's pulls skip it."""
+    db.session.info.setdefault(_SENT_KEY, {})[(model, record_id)] = (fields, derived)
+
+
+def forget_sent(model: type, record_id: uuid.UUID) -> None:
+    """The upsert was refused: whatever writes the record next is not it."""
+    db.session.info.get(_SENT_KEY, {}).pop((model, record_id), None)
+
+
+def _echo_client(session: Session, record: Versioned, context: ChangeContext, changed: dict, is_new: bool):
+    """The client this write is an echo of, or None: then every client, its writer too, pulls it."""
+    sent = session.info.get(_SENT_KEY, {}).pop((type(record), record.id), None)
+    if sent is None or context.client_id is None:
+        return None
+    fields, derived = sent
+    # An update is an echo only on top of the state the client itself left: had anyone else written the record
+    # since, the client would miss that change (its pull skips the record).
+    if not is_new and record.echo_client_id != context.client_id:
+        return None
+    if any(getattr(record, key) != value for key, value in fields.items()):
+        return None  # a field kept against the client's value (a conflict) or normalised by the server
+    if any(key not in fields and key not in derived for key in changed):
+        return None  # the server filled or recomputed a field the client does not know of
+    return context.client_id
 
 
 def apply_defaults(record: Versioned) -> None:
     """Fill column defaults now rather than at INSERT, so the audit entry and
     field versions of a new record describe every field it starts with."""
+    values = inspect(record).dict
     for key, default in _column_defaults(type(record)):
-        if getattr(record, key) is not None:
+        if values.get(key) is not None:
             continue
         setattr(record, key, default.arg if default.is_scalar else default.arg(None))
 

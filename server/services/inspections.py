@@ -57,15 +57,23 @@ def forget_switching_proposal(factory_id) -> None:
 
 def _require_assigned_inspector(inspection: Inspection) -> None:
     inspector = lookup(User, inspection.inspector_id)
-    assigned = db.session.scalar(
-        select(FactoryAssignment.id).where(
-            FactoryAssignment.user_id == inspection.inspector_id,
-            FactoryAssignment.factory_id == inspection.factory_id,
-            FactoryAssignment.deleted_at.is_(None),
-        )
-    )
-    if inspector is None or inspector.role != "inspector" or not inspector.is_active or assigned is None:
+    if inspector is None or inspector.role != "inspector" or not inspector.is_active \
+            or not _assigned(inspection.inspector_id, inspection.factory_id):
         raise validation_error({"inspector_id": ["Not an active inspector assigned to this factory."]})
+
+
+# (inspector, factory) -> assigned, kept for one transaction: a push of 500 inspections asks the same question.
+_ASSIGNED_KEY = changes.CACHE_PREFIX + "assigned_inspectors"
+
+
+def _assigned(inspector_id, factory_id) -> bool:
+    known = db.session.info.setdefault(_ASSIGNED_KEY, {})
+    key = (inspector_id, factory_id)
+    if key not in known:
+        known[key] = db.session.scalar(select(FactoryAssignment.id).where(
+            FactoryAssignment.user_id == inspector_id, FactoryAssignment.factory_id == factory_id,
+            FactoryAssignment.deleted_at.is_(None))) is not None
+    return known[key]
 
 
 # --- sampling plan and finalize ---------------------------------------------------------

@@ -59,6 +59,9 @@ class Resource:
     # The column naming the factory a record belongs to, which decides who may see it: "factory_id" for
     # factory records, "id" for the factories themselves, None for reference data every user sees.
     scope_column: str | None = "factory_id"
+    # Fields the server derives (an inspection's plan from its set-up): a record stored as a client sent it but
+    # for these is that client's echo; the push answer gives them and its pulls skip it (PROTOCOL.md 3.7).
+    derived: tuple[str, ...] = ()
 
     def __post_init__(self):
         _SCOPE_COLUMNS[self.model] = self.scope_column
@@ -76,6 +79,11 @@ class Resource:
     @property
     def immutable(self) -> tuple[str, ...]:
         return getattr(self.schema, "IMMUTABLE", ())
+
+    @property
+    def derived_by_clients(self) -> tuple[str, ...]:
+        """The derived fields, with the factory a child record takes from its parent."""
+        return self.derived + (("factory_id",) if self.parent_field else ())
 
     @property
     def scoped(self) -> bool:
@@ -97,6 +105,7 @@ def factory_of(record) -> uuid.UUID | None:
     return getattr(record, column) if column else None
 
 
+@functools.cache
 @functools.cache
 def schema_of(res: Resource, partial: bool):
     """Schema instances are stateless once built; building one per mutation is most of a small push."""
@@ -252,24 +261,29 @@ def referenced_model(column):
 def _check_references(user: User, record: Versioned) -> None:
     errors: dict[str, list[str]] = {}
     own_factory = None if _SCOPE_COLUMNS.get(type(record)) == "id" else factory_of(record)
-    for column in record.__table__.columns:
-        if not column.foreign_keys or column.name == "created_by_id":
-            continue
-        value = getattr(record, column.name)
+    for name, model in _references_of(type(record)):
+        value = getattr(record, name)
         if value is None:
             continue
-        target = _referenced(record, column.name)
-        label = _label(column.name)
+        target = lookup(model, value)
+        label = _label(name)
         if target is None or getattr(target, "deleted_at", None) is not None:
-            errors[column.name] = [f"Unknown {label}."]
+            errors[name] = [f"Unknown {label}."]
             continue
         target_factory = factory_of(target)
         if target_factory is not None and not can_see_factory(user, target_factory):
-            errors[column.name] = [f"Unknown {label}."]
+            errors[name] = [f"Unknown {label}."]
         elif target_factory is not None and own_factory is not None and target_factory != own_factory:
-            errors[column.name] = [f"The {label} belongs to another factory."]
+            errors[name] = [f"The {label} belongs to another factory."]
     if errors:
         raise validation_error(errors)
+
+
+@functools.cache
+def _references_of(model) -> tuple[tuple[str, type], ...]:
+    """(column, referenced model) of each reference a record's rules check: every foreign key but its author."""
+    return tuple((column.name, referenced_model(column)) for column in model.__table__.columns
+                 if column.foreign_keys and column.name != "created_by_id")
 
 
 def _label(field_name: str) -> str:

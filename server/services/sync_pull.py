@@ -38,9 +38,11 @@ def pull(user: User, query: dict, user_agent: str | None = None) -> dict:
                          "cursor": Cursor(database_id, 0, 0, "", scope).encode()}
     cursor = cursor or Cursor(database_id, 0, 0, "", scope)
     high = state.change_counter
+    # A client that keeps what the server acknowledged (2.11) need not get its own writes back (3.7).
+    echoes_of = client_id if query.get("skip_echoes") else None
     rows = []
     for resource in entities.ALL:
-        rows.extend(_changed_rows(resource, user, cursor, high, limit + 1))
+        rows.extend(_changed_rows(resource, user, cursor, high, limit + 1, echoes_of))
     rows.sort(key=lambda r: (r[0], r[1], r[2].id.int))
     has_more = len(rows) > limit
     page = rows[:limit]
@@ -68,7 +70,7 @@ def _begin_snapshot() -> None:
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def _changed_rows(resource: Resource, user: User, cursor: Cursor, high: int, limit: int):
+def _changed_rows(resource: Resource, user: User, cursor: Cursor, high: int, limit: int, echoes_of: str | None):
     model = resource.model
     rank = RANKS[resource.entity]
     if rank > cursor.rank:
@@ -82,6 +84,8 @@ def _changed_rows(resource: Resource, user: User, cursor: Cursor, high: int, lim
         after = model.server_version > cursor.version
     stmt = select(model).where(after, model.server_version <= high, model.server_version > 0)
     stmt = _in_scope(stmt, resource, user)
+    if echoes_of is not None:  # what this client wrote and the server stored as sent: it holds them (3.7)
+        stmt = stmt.where(or_(model.echo_client_id.is_(None), model.echo_client_id != echoes_of))
     found = db.session.scalars(stmt.order_by(model.server_version, model.id).limit(limit)).all()
     return [(record.server_version, rank, record) for record in found]
 

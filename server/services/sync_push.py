@@ -100,8 +100,16 @@ def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: boo
     """The result of each new mutation, by id, applied in order."""
     if not mutations:
         return {}
-    if not bulk:
-        return {m["id"]: _apply_one(user, client, m) for m in mutations}
+    # Settled once the whole batch is written: a record written twice in it answers the same both ways.
+    results = _applied_in_bulk(user, client, mutations) if bulk else _applied_one_by_one(user, client, mutations)
+    return {mutation_id: _settled(result, client.client_id) for mutation_id, result in results.items()}
+
+
+def _applied_one_by_one(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
+    return {m["id"]: _apply_one(user, client, m) for m in mutations}
+
+
+def _applied_in_bulk(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
     _prefetch(mutations)
     attempt = db.session.begin_nested()
     try:
@@ -114,10 +122,10 @@ def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: boo
     except (IntegrityError, DataError):
         db.session.info.pop(records.BULK_KEY, None)
         _rollback(attempt)
-        return {m["id"]: _apply_one(user, client, m) for m in mutations}
+        return _applied_one_by_one(user, client, mutations)
     finally:
         db.session.info.pop(records.BULK_KEY, None)
-    return {mutation_id: _settled(result) for mutation_id, result in pending.items()}
+    return pending
 
 
 def _prefetch(mutations: list[dict]) -> None:
@@ -187,11 +195,18 @@ def _undo_in_memory(added: list, mutation: dict) -> None:
             db.session.expire(existing)  # back to what the database holds
 
 
-def _settled(result: dict) -> dict:
-    """A result with the version its record got when the batch was written."""
+def _settled(result: dict, client_id: str) -> dict:
+    """A result with the version its record got when the batch was written, and, for a record stored as its
+    client sent it, the fields the server derived for it: the client keeps both, and is not sent it again
+    (PROTOCOL.md 2.11, 3.7)."""
     record = result.pop("record", None)
     if record is not None and "version" in result:
         result["version"] = record.server_version
+        if record.echo_client_id == client_id:
+            resource = entities.BY_ENTITY[record.__entity__]
+            schema = records.schema_of(resource, partial=False)
+            result["derived"] = {name: schema.fields[name].serialize(name, record)
+                                 for name in resource.derived_by_clients}
     return result
 
 
@@ -205,7 +220,7 @@ def _apply_one(user: User, client: SyncClient, mutation: dict) -> dict:
     """Apply one mutation inside a savepoint; a permanent failure becomes a recorded rejection."""
     savepoint = db.session.begin_nested()
     try:
-        outcome = _settled(_apply(user, client, mutation))
+        outcome = _apply(user, client, mutation)
         savepoint.commit()
         return {"id": mutation["id"], **outcome}
     except (ApiError, ValidationError) as exc:
@@ -226,6 +241,9 @@ def _rollback(savepoint) -> None:
 
 
 def _reject(client: SyncClient, mutation: dict, code: str, message: str, details: dict) -> dict:
+    resource = entities.BY_ENTITY.get(mutation["entity"])
+    if resource is not None:
+        changes.forget_sent(resource.model, mutation["record_id"])
     details = jsonable(details)
     db.session.add(SyncRejection(
         client_id=client.client_id, mutation_id=mutation["id"], entity=mutation["entity"],
@@ -246,6 +264,8 @@ def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
     for op, op_fields in steps:
         creating = op == "upsert" and records.lookup(resource.model, record_id) is None
         data = operations.load(resource, op, op_fields, creating=creating) if op != "delete" else {}
+        if op == "upsert":
+            changes.expect_as_sent(resource.model, record_id, data, resource.derived_by_clients)
         outcome = operations.apply(user, resource, op, record_id, data, origin) | (
             {"conflicts": outcome["conflicts"]} if outcome.get("conflicts") else {})
     result = {"status": "applied_with_conflicts" if outcome.get("conflicts") else "applied",
