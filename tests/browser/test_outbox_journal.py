@@ -243,3 +243,31 @@ def test_the_journal_keeps_what_the_retention_says_and_the_export_holds_it(live_
     assert result["at31"] == [1000, 208, 1207]
     assert result["exported"] == [1000, 208, 1207]  # the export holds every mutation kept (PROTOCOL.md 8.2)
     assert "no longer keeps" in result["refused"] and result["last"] == 1207
+
+
+REPLICA_ROW = """async ([entity, id]) => {
+    const db = await (await import('/js/db.js')).openDatabase();
+    return (await db.get('replica', [entity, id])) ?? null;
+}"""
+
+
+def test_the_app_keeps_what_it_sent_and_is_not_sent_it_back(live_app, phone):
+    """PROTOCOL.md 2.11 and 3.7: pulls skip the phone's own records stored as sent; the phone keeps them, with the
+    version and the factory the server derived, and still shows them after the sync."""
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    wait_synced(page)
+    pulled: list[str] = []
+    page.on("response", lambda response: "/api/v1/sync/pull" in response.url and pulled.extend(
+        change["id"] for change in response.json()["changes"]))
+    (defect,) = page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 1, "kept"])
+    wait_synced(page)
+    assert "skip_echoes=true" in page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)"
+                                               ".filter((u) => u.includes('/sync/pull')).at(-1)")
+    assert defect not in pulled
+    row = page.evaluate(REPLICA_ROW, ["inspection_defect", defect])
+    assert row["version"] > 0 and row["fields"]["note"] == "kept 0"
+    assert row["fields"]["factory_id"] == str(world.FACTORY_A)
+    shown = page.evaluate("""async (id) => (await (await import('/js/db.js')).record('inspection_defect', id))""", defect)
+    assert shown["note"] == "kept 0" and not shown.get("_pending")
