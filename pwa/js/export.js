@@ -1,11 +1,12 @@
 // "Export unsynced data": the last resort when a phone cannot reach the server. One JSON file
 // with every mutation the phone keeps and the bytes of every photo not yet uploaded; the server
 // imports it through the sync protocol (POST /api/v1/sync/import), so importing twice adds nothing.
-import { unsyncedSnapshot } from './db.js';
+import { rejections, unsyncedSnapshot } from './db.js';
 import { clientId, currentUser } from './session.js';
 
 export async function buildExport() {
-  const [{ mutations, photos }, user, client] = await Promise.all([unsyncedSnapshot(), currentUser(), clientId()]);
+  const [{ mutations, photos }, refused, user, client] = await Promise.all([unsyncedSnapshot(), rejections(),
+    currentUser(), clientId()]);
   return {
     format: 'seamline-unsynced',
     format_version: 1,
@@ -17,6 +18,10 @@ export async function buildExport() {
     mutations: mutations.map((m) => ({ id: m.id, entity: m.entity, op: m.op, record_id: m.record_id, fields: m.fields,
                                        base_version: m.base_version })),
     photos: photos.map((p) => ({ sha256: p.sha256, content_type: 'image/jpeg', data: toBase64(p.data) })),
+    // Work the server refused and the inspector has not corrected or discarded yet: what was sent and why it
+    // was refused, so the file holds everything the phone shows (the server keeps these refusals too).
+    refused: refused.map((r) => ({ mutation_id: r.mutation_id, entity: r.entity, op: r.op, record_id: r.record_id,
+                                   sent: r.sent, code: r.code, message: r.message, fields: r.fields })),
   };
 }
 

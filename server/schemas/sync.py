@@ -202,6 +202,9 @@ class UnsyncedFileSchema(PushSchema):
     user = ma.Nested(ExportedUserSchema, required=True)
     mutations = ma.List(ma.Nested(MutationSchema), required=True, validate=validate.Length(max=MAX_IMPORT_MUTATIONS))
     photos = ma.List(ma.Nested(ExportedPhotoSchema), required=True)
+    # What the phone showed as refused when it exported; the server holds these rejections already, so an import
+    # reads them only to accept the file whole.
+    refused = ma.List(ma.Dict(), load_default=list, validate=validate.Length(max=MAX_IMPORT_MUTATIONS))
 
 
 class ImportFormSchema(StrictSchema):
