@@ -14,6 +14,21 @@ const PUSH_BATCH = 2000;
 const CHUNK = 256 * 1024;
 const TIMER_MS = 60_000;
 
+// How long a pass that pushed nothing and pulled nothing may go without asking again for its rejections and
+// conflicts (PROTOCOL.md 2.10), and for the vocabulary: a nothing-new sync is then one request.
+const ISSUES_EVERY_MS = 5 * 60_000;
+const VOCABULARY_EVERY_MS = 15 * 60_000;
+const lastAsked = new Map();
+
+function isStale(what, everyMs) {
+  return !(Date.now() - (lastAsked.get(what) ?? -Infinity) < everyMs);
+}
+
+async function asked(what, refresh) {
+  await refresh();
+  lastAsked.set(what, Date.now());
+}
+
 const listeners = new Set();
 let state = { running: false, lastSuccess: null, error: null };
 
@@ -59,14 +74,18 @@ async function runOnce() {
   try {
     // Opened offline, the page has no CSRF token yet: the session cookie gets one now.
     if (!hasCsrfToken() && !(await refreshSession())) throw new ApiError(401, 'unauthorized', 'Log in again.');
-    await push();
+    let pushed = await push();
     await uploadPhotos();
-    if (await pull()) {
-      await push();
-      await pull();
+    const first = await pull();
+    let { changed } = first;
+    if (first.rewound) {
+      pushed += await push();
+      changed = (await pull()).changed || changed;
     }
-    await refreshIssues();
-    await refreshVocabulary();
+    // A refusal comes only with a push, and a conflict resolved elsewhere writes its record, which the pull
+    // brings; a pass that did neither asks again only now and then. The vocabulary changes with the server.
+    if (pushed || changed || isStale('issues', ISSUES_EVERY_MS)) await asked('issues', refreshIssues);
+    if (isStale('vocabulary', VOCABULARY_EVERY_MS)) await asked('vocabulary', refreshVocabulary);
     await db.setMeta('last_sync', new Date().toISOString());
     await publish({ running: false, error: null, lastSuccess: new Date().toISOString() });
   } catch (error) {
@@ -83,10 +102,13 @@ function describe(error) {
   return { kind: 'other', message: error.message };
 }
 
+// Sends every unsent mutation; returns how many.
 async function push() {
+  let sent = 0;
   for (;;) {
     const mutations = await db.unackedMutations(PUSH_BATCH);
-    if (!mutations.length) return;
+    if (!mutations.length) return sent;
+    sent += mutations.length;
     const body = { client_id: await clientId(), ...PROTOCOL, mutations: mutations.map((m) => ({
       id: m.id, entity: m.entity, op: m.op, record_id: m.record_id, fields: m.fields, base_version: m.base_version,
     })) };
@@ -114,8 +136,10 @@ async function pushRequest(body) {
            headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } };
 }
 
+// Pulls until caught up; `rewound`: the server lacked acknowledged mutations, `changed`: it sent changes.
 async function pull() {
   let rewound = false;
+  let changed = false;
   for (;;) {
     const cursor = await db.getMeta('cursor');
     const query = new URLSearchParams({ client_id: await clientId(), limit: '500' });
@@ -132,11 +156,12 @@ async function pull() {
       continue;
     }
     await db.applyPull(answer.changes, answer.cursor, { caughtUp: !answer.has_more });
+    changed ||= answer.changes.length > 0;
     if (answer.last_mutation_id < (await db.lastAcked())) {
       await db.rewind(answer.last_mutation_id + 1); // the server lost acknowledged changes: send them again
       rewound = true;
     }
-    if (!answer.has_more) return rewound;
+    if (!answer.has_more) return { rewound, changed };
   }
 }
 

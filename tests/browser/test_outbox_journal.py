@@ -271,3 +271,18 @@ def test_the_app_keeps_what_it_sent_and_is_not_sent_it_back(live_app, phone):
     assert row["fields"]["factory_id"] == str(world.FACTORY_A)
     shown = page.evaluate("""async (id) => (await (await import('/js/db.js')).record('inspection_defect', id))""", defect)
     assert shown["note"] == "kept 0" and not shown.get("_pending")
+
+
+def test_a_nothing_new_sync_is_one_request_and_a_push_still_refreshes_refusals(live_app, phone):
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    wait_synced(page)
+    asked: list[str] = []
+    page.on("request", lambda request: "/api/v1/" in request.url and asked.append(request.url.split("/api/v1/")[1]))
+    assert sync_pass(page) is None
+    assert {path.split("?")[0] for path in asked} == {"sync/pull"}  # no refusals, conflicts or vocabulary asked
+    asked.clear()
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 1, "asks"])
+    assert sync_pass(page) is None
+    assert {path.split("?")[0] for path in asked} >= {"sync/push", "sync/pull", "sync/rejections", "sync/conflicts"}
