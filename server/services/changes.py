@@ -210,14 +210,17 @@ def _content_keys(model: type) -> tuple[str, ...]:
     return tuple(attr.key for attr in inspect(model).column_attrs if attr.key not in BOOKKEEPING_COLUMNS)
 
 
-# --- no echo (PROTOCOL.md 3.7) ----------------------------------------------------------
+# --- no echo (PROTOCOL.md 2.11, 3.7) ----------------------------------------------------
+
+# The fields the server filled in (defaults, derived values) of each record written as its client's echo.
+_FILLED_KEY = CACHE_PREFIX + "filled"
 
 
-def expect_as_sent(model: type, record_id: uuid.UUID, fields: dict, derived: tuple[str, ...]) -> None:
-    """Sync push, before applying a client's upsert: these are the fields it sent. If the record is then stored
-    exactly so (apart from ``derived`` fields, which every client computes as the server does), the client
-    already holds it, and the record is marked as its echo: that client's pulls skip it."""
-    db.session.info.setdefault(_SENT_KEY, {})[(model, record_id)] = (fields, derived)
+def expect_as_sent(model: type, record_id: uuid.UUID, fields: dict) -> None:
+    """Sync push, before applying a client's upsert: these are the fields it sent. If every one is then stored as
+    sent, the record is that client's echo: the push answer gives it what the server filled in, and its pulls
+    skip the record."""
+    db.session.info.setdefault(_SENT_KEY, {})[(model, record_id)] = fields
 
 
 def forget_sent(model: type, record_id: uuid.UUID) -> None:
@@ -225,20 +228,24 @@ def forget_sent(model: type, record_id: uuid.UUID) -> None:
     db.session.info.get(_SENT_KEY, {}).pop((model, record_id), None)
 
 
+def filled_in(record: Versioned) -> set[str]:
+    """The fields the server filled in for a record written as its client's echo in this transaction."""
+    return db.session.info.get(_FILLED_KEY, {}).get((type(record), record.id), set())
+
+
 def _echo_client(session: Session, record: Versioned, context: ChangeContext, changed: dict, is_new: bool):
-    """The client this write is an echo of, or None: then every client, its writer too, pulls it."""
+    """The client this write is an echo of, or None: then every client, its writer too, pulls the record."""
     sent = session.info.get(_SENT_KEY, {}).pop((type(record), record.id), None)
     if sent is None or context.client_id is None:
         return None
-    fields, derived = sent
     # An update is an echo only on top of the state the client itself left: had anyone else written the record
-    # since, the client would miss that change (its pull skips the record).
+    # since, the client would miss that change (its pulls skip the record).
     if not is_new and record.echo_client_id != context.client_id:
         return None
-    if any(getattr(record, key) != value for key, value in fields.items()):
+    if any(getattr(record, key) != value for key, value in sent.items()):
         return None  # a field kept against the client's value (a conflict) or normalised by the server
-    if any(key not in fields and key not in derived for key in changed):
-        return None  # the server filled or recomputed a field the client does not know of
+    filled = session.info.setdefault(_FILLED_KEY, {}).setdefault((type(record), record.id), set())
+    filled.update(key for key in changed if key not in sent)
     return context.client_id
 
 

@@ -106,7 +106,6 @@ INSPECTIONS = Resource(Inspection, "inspection", InspectionSchema, read=INSPECTI
                        delete=("manager", "admin"),
                        filters=("factory_id", "status", "inspector_id", "production_order_id", "inspection_type"),
                        order_by=("planned_date", "created_at"), before_write=before_inspection_write,
-                       derived=("plan",),
                        # The server recomputes plan and verdict and refuses a mismatch with the client's.
                        operations=(Operation("finalize", RECORDERS, FinalizeSchema, apply_finalize),))
 INSPECTION_ITEMS = _inspection_part(InspectionItem, "inspection item", InspectionItemSchema)

@@ -59,10 +59,6 @@ class Resource:
     # The column naming the factory a record belongs to, which decides who may see it: "factory_id" for
     # factory records, "id" for the factories themselves, None for reference data every user sees.
     scope_column: str | None = "factory_id"
-    # Fields the server derives (an inspection's plan from its set-up): a record stored as a client sent it but
-    # for these is that client's echo; the push answer gives them and its pulls skip it (PROTOCOL.md 3.7).
-    derived: tuple[str, ...] = ()
-
     def __post_init__(self):
         _SCOPE_COLUMNS[self.model] = self.scope_column
 
@@ -79,11 +75,6 @@ class Resource:
     @property
     def immutable(self) -> tuple[str, ...]:
         return getattr(self.schema, "IMMUTABLE", ())
-
-    @property
-    def derived_by_clients(self) -> tuple[str, ...]:
-        """The derived fields, with the factory a child record takes from its parent."""
-        return self.derived + (("factory_id",) if self.parent_field else ())
 
     @property
     def scoped(self) -> bool:

@@ -38,6 +38,10 @@ def pull(user: User, query: dict, user_agent: str | None = None) -> dict:
                          "cursor": Cursor(database_id, 0, 0, "", scope).encode()}
     cursor = cursor or Cursor(database_id, 0, 0, "", scope)
     high = state.change_counter
+    if cursor.rank == END_RANK and cursor.version >= high:
+        # Caught up, and no writing transaction has taken a number since: nothing to look for (a nothing-new sync).
+        db.session.rollback()  # end the read snapshot
+        return answer | {"reset": False, "changes": [], "has_more": False, "cursor": cursor.encode()}
     # A client that keeps what the server acknowledged (2.11) need not get its own writes back (3.7).
     echoes_of = client_id if query.get("skip_echoes") else None
     rows = []

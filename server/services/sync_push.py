@@ -195,18 +195,22 @@ def _undo_in_memory(added: list, mutation: dict) -> None:
             db.session.expire(existing)  # back to what the database holds
 
 
+# Kept with a client's echo besides what the server filled in: what a pull would have told it of its record.
+_ECHO_TIMESTAMPS = ("created_at", "updated_at")
+
+
 def _settled(result: dict, client_id: str) -> dict:
     """A result with the version its record got when the batch was written, and, for a record stored as its
-    client sent it, the fields the server derived for it: the client keeps both, and is not sent it again
-    (PROTOCOL.md 2.11, 3.7)."""
+    client sent it, what the server filled in (defaults, derived values such as an inspection's plan or a
+    defect's factory): the client keeps both, and is not sent the record again (PROTOCOL.md 2.11, 3.7)."""
     record = result.pop("record", None)
     if record is not None and "version" in result:
         result["version"] = record.server_version
         if record.echo_client_id == client_id:
-            resource = entities.BY_ENTITY[record.__entity__]
-            schema = records.schema_of(resource, partial=False)
+            schema = records.schema_of(entities.BY_ENTITY[record.__entity__], partial=False)
+            names = sorted(changes.filled_in(record)) + list(_ECHO_TIMESTAMPS)
             result["derived"] = {name: schema.fields[name].serialize(name, record)
-                                 for name in resource.derived_by_clients}
+                                 for name in names if name in schema.fields}
     return result
 
 
@@ -265,7 +269,7 @@ def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
         creating = op == "upsert" and records.lookup(resource.model, record_id) is None
         data = operations.load(resource, op, op_fields, creating=creating) if op != "delete" else {}
         if op == "upsert":
-            changes.expect_as_sent(resource.model, record_id, data, resource.derived_by_clients)
+            changes.expect_as_sent(resource.model, record_id, data)
         outcome = operations.apply(user, resource, op, record_id, data, origin) | (
             {"conflicts": outcome["conflicts"]} if outcome.get("conflicts") else {})
     result = {"status": "applied_with_conflicts" if outcome.get("conflicts") else "applied",

@@ -67,7 +67,6 @@ def _entity(resource: Resource) -> dict:
     return {
         "label": resource.label,
         "immutable": list(resource.immutable),
-        "derived": list(resource.derived_by_clients),  # given in the push answer (PROTOCOL.md 2.11)
         "operations": {"create": list(resource.create), "update": list(resource.update),
                        "delete": list(resource.delete),
                        **{op.name: list(op.roles) for op in resource.operations}},

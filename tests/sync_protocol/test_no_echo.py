@@ -43,9 +43,11 @@ def test_a_record_stored_as_sent_is_not_sent_back_to_its_writer_but_reaches_ever
     inspector = login_as("inspector_a")
     defect = uuid.uuid4()
     (result,) = _push(inspector, [_defect(1, defect, note="open seam")])
-    # The answer gives what the client lacks: the version, and the factory the defect took from its inspection.
+    # The answer gives what the client lacks: the version, the factory the defect took from its inspection, and
+    # the times a pull would have told it.
     assert result["status"] == "applied" and result["version"] > 0
-    assert result["derived"] == {"factory_id": str(world.FACTORY_A)}
+    assert set(result["derived"]) == {"factory_id", "created_at", "updated_at"}
+    assert result["derived"]["factory_id"] == str(world.FACTORY_A)
     assert str(defect) not in _pulled_ids(inspector)
     # Asked without skip_echoes (an older app, or a replica being rebuilt), it comes as always.
     assert str(defect) in _pulled_ids(inspector, skip_echoes=False)
@@ -54,15 +56,23 @@ def test_a_record_stored_as_sent_is_not_sent_back_to_its_writer_but_reaches_ever
     assert str(defect) in _pulled_ids(login_as("factory_a"), client_id="factory-phone-0123456789")
 
 
-def test_a_record_the_server_altered_still_reaches_its_writer(login_as):
+def test_what_the_server_filled_in_comes_with_the_answer_and_a_finalize_is_sent_back(login_as):
     inspector = login_as("inspector_a")
     inspection = uuid.uuid4()
-    # No switching states sent: the server proposes them from the factory's history, which the phone lacks.
-    (result,) = _push(inspector, [_upsert(
+    # No switching states, AQLs or count basis sent: the server fills them in, with the plan, and says so.
+    (created,) = _push(inspector, [_upsert(
         1, "inspection", inspection, factory_id=str(world.FACTORY_A), production_order_id=str(world.PROD_ORDER_A),
-        inspection_type="final", lot_size=500, inspection_level="II", aql_critical="0", aql_major="2.5",
-        aql_minor="4.0")])
-    assert result["status"] == "applied" and "derived" not in result, result
+        inspection_type="final", lot_size=500, inspection_level="II", status="in_progress")])
+    derived = created["derived"]
+    assert {"switching_major", "aql_major", "count_basis", "plan", "inspector_id", "started_at"} <= set(derived)
+    assert derived["plan"]["major"]["sample_size"] == 50 and derived["inspector_id"] == str(world.user_id("inspector_a"))
+    assert str(inspection) not in _pulled_ids(inspector)
+    # A value the server stores differently from what was sent (here: a conflict's kept value) is no echo, and
+    # neither is a finalize, which recomputes the verdict: the writer pulls the record.
+    (finalized,) = _push(inspector, [{"id": 2, "entity": "inspection", "op": "finalize", "record_id": str(inspection),
+                                      "fields": {"verdict": {"critical": "pass", "major": "pass", "minor": "pass",
+                                                             "overall": "pass"}}}])
+    assert finalized["status"] == "applied" and "derived" not in finalized
     assert str(inspection) in _pulled_ids(inspector)
 
 
