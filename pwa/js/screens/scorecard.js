@@ -2,7 +2,7 @@
 // with verdicts, its switching state and its deliveries against the planned finish.
 import { h, mount } from '../dom.js';
 import { apiPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
-import { t } from '../i18n.js';
+import { formatDay, t } from '../i18n.js';
 import { paretoSection, table, trendSection } from './dashboard.js';
 import { filterForm, freshness } from './figure-filters.js';
 
@@ -42,7 +42,7 @@ export async function showScorecard(root, factoryId) {
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.last_inspections')),
       table(['figures.date', 'figures.type', 'figures.order', 'figures.verdict', 'figures.defects'],
         data.last_inspections.map((r) => [
-          h('a', { href: `#/inspection/${r.id}` }, r.finished_at.slice(0, 10)), t(`type.${r.inspection_type}`),
+          h('a', { href: `#/inspection/${r.id}` }, formatDay(r.finished_at)), t(`type.${r.inspection_type}`),
           r.po_number || r.production_order_number || '–',
           h('span', { class: `badge ${r.verdict}` }, t(`verdict.${r.verdict}`)),
           `${r.defects.critical} / ${r.defects.major} / ${r.defects.minor}`]), 'last-inspections')),
