@@ -4,6 +4,11 @@ import { formatTime, onLocaleChange, t } from './i18n.js';
 import { onStatus, syncNow } from './sync.js';
 
 export function showStatus(root) {
+  // The bar may wrap to a second line: what sticks below it (the inspection's summary) moves down with it.
+  const bar = root.closest('.topbar');
+  if (bar && globalThis.ResizeObserver) {
+    new ResizeObserver(() => document.documentElement.style.setProperty('--topbar-height', `${bar.offsetHeight}px`)).observe(bar);
+  }
   let last = null;
   onLocaleChange(() => last && draw(last));
   const draw = (s) => {
@@ -13,7 +18,7 @@ export function showStatus(root) {
     if (s.photos) parts.push(h('span', { class: 'pill' }, t('status.photos', { n: s.photos })));
     if (s.issues) parts.push(h('a', { class: 'pill attention', href: '#/sync', 'data-testid': 'issues-pill' }, t('status.issues', { n: s.issues })));
     if (s.running) parts.push(h('span', { class: 'muted' }, t('status.syncing')));
-    else if (s.lastSuccess) parts.push(h('span', { class: 'muted' }, t('status.synced', { time: formatTime(s.lastSuccess) })));
+    else if (s.lastSuccess) parts.push(h('span', { class: 'muted synced' }, t('status.synced', { time: formatTime(s.lastSuccess) })));
     // Offline is expected on the factory floor: no alarm for a network error then.
     if (s.error && !(s.error.kind === 'network' && !s.online)) {
       const text = s.error.kind === 'other' ? t('status.error.other', { message: s.error.message }) : t(`status.error.${s.error.kind}`);

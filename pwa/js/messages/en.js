@@ -72,6 +72,10 @@ export default {
   'class.critical': 'Critical',
   'class.major': 'Major',
   'class.minor': 'Minor',
+  // On the tally buttons, where three must sit beside a defect's name.
+  'class_short.critical': 'Cr',
+  'class_short.major': 'Ma',
+  'class_short.minor': 'Mi',
   'verdict.pass': 'Pass',
   'verdict.fail': 'Fail',
   'verdict.at_limit': 'At the limit',
