@@ -181,7 +181,7 @@ export default {
   'import.done': 'Đã nhập.',
   'language.title': 'Ngôn ngữ',
   'language.label': 'Ngôn ngữ của ứng dụng',
-  'language.auto': 'Theo ngôn ngữ của điện thoại ({language})',
+  'language.auto': 'Theo điện thoại ({language})',
   'pin.title': 'Nhập mã PIN',
   'pin.label': 'Mã PIN',
   'pin.unlock': 'Mở khóa',
