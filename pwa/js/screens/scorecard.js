@@ -36,7 +36,7 @@ export async function showScorecard(root, factoryId) {
       table(['figures.class', 'figures.switching', 'figures.reason'], Object.entries(data.switching.classes)
         .map(([cls, c]) => [t(`class.${cls}`), t(`switching.${c.state}`), c.reason]), 'switching-table')) : null,
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.deliveries')),
-      h('p', {}, t('scorecard.deliveries_text', { shipped: d.shipped, on_time: d.on_time, late: d.late, overdue: d.overdue }))),
+      h('p', {}, t('scorecard.deliveries_text', { shipped: t('count.production_orders', { n: d.shipped }), on_time: d.on_time, late: d.late, overdue: d.overdue }))),
     trendSection({ period: data.period, rows: data.trend }, filters, charts, 'scorecard'),
     paretoSection(data.top_defects, filters, charts),
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.last_inspections')),
