@@ -2,7 +2,8 @@
 import { setCsrfToken } from './api.js';
 import { getMeta, openDatabase } from './db.js';
 import { h, mount } from './dom.js';
-import { t } from './i18n.js';
+import { onLocaleChange, t } from './i18n.js';
+import { loadLanguage } from './language.js';
 import { hasPin } from './pin.js';
 import { showInspection } from './screens/inspection.js';
 import { showInspections } from './screens/inspections.js';
@@ -144,6 +145,9 @@ async function registerServiceWorker() {
 
 async function boot() {
   await openDatabase();
+  await loadLanguage();
+  // A language chosen on the sync screen redraws the navigation and the screen at once.
+  onLocaleChange(() => route());
   await loadVocabulary();
   if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
   showStatus(document.getElementById('status'));

@@ -3,6 +3,7 @@
 // dashboard and scorecards stay readable offline, marked with the time they were fetched.
 import { getJson, NetworkError } from './api.js';
 import { getMeta, setMeta } from './db.js';
+import { formatNumber } from './i18n.js';
 
 const CACHE_KEY = 'figures-cache';
 // Enough for the dashboard, a few compare-by views and scorecards; the oldest go first.
@@ -71,9 +72,9 @@ function remember(path, entry) {
 }
 
 export function percent(ratio) {
-  return ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(1)} %`;
+  return ratio === null || ratio === undefined ? '–' : formatNumber(ratio, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 export function number(value, digits = 2) {
-  return value === null || value === undefined ? '–' : Number(value).toFixed(digits);
+  return value === null || value === undefined ? '–' : formatNumber(Number(value), { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }

@@ -1,380 +1,79 @@
-// Every user-facing text, by key. English first; a translation is a new table,
-// no screen changes. Defect types may carry their own translated names.
+// Every user-facing text, by key, in the language the phone's user reads: English, Simplified Chinese
+// or Vietnamese (one table per language under messages/, the same keys in each). Counts take their
+// plural form from Intl.PluralRules; numbers, dates and times are formatted by Intl in that locale.
+// Defect types carry their own translated names from the server.
+import en from './messages/en.js';
+import vi from './messages/vi.js';
+import zh from './messages/zh.js';
 
-const MESSAGES = {
-  en: {
-    'app.title': 'Seamline',
-    'login.title': 'Log in',
-    'login.email': 'E-mail',
-    'login.password': 'Password',
-    'login.submit': 'Log in',
-    'login.failed': 'Wrong e-mail or password.',
-    'login.offline': 'You are offline. Log in once with a connection; after that the app opens offline.',
-    'logout': 'Log out',
-    'logout.unsynced': '{n} changes have not reached the server yet. They stay on this phone and sync after you log in again. Log out anyway?',
-    'status.online': 'Online',
-    'status.offline': 'Offline',
-    'status.waiting': '{n} waiting',
-    'status.photos': '{n} photos waiting',
-    'status.issues': '{n} need attention',
-    'status.synced': 'Synced {time}',
-    'status.never': 'Not synced yet',
-    'status.syncing': 'Syncing…',
-    'status.retry': 'Retry',
-    'status.error.network': 'Cannot reach the server. Your changes are safe on this phone.',
-    'status.error.login': 'Your session ended. Log in again to sync; nothing is lost.',
-    'status.error.outdated': 'This app version is too old to sync. Update it; your changes are kept.',
-    'status.error.revoked': 'An administrator blocked this phone from syncing. Your changes are kept on it: ask them to reinstate it, or export the unsynced data from the sync screen.',
-    'status.error.bound': 'This phone syncs for another user. Log in as them, or export the unsynced data from the sync screen.',
-    'status.error.other': 'Sync failed: {message}',
-    'refused.badge': 'Not accepted by the server',
-    'refused.fix_hint': 'Correct it on its screen: the change is sent again with what depends on it.',
-    'refused.discard': 'Discard',
-    'refused.discard_confirm': 'Discard this change? It is removed from this phone and the server never gets it.',
-    'update.available': 'An update is available.',
-    'update.apply': 'Update now',
-    'update.later': 'It installs when you are not in an inspection.',
-    'inspections.title': 'My inspections',
-    'inspections.empty': 'No inspections yet.',
-    'inspections.new': 'New inspection',
-    'inspections.factory': 'Factory',
-    'inspection.lot': 'Lot {lot}',
-    'inspection.photos_uploading': 'photos uploading',
-    'status.planned': 'Planned',
-    'status.in_progress': 'In progress',
-    'status.finalized': 'Finalized',
-    'status.cancelled': 'Cancelled',
-    'type.pre_production': 'Pre-production',
-    'type.inline': 'Inline',
-    'type.final': 'Final random',
-    'setup.title': 'Set up',
-    'setup.type': 'Inspection type',
-    'setup.factory': 'Factory',
-    'setup.production_order': 'Production order',
-    'setup.none': '—',
-    'setup.lot_size': 'Lot size',
-    'setup.level': 'Inspection level',
-    'setup.aql': 'AQL {cls}',
-    'setup.switching': 'Inspection {state}',
-    'setup.start': 'Start inspection',
-    'setup.save': 'Save',
-    'plan.title': 'Sampling plan',
-    'plan.code_letter': 'Code letter {letter}',
-    'plan.sample': 'Inspect {n} units',
-    'plan.full': 'Inspect every unit ({n})',
-    'plan.accept_reject': 'Accept {ac} / reject {re}',
-    'plan.need_lot': 'Enter the lot size to see the sampling plan.',
-    'plan.ac_re': 'Ac {ac} · Re {re}',
-    'plan.no_tables': 'Sampling tables not loaded yet: connect once.',
-    'class.critical': 'Critical',
-    'class.major': 'Major',
-    'class.minor': 'Minor',
-    'verdict.pass': 'Pass',
-    'verdict.fail': 'Fail',
-    'verdict.at_limit': 'At the limit',
-    'tally.title': 'Defects',
-    'tally.search': 'Search defects',
-    'tally.undo': 'Undo last',
-    'tally.count': '({accept} allowed)',
-    'tally.note': 'Note',
-    'tally.recorded': '{name} recorded',
-    'finalize.title': 'Review and finalize',
-    'finalize.button': 'Finalize inspection',
-    'finalize.confirm': 'Finalize? A finalized inspection cannot be changed.',
-    'finalize.readonly': 'This inspection is finalized and read-only.',
-    'photos.title': 'Photos',
-    'photos.defect': 'Photo of last defect',
-    'photos.inspection': 'Photo: packing, labels, cartons',
-    'photos.alt': 'Inspection photo',
-    'back': 'Back',
-    'error.field': '{field}: {message}',
-    'rejected': 'The server refused this change: {message}',
-    'nav.inspections': 'Inspections',
-    'nav.milestones': 'Milestones',
-    'nav.sync': 'Sync & phone',
-    'inspection.sections': 'Inspection sections',
-    'section.tally': 'Defects',
-    'section.quantity': 'Quantity',
-    'section.measure': 'Measure',
-    'section.checklist': 'Checklist',
-    'section.review': 'Finalize',
-    'setup.location': 'Record my location at start and finalize',
-    'tally.location': 'Where on the garment (optional)',
-    'tally.details': 'Note or location for the next defect',
-    'error.at_least_one': 'must be at least 1',
-    'error.whole_number': 'a whole number, 0 or more',
-    'error.required': 'required',
-    'quantity.title': 'Quantity check',
-    'quantity.ordered': 'Ordered quantity',
-    'quantity.packed': 'Packed quantity',
-    'quantity.percent': '{percent}% of the order is packed.',
-    'quantity.under_80': 'Final inspections usually need at least 80% packed.',
-    'quantity.cartons': 'Carton count',
-    'quantity.to_open': 'Open {n} cartons, drawn at random.',
-    'quantity.draw': 'Draw the cartons to open',
-    'quantity.opened': 'Cartons to open:',
-    'measure.title': 'Measurements',
-    'measure.no_spec': 'No measurement spec for this inspection: choose a production order whose style has a tech pack at set-up.',
-    'measure.size': 'Size',
-    'measure.unit': 'Piece',
-    'measure.spec': '{spec} −{minus}/+{plus} {unit}',
-    'measure.out': 'Out of tolerance',
-    'measure.summary': '{n} measured, {out} out of tolerance.',
-    'checklist.title': 'Checklist',
-    'checklist.none': 'No checklist template for this product category and inspection type.',
-    'checklist.progress': '{done} of {total} answered',
-    'checklist.pass': 'Pass',
-    'checklist.fail': 'Fail',
-    'checklist.na': 'N/A',
-    'review.no_defects': 'No defects recorded.',
-    'review.defects': '{n} defects recorded',
-    'review.measurements': '{n} measurements, {out} out of tolerance',
-    'review.checklist': '{n} checklist answers, {fails} failed',
-    'review.packed': 'Packed {packed} of {ordered}',
-    'review.disposition': 'Lot disposition',
-    'review.finished': 'Finalized {time}',
-    'review.inspector_signature': 'Signature of the inspector, {name}',
-    'review.factory_signature': 'Acknowledgement of the factory representative',
-    'review.representative': 'Factory representative’s name',
-    'review.declined': 'The factory representative is not available or declined to sign',
-    'review.declined_note': 'Factory representative did not sign.',
-    'review.clear_signature': 'Clear',
-    'review.need_inspector_signature': 'Sign as the inspector first.',
-    'review.need_factory_signature': 'The factory representative signs and gives their name, or tick that they did not.',
-    'review.signed_inspector': 'Inspector: {name}',
-    'review.signed_factory': 'Factory representative: {name}',
-    'disposition.release': 'Release',
-    'disposition.rework_reinspect': 'Rework and re-inspect',
-    'disposition.reject': 'Reject',
-    'issues.title': 'Sync and this phone',
-    'issues.sync_now': 'Sync now',
-    'issues.on_record': 'Needs your attention',
-    'issues.open': 'Open sync issues',
-    'issues.conflicts': 'Conflicting changes',
-    'issues.rejections': 'Changes the server refused',
-    'issues.none': 'None.',
-    'issues.dismiss': 'Dismiss',
-    'issues.conflict_field': '{field} was changed by someone else too.',
-    'issues.on_server': 'On the server:',
-    'issues.incoming': 'From this phone:',
-    'issues.empty_value': '(empty)',
-    'issues.keep_stored': 'Keep the server’s',
-    'issues.take_incoming': 'Use this phone’s',
-    'issues.resolve_offline': 'Resolving needs a connection. Try again when online.',
-    'storage.title': 'Space on this phone',
-    'storage.used': '{used} MB used of {quota} MB available to the app.',
-    'storage.low': 'Space is running low: remove uploaded photos, then sync.',
-    'storage.not_persisted': 'The browser may clear this app’s data when space runs short; add the app to the home screen to keep it.',
-    'storage.uploaded': '{n} photos ({mb} MB) are already on the server and can be removed from this phone.',
-    'storage.prune': 'Remove uploaded photos',
-    'storage.pruned': 'Removed {n} photos, {mb} MB freed.',
-    'export.title': 'Export unsynced data',
-    'export.explain': '{n} changes and {photos} photos wait for the server. As a last resort, download them as one file that the server can import.',
-    'export.button': 'Download unsynced data',
-    'export.done': 'Saved a file with {n} changes and {photos} photos.',
-    'import.label': 'Import an exported file to the server',
-    'import.button': 'Import file',
-    'import.done': 'Imported.',
-    'pin.title': 'Enter your PIN',
-    'pin.label': 'PIN',
-    'pin.unlock': 'Unlock',
-    'pin.wrong': 'Wrong PIN. After {max} wrong tries you must log in again online.',
-    'pin.settings': 'PIN for this phone',
-    'pin.is_set': 'The app asks for your PIN when it opens.',
-    'pin.not_set': 'No PIN set: the app opens straight into your work.',
-    'pin.new': 'New PIN (4 to 8 digits)',
-    'pin.set': 'Set PIN',
-    'pin.remove': 'Remove PIN',
-    'pin.invalid': 'A PIN is 4 to 8 digits.',
-    'pin.saved': 'PIN saved.',
-    'milestones.title': 'Production milestones',
-    'milestones.no_orders': 'No open production orders.',
-    'milestones.none': 'No milestone yet.',
-    'milestones.of': '{qty} of {total}',
-    'milestones.late': 'Late',
-    'milestones.record': 'Record a milestone',
-    'milestones.stage': 'Stage reached',
-    'milestones.quantity': 'Cumulative quantity',
-    'milestones.date': 'Date',
-    'milestones.note': 'Note',
-    'milestones.photo': 'Add photo',
-    'milestones.photos_chosen': '{n} photos chosen',
-    'milestones.save': 'Save milestone',
-    'milestones.saved': '{stage} recorded.',
-    'milestones.history': 'History',
-    'milestones.waiting': 'waiting to sync',
-    'milestones.after_plan': 'Later than the planned finish ({date}).',
-    'milestones.delay_reason': 'Delay reason',
-    'milestones.need_reason': 'Choose the delay reason: this is later than planned.',
-    'milestones.too_many': 'More than the order quantity ({total}) plus 10%: check the figure.',
-    'milestones.order_summary': 'Quantity {qty} · planned finish {finish}',
-    'stage.fabric_received': 'Fabric received',
-    'stage.trims_received': 'Trims received',
-    'stage.cut': 'Cut',
-    'stage.sewing': 'Sewing',
-    'stage.finishing': 'Finishing',
-    'stage.inspection': 'Inspection',
-    'stage.packed': 'Packed',
-    'stage.shipped': 'Shipped',
-    'delay.late_fabric': 'Late fabric',
-    'delay.late_trims': 'Late trims',
-    'delay.sample_approval_pending': 'Sample approval pending',
-    'delay.quality_rework': 'Quality rework',
-    'delay.capacity': 'Capacity',
-    'delay.shipping': 'Shipping',
-    'delay.other': 'Other',
-    'entity.inspection': 'Inspection',
-    'entity.inspection_defect': 'Defect',
-    'entity.inspection_item': 'Inspection item',
-    'entity.measurement_result': 'Measurement',
-    'entity.checklist_result': 'Checklist answer',
-    'entity.photo': 'Photo',
-    'entity.milestone_event': 'Milestone',
-    // The managers' and designers' screens (figures from /api/v1/analytics).
-    'nav.dashboard': 'Dashboard',
-    'nav.defects': 'Defects',
-    'dashboard.title': 'Quality dashboard',
-    'defects.title': 'Defect analytics',
-    'defects.intro': 'Which defects come back most, across every factory. Filter by style, category or type; tap a bar for the inspections where it was found, and their photos.',
-    'scorecard.title': 'Factory scorecard',
-    'scorecard.back': '← Dashboard',
-    'scorecard.deliveries': 'Deliveries',
-    'scorecard.deliveries_text': '{shipped} production orders shipped, {on_time} on or before the planned finish, {late} late; {overdue} past the planned finish and not shipped.',
-    'scorecard.on_time': 'On time ({n} of {of})',
-    'scorecard.last_inspections': 'Last inspections',
-    'scorecard.later': 'Open corrective actions will show here once they are recorded in Seamline.',
-    'figures.loading': 'Loading figures…',
-    'figures.none': 'No finalized inspections match.',
-    'figures.all': 'All',
-    'figures.filters': 'Filters',
-    'figures.filters_active': 'Filters ({n} set)',
-    'figures.clear': 'Clear filters',
-    'figures.period': 'Period',
-    'figures.period.week': 'Week',
-    'figures.period.month': 'Month',
-    'figures.period.quarter': 'Quarter',
-    'figures.date_from': 'From',
-    'figures.date_to': 'To',
-    'figures.date': 'Date',
-    'figures.factory': 'Factory',
-    'figures.style': 'Style',
-    'figures.category': 'Category',
-    'figures.type': 'Type',
-    'figures.order': 'Order',
-    'figures.verdict': 'Verdict',
-    'figures.reason': 'Reason',
-    'figures.class': 'Class',
-    'figures.offline_as_of': 'Offline: figures as fetched on {time}.',
-    'figures.offline_none': 'Offline, and these figures were never loaded on this device.',
-    'figures.first_time_pass_rate': 'First-time pass rate',
-    'figures.pass_rate': 'Pass rate',
-    'figures.dhu': 'DHU',
-    'figures.inspections': 'Inspections',
-    'figures.rejected_lots': 'Rejected lots',
-    'figures.trend': 'Pass rate and DHU over time',
-    'figures.trend_by': 'Pass rates and DHU by {period}',
-    'figures.by': 'By {group}',
-    'figures.compare_by': 'Compare by',
-    'figures.group.factory': 'factory',
-    'figures.group.style': 'style',
-    'figures.group.category': 'category',
-    'figures.group.inspector': 'inspector',
-    'figures.group.type': 'type',
-    'figures.group_name': 'Name',
-    'figures.change': 'Trend (first-time)',
-    'figures.steady': 'steady',
-    'figures.points': 'pts',
-    'figures.switching': 'AQL switching',
-    'figures.switching_title': 'AQL switching state',
-    'figures.pareto': 'Defect Pareto',
-    'figures.pareto_total': '{n} defects recorded in the inspections counted.',
-    'figures.defect': 'Defect',
-    'figures.defects': 'Defects',
-    'figures.share': 'Share',
-    'figures.cumulative': 'Cumulative',
-    'figures.rejected_title': 'Rejected lots ({n})',
-    'figures.all_rejected': 'All rejected lots',
-    'figures.reinspection': 're-inspection',
-    'figures.behind': 'Inspections behind the figure',
-    'figures.behind_count': '{n} finalized inspections.',
-    'figures.back': '← Back',
-    'figures.previous': 'Previous',
-    'figures.next': 'Next',
-    'figures.csv': 'CSV',
-    'figures.downloads': 'Download the records',
-    'figures.downloads_text': 'The finalized inspections, defects and measurements behind these figures, with the same filters, as CSV for a spreadsheet.',
-    'figures.csv.inspections': 'Inspections (CSV)',
-    'figures.csv.defects': 'Defects (CSV)',
-    'figures.csv.measurements': 'Measurements (CSV)',
-    'figures.page': 'Page {page} of {pages}',
-    'switching.normal': 'Normal',
-    'switching.tightened': 'Tightened',
-    'switching.reduced': 'Reduced',
-    'switching.discontinued': 'Discontinued',
-    'category.tops_knit': 'Knit tops',
-    'category.tops_woven': 'Woven tops',
-    'category.bottoms_denim': 'Denim bottoms',
-    'category.bottoms_woven': 'Woven bottoms',
-    'category.dresses': 'Dresses',
-    'category.outerwear': 'Outerwear',
-    'category.knitwear_sweaters': 'Knitwear and sweaters',
-    'category.activewear': 'Activewear',
-    'category.underwear': 'Underwear',
-    'category.kidswear': 'Kidswear',
-    'report.open': 'Report: print or share',
-    'report.title': 'Inspection report',
-    'report.print': 'Print',
-    'report.share': 'Share',
-    'report.pdf': 'PDF',
-    'report.share_text': 'Seamline inspection at {factory}: {verdict}. Content hash (SHA-256): {hash}',
-    'report.not_finalized': 'Not finalized yet: the result and the content hash come at finalize.',
-    'report.factory': 'Factory',
-    'report.purchase_order': 'Purchase order',
-    'report.production_order': 'Production order',
-    'report.styles': 'Styles',
-    'report.tech_pack': 'Tech pack',
-    'report.type': 'Type',
-    'report.started': 'Started',
-    'report.finished': 'Finalized',
-    'report.inspector': 'Inspector',
-    'report.lot': 'Lot size and level',
-    'report.quantity': 'Packed {packed} of {ordered} ordered · {cartons} cartons · opened: {opened}',
-    'report.plan': 'Sampling plan and verdict per class',
-    'report.aql': 'AQL',
-    'report.sample': 'Sample',
-    'report.ac_re': 'Ac / Re',
-    'report.found': 'Found',
-    'report.defects': 'Defects by type',
-    'report.no_defects': 'No defects found.',
-    'report.notes': 'Where and notes',
-    'report.point': 'Point',
-    'report.spec': 'Spec and tolerance',
-    'report.measured': 'Measured',
-    'report.out_of_tolerance': 'Out of tolerance',
-    'report.in_tolerance': 'In tolerance',
-    'report.item': 'Item',
-    'report.check': 'Check',
-    'report.signatures': 'Signatures',
-    'report.photos': 'Photos',
-    'report.photo': 'Photo',
-    'report.hash': 'Content hash',
-    'report.hash_text': 'SHA-256 of this record in canonical JSON (RFC 8785); the server recomputes it to show whether the record changed since:',
-  },
-};
+export const MESSAGES = { en, zh, vi };
+export const LANGUAGES = Object.keys(MESSAGES);
 
-let locale = 'en';
-// The phone's own language: defect names often have a shop-floor translation even where the
-// screens are not translated yet.
-let deviceLanguage = (globalThis.navigator?.language || 'en').split('-')[0];
+// The language of the screens ('en', 'zh', 'vi') and the full locale Intl formats with: the phone's own
+// tag where it is that language ('vi-VN', 'en-GB'), so dates read as the phone's other apps show them.
+let language = 'en';
+let formatLocale = 'en';
+let plurals = new Intl.PluralRules('en');
+let numbers = new Intl.NumberFormat('en');
+const listeners = new Set();
 
-export function setLocale(tag) {
-  locale = MESSAGES[tag] ? tag : 'en';
-  deviceLanguage = tag.split('-')[0];
+function phoneLanguages() {
+  const tags = globalThis.navigator?.languages?.length ? navigator.languages : [globalThis.navigator?.language || 'en'];
+  return tags.filter(Boolean);
 }
 
+function baseLanguage(tag) {
+  return String(tag).split('-')[0].toLowerCase();
+}
+
+// The first of the phone's languages the app has a table for: a phone set to Khmer, then Vietnamese
+// reads Vietnamese; one with none of them reads English.
+export function phoneLanguage() {
+  return phoneLanguages().map(baseLanguage).find((tag) => LANGUAGES.includes(tag)) || 'en';
+}
+
+// tag: one of LANGUAGES, or null for the phone's own language.
+export function setLocale(tag) {
+  language = LANGUAGES.includes(tag) ? tag : phoneLanguage();
+  formatLocale = phoneLanguages().find((t) => baseLanguage(t) === language) || language;
+  plurals = new Intl.PluralRules(formatLocale);
+  numbers = new Intl.NumberFormat(formatLocale);
+  if (globalThis.document) document.documentElement.lang = language;
+  for (const listener of listeners) listener(language);
+  return language;
+}
+
+export function currentLanguage() {
+  return language;
+}
+
+// Screens that stay on view (the status bar, the navigation) redraw when the language changes.
+export function onLocaleChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+// A language's name in that language ("Tiếng Việt"), from Intl, so no list of names is kept here.
+export function languageName(tag) {
+  const shown = tag === 'zh' ? 'zh-Hans' : tag;
+  return new Intl.DisplayNames([shown], { type: 'language' }).of(shown);
+}
+
+// A message with its {placeholders} filled in; numbers in the locale's digits and separators. A key
+// with plural forms (key.one, key.other, ...) takes the form Intl.PluralRules picks for params.n.
 export function t(key, params = {}) {
-  const text = MESSAGES[locale][key] ?? MESSAGES.en[key] ?? fallback(key);
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+  const text = lookup(MESSAGES[language], key, params) ?? lookup(MESSAGES.en, key, params) ?? fallback(key);
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? shown(params[name]) : `{${name}}`));
+}
+
+function lookup(table, key, params) {
+  if (key in table) return table[key];
+  if (typeof params.n !== 'number') return table[`${key}.other`];
+  return table[`${key}.${plurals.select(params.n)}`] ?? table[`${key}.other`];
+}
+
+function shown(value) {
+  return typeof value === 'number' ? numbers.format(value) : String(value);
 }
 
 // A key with no text yet (a field name the server added) reads as its last part, not as a code.
@@ -383,12 +82,38 @@ function fallback(key) {
   return last.charAt(0).toUpperCase() + last.slice(1).replaceAll('_', ' ');
 }
 
-export function defectName(defectType) {
-  return defectType.names_translated?.[locale] || defectType.name;
+export function formatNumber(value, options = {}) {
+  return new Intl.NumberFormat(formatLocale, options).format(value);
 }
 
-// The name in the phone's language, when the screens are in another one and a translation exists.
-export function defectSecondName(defectType) {
-  const name = defectType.names_translated?.[deviceLanguage];
-  return deviceLanguage !== locale && name ? { lang: deviceLanguage, name } : null;
+// A moment (an ISO timestamp) as date and time, or only its time, in the phone's time zone.
+export function formatDateTime(value) {
+  return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
 }
+
+export function formatTime(value) {
+  return new Intl.DateTimeFormat(formatLocale, { timeStyle: 'short' }).format(new Date(value));
+}
+
+// A day: a calendar day ('2026-11-30') is that same day in every time zone (read and written as UTC);
+// a moment (an ISO timestamp) is the day it was on this phone.
+export function formatDay(value) {
+  if (!value) return value;
+  const calendarDay = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const day = calendarDay ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeZone: calendarDay ? 'UTC' : undefined }).format(day);
+}
+
+export function defectName(defectType) {
+  return defectType.names_translated?.[language] || defectType.name;
+}
+
+// The name in the phone's own language, when the screens are set to another one and a translation
+// exists: an English-reading inspector and a Vietnamese-reading line leader share one phone.
+// The phone's languages count even where the app has no table for them (a Khmer name from the server).
+export function defectSecondName(defectType) {
+  const own = phoneLanguages().map(baseLanguage).find((tag) => defectType.names_translated?.[tag]);
+  return own && own !== language ? { lang: own, name: defectType.names_translated[own] } : null;
+}
+
+setLocale(null);

@@ -11,6 +11,7 @@ export async function storageState() {
   return { usage, quota, persisted, low };
 }
 
+// A number (one decimal), so the message formats it in the phone's locale.
 export function megabytes(bytes) {
-  return (bytes / (1024 * 1024)).toFixed(1);
+  return Math.round(bytes / (1024 * 1024) * 10) / 10;
 }

@@ -70,8 +70,8 @@ def test_manager_dashboard_on_a_phone_and_offline(phone, figures_app):
     _login(page, base, "manager")
     # A manager lands on the dashboard, not on an empty "My inspections".
     assert page.evaluate("() => location.hash") == "#/dashboard"
-    assert page.locator("[data-testid=kpi-ftpr] strong").inner_text() == "50.0 %"
-    assert page.locator("[data-testid=kpi-pass-rate] strong").inner_text() == "60.0 %"
+    assert page.locator("[data-testid=kpi-ftpr] strong").inner_text() == "50.0%"
+    assert page.locator("[data-testid=kpi-pass-rate] strong").inner_text() == "60.0%"
     assert page.locator("[data-testid=kpi-dhu] strong").inner_text() == "2.60"
     assert page.locator("[data-testid=kpi-rejected] strong").inner_text() == "2"
     # Every chart drew, and its numbers are beside it.
@@ -126,7 +126,7 @@ def test_manager_dashboard_on_a_phone_and_offline(phone, figures_app):
     page.reload()
     _wait_figures(page)
     assert "Offline: figures as fetched on" in page.locator("[data-testid=figures-offline]").inner_text()
-    assert page.locator("[data-testid=kpi-ftpr] strong").inner_text() == "50.0 %"
+    assert page.locator("[data-testid=kpi-ftpr] strong").inner_text() == "50.0%"
     assert page.locator("[data-testid=group-table] tbody tr").count() == 2
     _go(page, f"#/factory/{world.FACTORY_A}")
     assert "Factory A" in page.locator("[data-testid=scorecard-title]").inner_text()
@@ -170,7 +170,7 @@ def test_designer_lands_on_defect_analytics(browser, figures_app):
         assert page.evaluate("() => location.hash") == "#/defects"
         table = page.locator("[data-testid=pareto-table] tbody tr")
         assert table.count() == 2
-        assert "70.0 %" in table.first.inner_text()
+        assert "70.0%" in table.first.inner_text()
         _axe(page, "designer defects")
     finally:
         context.close()

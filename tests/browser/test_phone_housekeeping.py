@@ -111,7 +111,7 @@ def test_uploaded_photos_can_be_pruned_waiting_ones_never(phone, live_app, tmp_p
     page.click("[data-testid=nav-sync]")
     page.wait_for_selector("[data-testid=storage]")
     page.click("[data-testid=prune]")
-    page.wait_for_selector("text=Removed 1 photos")
+    page.wait_for_selector("text=Removed 1 photo,")
     states = page.evaluate("""async () => {
         const db = await (await import('/js/db.js')).openDatabase();
         return (await db.getAll('photos')).map((p) => p.state);

@@ -1,5 +1,6 @@
 """Sanity checks for the demo seed catalog (pure data, no app needed)."""
 
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,26 @@ def test_defect_library():
     assert {d.category for d in defects} == set(c.DEFECT_CATEGORIES)
     assert {d.default_severity for d in defects} == set(c.SEVERITIES)
     hash(defects[0])
+
+
+# The languages the app's screens come in besides English (pwa/js/messages/): every defect needs a name in each.
+APP_LANGUAGES = ("zh", "vi")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+VIETNAMESE_LETTERS = re.compile(r"[\u00c0-\u024f\u1ea0-\u1ef9]")  # Latin letters with Vietnamese diacritics
+
+
+def test_every_defect_has_a_chinese_and_a_vietnamese_name():
+    missing = [(d.code, lang) for d in c.DEFECT_LIBRARY for lang in APP_LANGUAGES if not d.names_translated.get(lang, "").strip()]
+    assert missing == []
+    for d in c.DEFECT_LIBRARY:
+        zh, vi = d.names_translated["zh"], d.names_translated["vi"]
+        assert CJK.search(zh), (d.code, zh)  # Chinese characters, not a copy of the English name
+        assert vi != d.name and VIETNAMESE_LETTERS.search(vi), (d.code, vi)
+        assert all(len(name) <= 200 for name in d.names_translated.values())  # the API's limit
+    # One name, one defect: a search in either language finds the right row.
+    for lang in APP_LANGUAGES:
+        names = [d.names_translated[lang] for d in c.DEFECT_LIBRARY]
+        assert len(set(names)) == len(names), [n for n in names if names.count(n) > 1]
 
 
 def test_seasons():

@@ -4,7 +4,7 @@
 import { barChart, trendChart } from '../charts.js';
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
-import { t } from '../i18n.js';
+import { formatDay, t } from '../i18n.js';
 import { filterForm, freshness } from './figure-filters.js';
 
 const GROUPS = ['factory', 'style', 'category', 'inspector', 'type'];
@@ -160,7 +160,7 @@ export function rejectedSection(data, filters) {
     h('div', { class: 'toolbar' }, h('h2', {}, t('figures.rejected_title', { n: data.total })), csvLink(csvPath('rejected-lots', filters))),
     data.rows.length ? h('ul', { class: 'list', 'data-testid': 'rejected-list' }, data.rows.map((r) => h('li', { class: 'rejected' },
       h('a', { class: 'row', href: `#/inspection/${r.id}` },
-        h('strong', {}, r.factory_name), h('span', {}, r.finished_at.slice(0, 10)),
+        h('strong', {}, r.factory_name), h('span', {}, formatDay(r.finished_at)),
         h('span', {}, r.po_number || r.production_order_number || ''), h('span', { class: 'badge fail' }, t('verdict.fail')),
         r.reinspection_of_id ? h('span', { class: 'badge' }, t('figures.reinspection')) : null),
       h('p', { class: 'note' }, r.reason)))) : h('p', { class: 'muted' }, t('figures.none')),

@@ -3,7 +3,7 @@
 import { records } from '../db.js';
 import { h } from '../dom.js';
 import { hashWith } from '../figures.js';
-import { t } from '../i18n.js';
+import { formatDateTime, t } from '../i18n.js';
 import { words } from '../vocabulary.js';
 
 export const CATEGORIES = ['tops_knit', 'tops_woven', 'bottoms_denim', 'bottoms_woven', 'dresses', 'outerwear',
@@ -59,5 +59,5 @@ export function freshness(results) {
   const oldest = offline.map((r) => r.fetchedAt).filter(Boolean).sort()[0];
   return h('p', { class: 'notice warn', 'data-testid': 'figures-offline' }, missing && !oldest
     ? t('figures.offline_none')
-    : t('figures.offline_as_of', { time: new Date(oldest).toLocaleString() }));
+    : t('figures.offline_as_of', { time: formatDateTime(oldest) }));
 }

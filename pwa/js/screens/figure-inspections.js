@@ -1,7 +1,7 @@
 // The inspections behind a figure: what a click on a bar or a row opens, with the same filters.
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures } from '../figures.js';
-import { t } from '../i18n.js';
+import { formatDay, t } from '../i18n.js';
 import { csvLink, table } from './dashboard.js';
 import { freshness } from './figure-filters.js';
 
@@ -27,7 +27,7 @@ export async function showFigureInspections(root) {
       csvLink(csvPath('inspections', filters, { defect_type_id: filters.defect_type_id, verdict: filters.verdict, inspector_id: filters.inspector_id }))),
     table(['figures.date', 'figures.factory', 'figures.type', 'figures.order', 'figures.verdict', 'figures.defects', 'figures.reason'],
       data.rows.map((r) => [
-        h('a', { href: `#/inspection/${r.id}` }, r.finished_at.slice(0, 10)), r.factory_name, t(`type.${r.inspection_type}`),
+        h('a', { href: `#/inspection/${r.id}` }, formatDay(r.finished_at)), r.factory_name, t(`type.${r.inspection_type}`),
         r.po_number || r.production_order_number || '–',
         h('span', { class: `badge ${r.verdict}` }, t(`verdict.${r.verdict}`), r.reinspection_of_id ? ` (${t('figures.reinspection')})` : ''),
         `${r.defects.critical} / ${r.defects.major} / ${r.defects.minor}`, r.reason || '']), 'behind-table'),

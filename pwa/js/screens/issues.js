@@ -10,6 +10,7 @@ import { clearPin, hasPin, setPin, validPin } from '../pin.js';
 import { megabytes, storageState } from '../storage.js';
 import { refreshConflicts, resolveConflict } from '../conflicts.js';
 import { syncNow } from '../sync.js';
+import { languageSwitch } from './language.js';
 import { logoutButton } from './logout.js';
 
 function shown(value) {
@@ -72,6 +73,7 @@ export async function showSyncScreen(root) {
   if (navigator.onLine) await refreshConflicts().catch(() => {});
   const [refused, open, pending, space, uploaded, pinSet] = await Promise.all([
     rejections(), conflicts(), pendingCounts(), storageState(), uploadedPhotoBytes(), hasPin()]);
+  const language = await languageSwitch();
   const note = h('p', { role: 'status', 'data-testid': 'sync-note' });
   const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 });
   const importFile = h('input', { id: 'import-file', type: 'file', accept: 'application/json,.json' });
@@ -84,6 +86,7 @@ export async function showSyncScreen(root) {
         await rerender();
       } }, t('issues.sync_now')),
       logoutButton()),
+    language,
     h('section', { class: 'card' }, h('h2', {}, t('issues.conflicts')),
       open.length ? h('ul', { class: 'list' }, open.map((c) => conflictItem(c, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
     h('section', { class: 'card' }, h('h2', {}, t('issues.rejections')),
@@ -99,10 +102,10 @@ export async function showSyncScreen(root) {
         root.querySelector('[data-testid=sync-note]').textContent = t('storage.pruned', { n: count, mb: megabytes(freed) });
       } }, t('storage.prune'))),
     h('section', { class: 'card' }, h('h2', {}, t('export.title')),
-      h('p', {}, t('export.explain', { n: pending.mutations, photos: pending.photos })),
+      h('p', {}, t('export.explain', { changes: t('count.changes', { n: pending.mutations }), photos: t('count.photos', { n: pending.photos }) })),
       h('button', { type: 'button', 'data-testid': 'export', disabled: !(pending.mutations + pending.photos), onclick: async () => {
         const file = await downloadExport();
-        note.textContent = t('export.done', { n: file.mutations.length, photos: file.photos.length });
+        note.textContent = t('export.done', { changes: t('count.changes', { n: file.mutations.length }), photos: t('count.photos', { n: file.photos.length }) });
       } }, t('export.button')),
       h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('import.label')), importFile),
       h('button', { type: 'button', 'data-testid': 'import', onclick: async () => {

@@ -3,7 +3,7 @@
 // Events are append-only: a correction is a new event.
 import { batch, record, records, upsertChange } from '../db.js';
 import { h, mount } from '../dom.js';
-import { t } from '../i18n.js';
+import { formatDay, t } from '../i18n.js';
 import { photoChangeFor } from '../photos.js';
 import { words } from '../vocabulary.js';
 import { cameraButton, gallery } from './photo-section.js';
@@ -68,7 +68,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   const message = h('p', { class: 'error', role: 'alert' });
   const reasonSlot = h('div');
   const renderReason = () => mount(reasonSlot, isLate() ? h('div', { class: 'field' },
-    h('p', { class: 'notice warn' }, t('milestones.after_plan', { date: order.planned_finish })),
+    h('p', { class: 'notice warn' }, t('milestones.after_plan', { date: formatDay(order.planned_finish) })),
     h('label', { for: 'delay_reason' }, t('milestones.delay_reason')),
     h('select', { id: 'delay_reason', required: true, onchange: (e) => { draft.delay_reason = e.target.value; } },
       h('option', { value: '' }, t('setup.none')),
@@ -120,7 +120,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   mount(root,
     h('a', { class: 'button', href: '#/milestones' }, t('back')),
     h('h1', {}, order.number),
-    h('p', { class: 'muted' }, t('milestones.order_summary', { qty: order.quantity, finish: order.planned_finish || '—' })),
+    h('p', { class: 'muted' }, t('milestones.order_summary', { qty: order.quantity, finish: formatDay(order.planned_finish) || '—' })),
     h('p', { role: 'status', 'data-testid': 'milestone-saved' }),
     form,
     h('section', { class: 'card' }, h('h2', {}, t('milestones.history')),

@@ -4,7 +4,7 @@
 import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { inspectionHash } from '../content-hash.js';
-import { defectName, t } from '../i18n.js';
+import { defectName, formatDateTime, t } from '../i18n.js';
 import { thumbnailUrl } from '../photos.js';
 import { loadContext } from './inspection.js';
 import { severities } from '../vocabulary.js';
@@ -17,7 +17,7 @@ function table(headers, rows, testid) {
 }
 
 function when(value) {
-  return value ? new Date(value).toLocaleString() : null;
+  return value ? formatDateTime(value) : null;
 }
 
 export async function showReport(root, id, { user } = {}) {

@@ -3,7 +3,7 @@
 // location. Finalized is read-only; the server recomputes the verdict and refuses a mismatch.
 import { batch, finalizeChange, getMeta, photoChange, upsertChange } from '../db.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { formatDateTime, t } from '../i18n.js';
 import { currentLocation } from '../location.js';
 import { signaturePad } from '../signature.js';
 import { gallery } from './photo-section.js';
@@ -34,7 +34,7 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
         ? h('p', {}, h('a', { class: 'button primary', href: `#/report/${inspection.id}`, 'data-testid': 'open-report' }, t('report.open')))
         : null,
       inspection.disposition ? h('p', {}, t('review.disposition'), ': ', h('strong', {}, t(`disposition.${inspection.disposition}`))) : null,
-      inspection.finished_at ? h('p', { class: 'muted' }, t('review.finished', { time: new Date(inspection.finished_at).toLocaleString() })) : null,
+      inspection.finished_at ? h('p', { class: 'muted' }, t('review.finished', { time: formatDateTime(inspection.finished_at) })) : null,
       facts, defectList(context), signatures.length ? await gallery(signatures) : null);
   }
 

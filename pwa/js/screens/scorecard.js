@@ -2,7 +2,7 @@
 // with verdicts, its switching state and its deliveries against the planned finish.
 import { h, mount } from '../dom.js';
 import { apiPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
-import { t } from '../i18n.js';
+import { formatDay, t } from '../i18n.js';
 import { paretoSection, table, trendSection } from './dashboard.js';
 import { filterForm, freshness } from './figure-filters.js';
 
@@ -36,13 +36,13 @@ export async function showScorecard(root, factoryId) {
       table(['figures.class', 'figures.switching', 'figures.reason'], Object.entries(data.switching.classes)
         .map(([cls, c]) => [t(`class.${cls}`), t(`switching.${c.state}`), c.reason]), 'switching-table')) : null,
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.deliveries')),
-      h('p', {}, t('scorecard.deliveries_text', { shipped: d.shipped, on_time: d.on_time, late: d.late, overdue: d.overdue }))),
+      h('p', {}, t('scorecard.deliveries_text', { shipped: t('count.production_orders', { n: d.shipped }), on_time: d.on_time, late: d.late, overdue: d.overdue }))),
     trendSection({ period: data.period, rows: data.trend }, filters, charts, 'scorecard'),
     paretoSection(data.top_defects, filters, charts),
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.last_inspections')),
       table(['figures.date', 'figures.type', 'figures.order', 'figures.verdict', 'figures.defects'],
         data.last_inspections.map((r) => [
-          h('a', { href: `#/inspection/${r.id}` }, r.finished_at.slice(0, 10)), t(`type.${r.inspection_type}`),
+          h('a', { href: `#/inspection/${r.id}` }, formatDay(r.finished_at)), t(`type.${r.inspection_type}`),
           r.po_number || r.production_order_number || '–',
           h('span', { class: `badge ${r.verdict}` }, t(`verdict.${r.verdict}`)),
           `${r.defects.critical} / ${r.defects.major} / ${r.defects.minor}`]), 'last-inspections')),

@@ -37,7 +37,7 @@ export function tallySection(context, { onChange, rerender, showTally }) {
           await rerender();
         } },
       // Short on screen, whole for screen readers.
-      h('span', { 'aria-hidden': 'true' }, t(`class.${cls}`).slice(0, 2)),
+      h('span', { 'aria-hidden': 'true' }, t(`class_short.${cls}`)),
       h('span', { class: 'visually-hidden' }, `${t(`class.${cls}`)}: ${defectName(type)}`)))));
   });
   const filterList = (text) => {
