@@ -326,6 +326,11 @@ export async function unackedMutations(limit) {
   return mutations;
 }
 
+// The first `limit` mutations after `id`, sent or not: the batch that follows one the server has just answered.
+export async function mutationsAfter(id, limit) {
+  return (await openDatabase()).getAll('outbox', IDBKeyRange.lowerBound(id, true), limit);
+}
+
 // A push answer covers every mutation up to lastMutationId: mark those past the previous acknowledgement (a
 // key range: the journal before it is never read), move `acked_through` in the same transaction, and prune.
 export async function acknowledge(lastMutationId, results) {

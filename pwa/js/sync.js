@@ -103,28 +103,46 @@ function describe(error) {
 }
 
 // Sends every unsent mutation; returns how many.
+// Sends every unsent mutation; returns how many. Pipelined: once the server has answered a batch, the next one
+// is on its way while the phone records the answer (the server committed it; were that local write lost, the
+// batch would only be sent again as duplicates, PROTOCOL.md 2.3).
 async function push() {
   let sent = 0;
-  for (;;) {
-    const mutations = await db.unackedMutations(PUSH_BATCH);
-    if (!mutations.length) return sent;
-    sent += mutations.length;
-    const body = { client_id: await clientId(), ...PROTOCOL, mutations: mutations.map((m) => ({
-      id: m.id, entity: m.entity, op: m.op, record_id: m.record_id, fields: m.fields, base_version: m.base_version,
-    })) };
+  let recorded = Promise.resolve();
+  let mutations = await db.unackedMutations(PUSH_BATCH);
+  while (mutations.length) {
     let answer;
     try {
-      answer = await (await request('POST', '/api/v1/sync/push', await pushRequest(body))).json();
+      answer = await (await request('POST', '/api/v1/sync/push', await pushRequest(await pushBody(mutations)))).json();
     } catch (error) {
+      await recorded;
       if (error instanceof ApiError && error.code === 'mutation_gap') {
         await db.rewind(error.fields.expected);
+        mutations = await db.unackedMutations(PUSH_BATCH);
         continue;
       }
       throw error;
     }
-    await db.acknowledge(answer.last_mutation_id, answer.results);
-    await db.setMeta('database_id', answer.database_id);
+    sent += mutations.length;
+    const last = mutations.at(-1).id;
+    recorded = recorded.then(() => db.acknowledge(answer.last_mutation_id, answer.results))
+      .then(() => db.setMeta('database_id', answer.database_id));
+    recorded.catch(() => {}); // a failure surfaces where `recorded` is awaited, not as an unhandled rejection
+    if (answer.last_mutation_id >= last) {
+      mutations = await db.mutationsAfter(last, PUSH_BATCH);
+    } else {
+      await recorded; // the server holds less than it was sent (restored from a backup): start again from its answer
+      mutations = await db.unackedMutations(PUSH_BATCH);
+    }
   }
+  await recorded;
+  return sent;
+}
+
+async function pushBody(mutations) {
+  return { client_id: await clientId(), ...PROTOCOL, mutations: mutations.map((m) => ({
+    id: m.id, entity: m.entity, op: m.op, record_id: m.record_id, fields: m.fields, base_version: m.base_version,
+  })) };
 }
 
 // A push body gzipped where the browser has CompressionStream (PROTOCOL.md 2.9): a fifth of the bytes on the
