@@ -360,7 +360,7 @@ export async function acknowledge(lastMutationId, results) {
     let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.bound(through + 1, lastMutationId));
     while (cursor) {
       const mutation = cursor.value;
-      if (mutation.op === 'upsert' && applied.has(mutation.id)) kept.push(keepApplied(tx, mutation, applied.get(mutation.id)));
+      if (applied.has(mutation.id)) kept.push(keepApplied(tx, mutation, applied.get(mutation.id)));
       await cursor.update({ ...mutation, acked: 1, acked_at: now });
       cursor = await cursor.continue();
     }
@@ -372,13 +372,18 @@ export async function acknowledge(lastMutationId, results) {
   forget({ entities: null, unsent: true });
 }
 
-// An applied upsert goes into the replica as sent, with the fields the server derived (PROTOCOL.md 2.11): the
-// server does not send it back when it stored it so (3.7), and sends its own copy when it did not.
+// An applied change goes into the replica at once, so that nothing on screen moves between the push and the next
+// pull. An upsert as sent, with the fields the server filled in (PROTOCOL.md 2.11): the server does not send it
+// back when it stored it so (3.7), and sends its own copy when it did not; a delete or a finalize as the phone
+// showed it, until the pull brings the server's record.
 async function keepApplied(tx, mutation, result) {
   const replica = tx.objectStore('replica');
   const held = await replica.get([mutation.entity, mutation.record_id]);
+  const fields = { upsert: () => ({ ...mutation.fields, ...result.derived }),
+                   finalize: () => finalizedView(mutation.fields), delete: () => ({}) }[mutation.op]?.();
+  if (!fields || (!held && mutation.op !== 'upsert')) return;
   await replica.put({ entity: mutation.entity, id: mutation.record_id, version: result.version ?? held?.version ?? 0,
-                      deleted: false, fields: { ...held?.fields, ...mutation.fields, ...result.derived } });
+                      deleted: mutation.op === 'delete', fields: { ...held?.fields, ...fields } });
 }
 
 // Acknowledged mutations older than the retention go, but never the newest JOURNAL_KEEP_AT_LEAST. They are
