@@ -28,6 +28,6 @@ def upgrade():
 
 
 def downgrade():
+    # A plain DROP COLUMN (SQLite 3.35+): a batch table rebuild of `users` would cascade deletes to its children.
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('echo_client_id')
+        op.drop_column(table, 'echo_client_id')
