@@ -10,7 +10,7 @@
 // range past it, so reading, counting and acknowledging them costs the same
 // whatever the journal holds. Acknowledged mutations stay for JOURNAL_RETENTION_MS
 // (PROTOCOL.md 6.3: a server restored from a backup may ask for them again).
-import { openDB } from '/vendor/idb/index.js';
+import { openDB, unwrap } from '/vendor/idb/index.js';
 
 export const DB_NAME = 'seamline';
 
@@ -101,10 +101,11 @@ function forgetConnection(connection) {
   if (opened === connection) opened = null;
 }
 
-// A closed connection refuses new transactions at once; that is the only sign it gives.
+// A closed connection refuses new transactions at once; that is the only sign it gives. (The bare connection:
+// idb's wrapper would give the probe a `done` promise that rejects, unheard, when it is aborted.)
 function isOpen(db) {
   try {
-    db.transaction('meta').abort();
+    unwrap(db).transaction('meta').abort();
     return true;
   } catch {
     return false;
@@ -322,12 +323,27 @@ async function ackedThroughIn(tx) {
   return (await tx.objectStore('meta').get('acked_through'))?.value ?? 0;
 }
 
-// What the phone holds beyond the replica: unsent mutations, and the creations the server refused.
+// Mutations acknowledged since the last pull began are in the replica only once that pull is over: until then
+// they are shown as the phone made them (else a screen drawn during a sync, between push and pull, would lose
+// them). `pulled_through`: every acknowledged mutation up to it is in the replica.
+async function shownFromIn(tx) {
+  const ackedThrough = await ackedThroughIn(tx);
+  return Math.min(ackedThrough, (await tx.objectStore('meta').get('pulled_through'))?.value ?? ackedThrough);
+}
+
+// A pull that began when mutations up to ackedBefore were acknowledged is over: they are in the replica.
+export async function markPulled(ackedBefore) {
+  await setMeta('pulled_through', ackedBefore);
+  forget({ entities: [], unsent: true });
+}
+
+// What the phone holds beyond the replica: unsent mutations (and acknowledged ones not pulled back yet), and
+// the creations the server refused.
 async function unsent() {
   if (unsentCache) return unsentCache;
   const started = generation;
   const tx = (await openDatabase()).transaction(['meta', 'outbox', 'rejections'], 'readonly');
-  const mutations = await tx.objectStore('outbox').getAll(unsentRange(await ackedThroughIn(tx)));
+  const mutations = await tx.objectStore('outbox').getAll(unsentRange(await shownFromIn(tx)));
   const refused = (await tx.objectStore('rejections').getAll()).filter((r) => r.op === 'upsert');
   await tx.done;
   if (started === generation) unsentCache = { mutations, refused };
@@ -350,7 +366,7 @@ export async function records(entity) {
     else {
       const fields = mutation.op === 'finalize' ? finalizedView(mutation.fields) : mutation.fields;
       result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
-                                       ...fields, _pending: true });
+                                       ...fields, ...(mutation.acked ? {} : { _pending: true }) });
     }
   }
   return result;

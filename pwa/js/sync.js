@@ -120,6 +120,7 @@ async function pushRequest(body) {
 
 async function pull() {
   let rewound = false;
+  const ackedBefore = await db.lastAcked(); // the server holds these: this pull brings them into the replica
   for (;;) {
     const cursor = await db.getMeta('cursor');
     const query = new URLSearchParams({ client_id: await clientId(), limit: '500' });
@@ -137,7 +138,10 @@ async function pull() {
       await db.rewind(answer.last_mutation_id + 1); // the server lost acknowledged changes: send them again
       rewound = true;
     }
-    if (!answer.has_more) return rewound;
+    if (!answer.has_more) {
+      await db.markPulled(ackedBefore);
+      return rewound;
+    }
   }
 }
 
