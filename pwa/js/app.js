@@ -1,6 +1,6 @@
 // Start-up: storage, session, service worker, sync, and a small hash router.
 import { setCsrfToken } from './api.js';
-import { getMeta, openDatabase } from './db.js';
+import { getMeta, onConnectionState, openDatabase } from './db.js';
 import { h, mount } from './dom.js';
 import { onLocaleChange, t } from './i18n.js';
 import { loadLanguage } from './language.js';
@@ -143,7 +143,23 @@ async function registerServiceWorker() {
   });
 }
 
+// Another tab can hold the phone's database: an older one blocking this version's upgrade (the app waits until
+// it is closed), or a newer one that took it over (this page must reload). Say which, above the screen.
+function watchDatabase() {
+  const banner = h('div', { class: 'banner', role: 'alert', 'data-testid': 'database-banner' });
+  banner.hidden = true;
+  document.getElementById('update-banner').after(banner);
+  onConnectionState((state) => {
+    if (state === 'blocked') mount(banner, t('db.blocked'));
+    if (state === 'outdated') {
+      mount(banner, t('db.outdated'), ' ', h('button', { type: 'button', onclick: () => location.reload() }, t('db.reload')));
+    }
+    banner.hidden = !state;
+  });
+}
+
 async function boot() {
+  watchDatabase();
   await openDatabase();
   await loadLanguage();
   // A language chosen on the sync screen redraws the navigation and the screen at once.

@@ -10,7 +10,7 @@
 // range past it, so reading, counting and acknowledging them costs the same
 // whatever the journal holds. Acknowledged mutations stay for JOURNAL_RETENTION_MS
 // (PROTOCOL.md 6.3: a server restored from a backup may ask for them again).
-import { openDB } from '/vendor/idb/index.js';
+import { openDB, unwrap } from '/vendor/idb/index.js';
 
 export const DB_NAME = 'seamline';
 
@@ -46,26 +46,81 @@ const MIGRATIONS = [
 export const DB_VERSION = MIGRATIONS.length;
 export { MIGRATIONS };
 
-let opened = null;
-
 export function upgradeFrom(db, oldVersion, transaction, migrations = MIGRATIONS) {
   for (let version = oldVersion; version < migrations.length; version += 1) migrations[version](db, transaction);
 }
 
-export function openDatabase(name = DB_NAME) {
-  if (!opened) {
-    opened = openDB(name, DB_VERSION, {
-      upgrade(db, oldVersion, _newVersion, transaction) {
-        upgradeFrom(db, oldVersion, transaction);
-      },
-      blocking() {
-        // A newer tab wants to upgrade: let it, this page reloads its data when reopened.
-        opened?.then((db) => db.close());
-        opened = null;
-      },
-    });
+// --- the connection ----------------------------------------------------------------------------------------
+// One connection, opened at first use and opened again whenever it is gone: the browser may close it
+// (storage cleared, a disk error: 'close'), a newer version of the app in another tab asks for it
+// ('versionchange'), or anything may call close() on it. Every operation asks openDatabase() first, which
+// hands out a live connection, so the app never sits on a dead one.
+
+let opened = null;
+const stateListeners = new Set();
+
+// The connection's trouble the user must act on: 'blocked' (an older tab holds the database this version must
+// upgrade; it opens as soon as that tab closes), 'outdated' (a newer version took the database in another
+// tab; this page must reload), or null (all well).
+export function onConnectionState(listener) {
+  stateListeners.add(listener);
+  return () => stateListeners.delete(listener);
+}
+
+function tell(state) {
+  for (const listener of stateListeners) listener(state);
+}
+
+function connect(name) {
+  const connection = openDB(name, DB_VERSION, {
+    upgrade(db, oldVersion, _newVersion, transaction) {
+      upgradeFrom(db, oldVersion, transaction);
+    },
+    blocked() {
+      tell('blocked'); // the open waits, and goes on by itself once the other tabs let go
+    },
+    blocking(_currentVersion, newVersion) {
+      // A newer version wants to upgrade (or a tab deletes the database): let it. The next use opens again,
+      // which fails while the version is above this page's: its code is outdated.
+      forgetConnection(connection);
+      connection.then((db) => db.close());
+      if (newVersion > DB_VERSION) tell('outdated');
+    },
+    terminated() {
+      forgetConnection(connection); // closed by the browser: the next use opens again
+    },
+  });
+  connection.then(() => tell(null), (error) => {
+    forgetConnection(connection); // an open that failed is tried again at the next use
+    if (error?.name === 'VersionError') tell('outdated');
+  });
+  return connection;
+}
+
+function forgetConnection(connection) {
+  if (opened === connection) opened = null;
+}
+
+// A closed connection refuses new transactions at once; that is the only sign it gives. (The bare connection:
+// idb's wrapper would give the probe a `done` promise that rejects, unheard, when it is aborted.)
+function isOpen(db) {
+  try {
+    unwrap(db).transaction('meta').abort();
+    return true;
+  } catch {
+    return false;
   }
-  return opened;
+}
+
+export async function openDatabase(name = DB_NAME) {
+  for (let attempt = 1; ; attempt += 1) {
+    if (!opened) opened = connect(name);
+    const connection = opened;
+    const db = await connection;
+    if (isOpen(db)) return db;
+    forgetConnection(connection);
+    if (attempt === 3) throw new DOMException('The database closes as soon as it opens.', 'InvalidStateError');
+  }
 }
 
 const STRICT = { durability: 'strict' };
@@ -268,7 +323,8 @@ async function ackedThroughIn(tx) {
   return (await tx.objectStore('meta').get('acked_through'))?.value ?? 0;
 }
 
-// What the phone holds beyond the replica: unsent mutations, and the creations the server refused.
+// What the phone holds beyond the replica: unsent mutations (acknowledged ones are in the replica since their
+// answer, see keepApplied), and the creations the server refused.
 async function unsent() {
   if (unsentCache) return unsentCache;
   const started = generation;
@@ -296,7 +352,7 @@ export async function records(entity) {
     else {
       const fields = mutation.op === 'finalize' ? finalizedView(mutation.fields) : mutation.fields;
       result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
-                                       ...fields, _pending: true });
+                                       ...fields, ...(mutation.acked ? {} : { _pending: true }) });
     }
   }
   return result;

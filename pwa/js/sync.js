@@ -1,7 +1,8 @@
 // The outbox and the sync loop: push mutations in order, upload photos one by
 // one (resumably), pull until the server has nothing more. One loop per origin
 // (a Web Lock), triggered at start, when the network returns, when the app
-// becomes visible, on a timer, and by Background Sync where the browser has it.
+// becomes visible or hidden, on a timer, and after every change: by Background
+// Sync where the browser has it, else a few seconds after the last change.
 import { ApiError, NetworkError, getJson, hasCsrfToken, request } from './api.js';
 import * as db from './db.js';
 import { clientId, refreshSession } from './session.js';
@@ -13,6 +14,9 @@ const PROTOCOL = { protocol_version: 1, schema_version: 1 };
 const PUSH_BATCH = 2000;
 const CHUNK = 256 * 1024;
 const TIMER_MS = 60_000;
+// Without Background Sync (every iPhone) a change made online is pushed this long after the last change:
+// a burst of taps is one push, and nobody waits for the timer.
+const CHANGE_DEBOUNCE_MS = 2000;
 
 // How long a pass that pushed nothing and pulled nothing may go without asking again for its rejections and
 // conflicts (PROTOCOL.md 2.10), and for the vocabulary: a nothing-new sync is then one request.
@@ -240,6 +244,7 @@ export function startSyncTriggers() {
   window.addEventListener('offline', () => publish({}));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow();
+    else pushBeforeHidden();
   });
   setInterval(() => {
     if (navigator.onLine) syncNow();
@@ -250,14 +255,39 @@ export function startSyncTriggers() {
   syncNow();
 }
 
-// Ask the browser to wake us when the network is back (Chromium has Background Sync; Safari does not,
-// and the triggers above are enough there).
+// A hidden app may be frozen or closed at any moment (the phone locks, the inspector switches apps): what
+// waits goes now, while the browser still lets the page run. Nothing waiting, nothing sent.
+async function pushBeforeHidden() {
+  clearTimeout(changeTimer);
+  changeTimer = null;
+  if (!navigator.onLine) return;
+  const waiting = await db.pendingCounts();
+  if (waiting.mutations || waiting.photos) syncNow();
+}
+
+let changeTimer = null;
+
+// Called after every local change. Where the browser has Background Sync, the service worker wakes the
+// page when the network allows (at once when online). Where it has not (Safari), or refuses it, a pass
+// starts CHANGE_DEBOUNCE_MS after the last change while online; offline, the 'online' trigger covers it.
 export async function requestBackgroundSync() {
+  let registered = false;
   try {
-    const registration = await navigator.serviceWorker?.ready;
-    await registration?.sync?.register('seamline-outbox');
+    // getRegistration, not ready: ready never settles where no worker was registered.
+    const registration = await navigator.serviceWorker?.getRegistration();
+    if (registration?.active && registration.sync) {
+      await registration.sync.register('seamline-outbox');
+      registered = true;
+    }
   } catch {
-    // not supported or not allowed: the online/visibility/timer triggers cover it
+    // not allowed (e.g. a private window): the debounced push below covers it
+  }
+  if (!registered && navigator.onLine) {
+    clearTimeout(changeTimer);
+    changeTimer = setTimeout(() => {
+      changeTimer = null;
+      syncNow();
+    }, CHANGE_DEBOUNCE_MS);
   }
   publish({});
 }

@@ -27,7 +27,7 @@ def login(page, base, persona="inspector_a"):
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=inspection-link]")
     try:
-        wait_until(page, "() => navigator.serviceWorker.controller !== null")
+        wait_until(page, "() => navigator.serviceWorker.controller !== null", timeout=10)
     except AssertionError:
         # Seldom (about 1 run in 10 here) Chromium activates the first service worker without handing it the
         # open page; the next load is controlled, as it would be for a user opening the app again.
@@ -36,7 +36,12 @@ def login(page, base, persona="inspector_a"):
         wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
 
-def wait_until(page, predicate_js: str, timeout: float = 10.0, arg=None) -> None:
+# The longest a state may take to come before a test fails: generous, since a loaded two-core machine running
+# several suites at once is slow, and a wait that is met returns at once.
+STATE_TIMEOUT = 45.0
+
+
+def wait_until(page, predicate_js: str, timeout: float = STATE_TIMEOUT, arg=None) -> None:
     """Poll a JS predicate with page.evaluate: the app's CSP (no eval) rules out wait_for_function."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(predicate_js, arg):
@@ -71,7 +76,7 @@ def sync_pass(page):
     return page.evaluate(RUN_SYNC_PASS)
 
 
-def wait_synced(page, timeout: float = 10.0) -> None:
+def wait_synced(page, timeout: float = STATE_TIMEOUT) -> None:
     """Run the app's sync loop until nothing is left in the outbox or the photo queue."""
     deadline = time.monotonic() + timeout
     while (error := sync_pass(page)) is not None or pending(page):

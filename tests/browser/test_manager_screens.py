@@ -43,15 +43,15 @@ def _login(page, base, persona):
     page.click("button[type=submit]")
     _wait_figures(page)
     try:
-        wait_until(page, "() => navigator.serviceWorker.controller !== null")
+        wait_until(page, "() => navigator.serviceWorker.controller !== null", timeout=10)
     except AssertionError:
         page.reload()  # as in helpers.login: the first worker seldom takes the open page
         _wait_figures(page)
         wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
 
-def _wait_figures(page, timeout=15.0):
-    wait_until(page, FIGURES_READY, timeout=timeout)
+def _wait_figures(page):
+    wait_until(page, FIGURES_READY)
 
 
 def _go(page, hash_):

@@ -102,7 +102,8 @@ def _rest_of_the_final_inspection(page):
         page.fill(field, value)
         page.locator(field).blur()  # committed on change, as when the inspector moves on
         wait_until(page, "([field, value]) => document.querySelector(field)?.value === value", arg=[field, value])
-    assert "95%" in page.locator("[data-testid=packed-percent]").text_content()
+    # Drawn again once the last field is recorded: wait for it, not just for the typed value.
+    wait_until(page, "() => document.querySelector('[data-testid=packed-percent]')?.textContent.includes('95%')")
     page.click("[data-testid=draw-cartons]")
     drawn = page.locator("[data-testid=cartons-opened] strong").text_content()
     cartons = [int(n) for n in drawn.split(", ")]

@@ -359,7 +359,7 @@ class SyncRequests:
                 time.sleep(self.SLOW_PUSH)
             elif self.hold is not None:
                 self.holding.set()
-                self.hold.wait(10)
+                self.hold.wait(60)  # the test lets it go; the limit only ends a failed test
             return [b"".join(self.inner(environ, start_response))]
         finally:
             with self.lock:
@@ -367,14 +367,26 @@ class SyncRequests:
 
 
 # Starts a job in the page and returns at once (so that two tabs can work at the same time); the job's
-# outcome lands in window.job. At the given moment (both tabs share the clock) it records defects one by
-# one, then, if asked, starts the app's sync loop the way its own triggers do.
-START_JOB = """([at, inspectionId, defectTypeId, count, label, sync]) => {
+# outcome lands in window.job. When the signal comes (a BroadcastChannel message, which reaches every tab at
+# once; no signal: at once) it records defects one by one, then, if asked, starts the app's sync loop the way
+# its own triggers do. window.ready says the job listens for its signal.
+START_JOB = """([signal, inspectionId, defectTypeId, count, label, sync]) => {
     window.job = null;
+    window.ready = false;
     window.triggered = false;
     (async () => {
         const [db, loop] = await Promise.all([import('/js/db.js'), import('/js/sync.js')]);
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+        if (signal) {
+            await new Promise((resolve) => {
+                const channel = new BroadcastChannel('test-go');
+                channel.onmessage = (event) => {
+                    if (event.data !== signal) return;
+                    channel.close();
+                    resolve();
+                };
+                window.ready = true;
+            });
+        }
         const ids = [];
         for (let n = 0; n < count; n += 1) {
             ids.push(await db.upsert('inspection_defect', { inspection_id: inspectionId, defect_type_id: defectTypeId,
@@ -390,8 +402,8 @@ START_JOB = """([at, inspectionId, defectTypeId, count, label, sync]) => {
 }"""
 
 
-def _start(tab, at, count, label, sync):
-    tab.evaluate(START_JOB, [at, str(world.INSPECTION_A), str(world.DEFECT_TYPE), count, label, sync])
+def _start(tab, signal, count, label, sync):
+    tab.evaluate(START_JOB, [signal, str(world.INSPECTION_A), str(world.DEFECT_TYPE), count, label, sync])
 
 
 def _outcome(tab):
@@ -403,9 +415,13 @@ def _outcome(tab):
 
 def _both(tabs, count, label, sync):
     """Run the same job in every tab from the same moment; return each tab's outcome."""
-    at = tabs[0].evaluate("() => Date.now()") + 150
     for n, tab in enumerate(tabs):
-        _start(tab, at, count, f"{label} tab {n}", sync)
+        _start(tab, label, count, f"{label} tab {n}", sync)
+    for tab in tabs:
+        wait_until(tab, "() => window.ready")
+    # Heard by every tab's job, the sender's own included (another BroadcastChannel object in the same page).
+    tabs[0].evaluate("(signal) => { const channel = new BroadcastChannel('test-go'); channel.postMessage(signal); "
+                     "channel.close(); }", label)
     return [_outcome(tab) for tab in tabs]
 
 
@@ -453,10 +469,9 @@ def test_two_tabs_run_one_sync_loop_and_never_reuse_a_mutation_id(live_app, phon
     # A change recorded in one tab while the other tab's pass is past its push (here: pulling) is not left
     # for the timer: the trigger that finds the loop busy queues one more pass.
     requests.hold = threading.Event()
-    now = first.evaluate("() => Date.now()")
-    _start(first, now, 1, "busy tab 0", True)
-    assert requests.holding.wait(10)
-    _start(second, now, 1, "busy tab 1", True)
+    _start(first, None, 1, "busy tab 0", True)
+    assert requests.holding.wait(45)
+    _start(second, None, 1, "busy tab 1", True)
     wait_until(second, "() => window.triggered")
     requests.hold.set()
     outcomes = [_outcome(first), _outcome(second)]
