@@ -2,11 +2,12 @@
 // ordered quantity), lot size, level and AQL per class (defaults from the product category and
 // type), the switching state the server proposed. The plan shows at once, computed offline.
 import { batch, getMeta, records, setMeta, upsertChange } from '../db.js';
+import { checkFields } from '../checks.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
 import { computePlans, planView } from '../plan.js';
-import { problemWith, severities, words } from '../vocabulary.js';
+import { severities, words } from '../vocabulary.js';
 
 const AQLS = ['0', '0.065', '0.10', '0.15', '0.25', '0.40', '0.65', '1.0', '1.5', '2.5', '4.0', '6.5', '10'];
 
@@ -73,11 +74,14 @@ export async function showSetup(root, inspection, { user, onChange }) {
     event.preventDefault();
     if (saving) return;
     message.textContent = '';
-    // The server's own limits (served with the vocabulary): "Must be a whole number from 1 to 10,000,000."
-    const lotProblem = problemWith('inspection', 'lot_size', String(draft.lot_size).trim());
-    if (lotProblem) {
-      message.textContent = t('error.field', { field: t('setup.lot_size'),
-                                               message: lotProblem === 'required' ? t('error.at_least_one') : lotProblem });
+    // Every field against the server's own limits (served with the vocabulary), the message next to it:
+    // "Must be a whole number from 1 to 10,000,000." Nothing is recorded until all are fine.
+    const checked = ['inspection_type', 'factory_id', 'production_order_id', 'lot_size', 'inspection_level',
+                     ...severities().map((cls) => `aql_${cls}`)];
+    const fine = checkFields(checked.map((name) => ({ control: form.querySelector(`#${name}`), entity: 'inspection',
+                                                      field: name, value: draft[name] })));
+    if (!fine) {
+      form.querySelector('[aria-invalid=true]')?.focus();
       return;
     }
     await setMeta('use_location', locationBox.checked);
