@@ -4,6 +4,8 @@ likely, which the inspector confirms or fixes; the lot size corrected until fina
 
 from __future__ import annotations
 
+import uuid
+
 import world
 from helpers import login, pending, wait_synced, wait_until
 
@@ -187,3 +189,26 @@ def test_the_lot_size_is_corrected_until_finalize_and_the_plan_and_verdict_follo
     page.reload()
     page.wait_for_selector("[data-testid=finalized]")
     assert page.locator("[data-testid=correct-lot]").count() == 0
+
+
+def test_an_inspection_refused_for_its_lot_size_is_corrected_on_its_own_screen(phone, live_app):
+    base, app = live_app
+    page = phone.new_page()
+    login(page, base)
+    # Recorded by an older app that did not check the lot size: refused by the server, kept on the phone.
+    inspection = page.evaluate("""async (factory) => (await import('/js/db.js')).upsert('inspection', {
+        inspection_type: 'inline', factory_id: factory, lot_size: 99999999999, inspection_level: 'II',
+        aql_critical: '0', aql_major: '2.5', aql_minor: '4.0', status: 'in_progress' })""", str(world.FACTORY_A))
+    wait_synced(page)
+    page.goto(base + f"/#/inspection/{inspection}")
+    _problem(page, "lot-size-correction", "Must be a whole number from 1 to 10,000,000.")  # open, with the reason
+    page.fill("#lot-size-correction", "5000")
+    page.click("[data-testid=save-lot]")
+    page.wait_for_selector("[data-testid=lot-saved]")
+    wait_until(page, "() => document.querySelector('[data-testid=sample-size]')?.textContent.includes('200')")  # L
+    wait_synced(page)
+    with app.app_context():
+        assert db.session.get(Inspection, uuid.UUID(inspection)).lot_size == 5000
+    page.reload()
+    page.wait_for_selector("[data-testid=tab-tally]")
+    assert page.locator("[data-testid=correct-lot]").count() == 0  # accepted: the tally is no longer crowded

@@ -10,6 +10,13 @@ import { quantityQuestions } from '../plausibility.js';
 // The inspection whose lot size was just corrected, to say so once after the redraw.
 let justCorrected = null;
 
+// Offered where the figures are checked (Quantity, Finalize), and on every tab when the server refused the
+// lot size or it was just corrected there; elsewhere it would push the tally buttons down.
+export function offersLotCorrection(inspection, section) {
+  return ['quantity', 'review'].includes(section) || Boolean(inspection._refused?.fields?.lot_size)
+    || justCorrected === inspection.id;
+}
+
 export function lotSizeCorrection(inspection, { onChange, rerender }) {
   const input = h('input', { id: 'lot-size-correction', name: 'lot_size', type: 'number', inputmode: 'numeric', min: 1,
                              required: true, value: inspection.lot_size });
@@ -34,7 +41,10 @@ export function lotSizeCorrection(inspection, { onChange, rerender }) {
   save);
   const saved = justCorrected === inspection.id;
   justCorrected = null;
-  return h('details', { class: 'card lot-details', open: saved || null },
+  // Refused by the server: open, with the server's reason next to the field, to be corrected and sent again.
+  const refused = inspection._refused?.fields?.lot_size;
+  if (refused) markField(input, refused.join(' '));
+  return h('details', { class: 'card lot-details', open: saved || refused || null },
     h('summary', { 'data-testid': 'correct-lot' }, t('lot.correct')),
     form,
     saved ? h('p', { role: 'status', 'data-testid': 'lot-saved' }, t('lot.saved')) : null);

@@ -54,7 +54,6 @@ export async function showSetup(root, inspection, { user, onChange }) {
   const lot = () => h('input', { id: 'lot_size', name: 'lot_size', type: 'number', inputmode: 'numeric', min: 1, required: true,
     value: draft.lot_size, oninput: (e) => { draft.lot_size = e.target.value; refresh(); } });
   const locationBox = h('input', { id: 'use_location', type: 'checkbox', checked: Boolean(useLocation) });
-  const message = h('p', { class: 'error', role: 'alert' });
   const fieldsSlot = h('div');
   const renderForm = () => mount(fieldsSlot,
     field('inspection_type', t('setup.type'), select('inspection_type', words('inspection_types').map((v) => [v, t(`type.${v}`)]), applyDefaults)),
@@ -73,7 +72,6 @@ export async function showSetup(root, inspection, { user, onChange }) {
   const form = h('form', { class: 'card', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     if (saving) return;
-    message.textContent = '';
     // Every field against the server's own limits (served with the vocabulary), the message next to it:
     // "Must be a whole number from 1 to 10,000,000." Nothing is recorded until all are fine.
     const checked = ['inspection_type', 'factory_id', 'production_order_id', 'lot_size', 'inspection_level',
@@ -118,7 +116,6 @@ export async function showSetup(root, inspection, { user, onChange }) {
   fieldsSlot,
   planSlot,
   h('div', { class: 'check' }, locationBox, h('label', { for: 'use_location' }, t('setup.location'))),
-  message,
   h('div', { class: 'actions' },
     h('a', { class: 'button', href: '#/' }, t('back')),
     h('button', { type: 'submit', class: 'primary', 'data-testid': 'start' }, t('setup.start'))));
