@@ -2,7 +2,7 @@
 // ordered quantity), lot size, level and AQL per class (defaults from the product category and
 // type), the switching state the server proposed. The plan shows at once, computed offline.
 import { batch, getMeta, records, setMeta, upsertChange } from '../db.js';
-import { checkFields } from '../checks.js';
+import { checkFields, fieldProblem } from '../checks.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
@@ -39,8 +39,10 @@ export async function showSetup(root, inspection, { user, onChange }) {
     } catch {
       plans = null;
     }
-    mount(planSlot, tables && !(Number(draft.lot_size) >= 1) ? h('p', { class: 'muted', 'data-testid': 'plan' }, t('plan.need_lot'))
-      : planView(plans));
+    // A lot size the server would refuse gets its limit here as it is typed, never a plan for "2.5".
+    const lotProblem = String(draft.lot_size ?? '').trim() === '' ? null : fieldProblem('inspection', 'lot_size', draft.lot_size);
+    mount(planSlot, tables && (lotProblem || !(Number(draft.lot_size) >= 1))
+      ? h('p', { class: 'muted', 'data-testid': 'plan' }, lotProblem || t('plan.need_lot')) : planView(plans));
   };
   const field = (name, label, control) => h('div', { class: 'field' }, h('label', { for: name }, label), control);
   const select = (name, options, onchange) => h('select', { id: name, name,
