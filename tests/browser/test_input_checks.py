@@ -214,3 +214,26 @@ def test_an_inspection_refused_for_its_lot_size_is_corrected_on_its_own_screen(p
     page.reload()
     page.wait_for_selector("[data-testid=tab-tally]")
     assert page.locator("[data-testid=correct-lot]").count() == 0  # accepted: the tally is no longer crowded
+
+
+def test_the_plausibility_limits_themselves_are_not_asked_about(page, live_app):
+    base, _app = live_app
+    page.goto(base + "/")
+    page.wait_for_selector("#email")
+    asked = page.evaluate("""async () => {
+        const { measurementQuestions, quantityQuestions } = await import('/js/plausibility.js');
+        const spec = { spec_value: '52.00', unit: 'cm' };
+        const packed = (value, lot = 5000) => quantityQuestions({ ordered_quantity: 1000, packed_quantity: value,
+                                                                 lot_size: lot }, 'packed_quantity').length;
+        return {
+            packed: [packed(1100), packed(1101), packed(1000, 1000), packed(1001, 1000), packed(null)],
+            cartons: [40, 950, 951].map((n) => quantityQuestions({ packed_quantity: 950, carton_count: n },
+                                                                'carton_count').length),
+            unrelated: quantityQuestions({ ordered_quantity: 10, packed_quantity: 950 }, 'carton_count').length,
+            measured: ['26', '25.99', '78', '78.01', '52'].map((v) => measurementQuestions(spec, v).length),
+        };
+    }""")
+    assert asked["packed"] == [0, 1, 0, 1, 0]  # 110 % of the ordered and the whole lot are still plausible
+    assert asked["cartons"] == [0, 0, 1]
+    assert asked["unrelated"] == 0  # only what the change touches is asked about
+    assert asked["measured"] == [0, 1, 0, 1, 0]  # exactly half the spec away is not asked
