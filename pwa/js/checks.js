@@ -19,6 +19,12 @@ export function fieldProblem(entity, field, value) {
   return problem;
 }
 
+// What a control holds, as typed. A number field the browser cannot read ("1.2.3", "-") reports '' like an
+// empty one; it answers '?' instead, which no limit accepts, so it is never taken for "cleared".
+export function typedValue(control) {
+  return control.validity?.badInput ? '?' : control.value.trim();
+}
+
 // Shows (or, with null, clears) a problem next to a control; answers whether there was one.
 export function markField(control, message) {
   const id = `problem-${control.id}`;

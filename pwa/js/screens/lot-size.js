@@ -1,7 +1,7 @@
 // Correcting the lot size of a started inspection, until it is finalized (the server refuses it after).
 // The plan (sample size, Ac/Re) and the live verdict are computed from the lot size, so they follow on the
 // redraw. Checked like the set-up: the server's limits first, then a question when more was packed than the lot.
-import { ask, fieldProblem, markField } from '../checks.js';
+import { ask, fieldProblem, markField, typedValue } from '../checks.js';
 import { batch, records, upsertChange } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -23,7 +23,7 @@ export function lotSizeCorrection(inspection, { onChange, rerender }) {
   const save = h('button', { type: 'submit', class: 'primary', 'data-testid': 'save-lot' }, t('lot.save'));
   const form = h('form', { class: 'lot-correction', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
-    const typed = input.value.trim();
+    const typed = typedValue(input);
     if (markField(input, fieldProblem('inspection', 'lot_size', typed))) return void input.focus();
     const lot = Number(typed);
     if (lot === inspection.lot_size) return;

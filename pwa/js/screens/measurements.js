@@ -1,6 +1,6 @@
 // Measurements against the style's spec for the tech-pack version: point of measure, size, spec and
 // tolerance; one record per point, size and piece; out-of-tolerance values highlighted in words too.
-import { ask, fieldProblem, markField } from '../checks.js';
+import { ask, fieldProblem, markField, typedValue } from '../checks.js';
 import { upsert } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -42,7 +42,7 @@ export function measurementSection(context, { readOnly, onChange, rerender }) {
         enterkeyhint: 'next', 'data-testid': `measure-${spec.point_code}`,
         onchange: async (e) => {
           const control = e.target;
-          const typed = control.value.trim();
+          const typed = typedValue(control);
           if (typed === '') return void markField(control, null); // not measured yet: nothing to record
           // The server's limits (0.00 to 999,999.99, two decimals): 52.345 is never rounded away silently.
           if (markField(control, fieldProblem('measurement_result', 'measured_value', typed))) return;

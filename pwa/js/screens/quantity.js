@@ -4,7 +4,7 @@ import { upsert } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { cartonsToOpen, drawCartons, packedPercent } from '../cartons.js';
-import { ask, fieldProblem, markField } from '../checks.js';
+import { ask, fieldProblem, markField, typedValue } from '../checks.js';
 import { quantityQuestions } from '../plausibility.js';
 
 // The inputs save in place and only the figures derived from them are redrawn: the inspector types
@@ -23,7 +23,7 @@ export function quantitySection(context, { readOnly, onChange }) {
       enterkeyhint: 'next',
       onchange: async (e) => {
         const control = e.target;
-        const typed = control.value.trim();
+        const typed = typedValue(control);
         // The server's limits (a whole number from 0 to 10,000,000) next to the field: 2.5 is never rounded away.
         if (markField(control, fieldProblem('inspection', name, typed))) return;
         const value = typed === '' ? null : Number(typed);
