@@ -34,20 +34,27 @@ export function fieldLimits(entity, field) {
   return current?.entities?.[entity]?.fields?.[field] ?? null;
 }
 
-// What is wrong with a value by the server's own limits for that field, in the server's words, or null.
-// Checked before anything reaches the outbox, so a typo is caught on the spot rather than refused later.
+// What is wrong with a value by the server's own limits for that field, or null: the server's words for a
+// number out of its bound ("Must be a whole number from 1 to 10,000,000."), else one of 'required',
+// 'too_long', 'too_short', 'choice' (checks.js puts those into words). Checked before anything reaches the
+// outbox, so a typo is caught on the spot rather than refused later.
 export function problemWith(entity, field, value) {
   const limits = fieldLimits(entity, field);
   if (!limits) return null;
-  const empty = value === null || value === undefined || value === '';
+  const empty = value === null || value === undefined || String(value).trim() === '';
   if (empty) return limits.required ? 'required' : null;
   if (limits.type === 'integer' || limits.type === 'decimal') {
-    const number = Number(value);
+    const typed = String(value).trim();
+    const number = Number(typed);
+    const places = typed.includes('.') ? typed.length - typed.indexOf('.') - 1 : 0;
     const tooFar = !Number.isFinite(number) || (limits.min !== undefined && number < limits.min)
-      || (limits.max !== undefined && number > limits.max) || (limits.whole && !Number.isInteger(number));
+      || (limits.max !== undefined && number > limits.max) || (limits.whole && !Number.isInteger(number))
+      || (limits.places !== undefined && places > limits.places);
     if (tooFar) return limits.message || `${limits.min} .. ${limits.max}`;
   }
-  if (limits.max_length !== undefined && String(value).length > limits.max_length) return `≤ ${limits.max_length}`;
+  if (limits.choices && !limits.choices.includes(value)) return 'choice';
+  if (limits.max_length !== undefined && String(value).length > limits.max_length) return 'too_long';
+  if (limits.min_length !== undefined && String(value).length < limits.min_length) return 'too_short';
   return null;
 }
 

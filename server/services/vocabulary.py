@@ -81,7 +81,8 @@ def field_limits(field: ma.Field) -> dict:
     if isinstance(field, ma.Integer):
         limits["whole"] = True
     if isinstance(field, ma.Decimal) and field.places is not None:
-        limits["places"] = field.places
+        # marshmallow keeps places as a quantum (Decimal("0.01")); a client wants the count (2).
+        limits["places"] = -field.places.as_tuple().exponent
     for validator in _validators(field):
         if isinstance(validator, validate.Range):
             if validator.min is not None:

@@ -81,3 +81,18 @@ def test_aql_above_10_only_for_nonconformities(login_as):
     assert ok.status_code == 200
     refused = inspector.patch(f"/api/v1/inspections/{world.INSPECTION_A}", json={"count_basis": "defectives"})
     assert refused.status_code == 400 and "aql_minor" in refused.get_json()["error"]["fields"]
+
+
+def test_the_lot_size_can_be_corrected_until_finalize_and_the_plan_follows_never_after(login_as):
+    inspector = login_as("inspector_a")
+    url = f"/api/v1/inspections/{world.INSPECTION_A}"
+    corrected = inspector.patch(url, json={"lot_size": 3000})
+    assert corrected.status_code == 200 and corrected.get_json()["plan"]["major"]["sample_size"] == 125
+    typo = inspector.patch(url, json={"lot_size": 2.5})
+    assert typo.status_code == 400 and "lot_size" in typo.get_json()["error"]["fields"]
+    plan = inspector.get(url).get_json()["plan"]
+    assert inspector.post(f"{url}/finalize", json={"verdict": PASS, "plan": plan}).status_code == 200
+    late = inspector.patch(url, json={"lot_size": 500})
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "inspection_finalized"
+    kept = inspector.get(url).get_json()
+    assert kept["lot_size"] == 3000 and kept["plan"]["major"]["sample_size"] == 125

@@ -28,3 +28,20 @@ def test_vocabulary_serves_words_limits_permissions_and_tables(login_as):
 
 def test_vocabulary_needs_a_login(client):
     assert client.get("/api/v1/vocabulary").status_code == 401
+
+
+def test_vocabulary_serves_decimal_places_as_a_count_and_every_bound_with_its_message(login_as):
+    document = login_as("inspector_a").get("/api/v1/vocabulary").get_json()
+    measured = document["entities"]["measurement_result"]["fields"]["measured_value"]
+    assert measured["places"] == 2 and (measured["min"], measured["max"]) == (0, 999999.99)
+    assert measured["message"] == "Must be a number from 0.00 to 999,999.99 with at most 2 decimal places."
+    # Every number the phone types is bounded, with the words the server answers with.
+    typed = {"inspection": ("lot_size", "ordered_quantity", "packed_quantity", "carton_count"),
+             "inspection_defect": ("sample_unit",), "measurement_result": ("sample_unit", "measured_value"),
+             "milestone_event": ("quantity",)}
+    for entity, names in typed.items():
+        for name in names:
+            limits = document["entities"][entity]["fields"][name]
+            assert {"min", "max", "message"} <= limits.keys(), (entity, name, limits)
+    assert document["entities"]["milestone_event"]["fields"]["note"]["max_length"] == 4000
+    assert document["entities"]["inspection_defect"]["fields"]["location"]["max_length"] == 120

@@ -3,8 +3,7 @@
 import { upsert } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-
-const RESULTS = ['pass', 'fail', 'na'];
+import { words } from '../vocabulary.js';
 
 export function checklistSection(context, { readOnly, onChange, rerender }) {
   const { inspection, template, checklist } = context;
@@ -18,7 +17,7 @@ export function checklistSection(context, { readOnly, onChange, rerender }) {
       const result = results.find((r) => r.item_code === item.code);
       return h('li', { class: `check-item ${result?.result || ''}` },
         h('fieldset', {}, h('legend', {}, item.text),
-          h('div', { class: 'segmented' }, RESULTS.map((value) => {
+          h('div', { class: 'segmented' }, words('checklist_results').map((value) => {
             const id = `c-${item.code}-${value}`;
             return [h('input', { type: 'radio', id, name: `c-${item.code}`, value, checked: result?.result === value,
               disabled: readOnly, 'data-testid': `check-${item.code}-${value}`,

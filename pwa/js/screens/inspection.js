@@ -7,6 +7,7 @@ import { t } from '../i18n.js';
 import { atLimit, computePlans, judge, planView } from '../plan.js';
 import { checklistSection } from './checklist.js';
 import { issuesBanner } from './issues.js';
+import { lotSizeCorrection, offersLotCorrection } from './lot-size.js';
 import { measurementSection, outOfTolerance } from './measurements.js';
 import { photoSection } from './photo-section.js';
 import { quantitySection } from './quantity.js';
@@ -52,6 +53,8 @@ export async function showInspection(root, id, section, { user, onChange }) {
     header.element,
     await issuesBanner(context.issues),
     tabs(inspection.id, available, current),
+    // Until finalize the lot size can be corrected; the plan and verdict follow.
+    !readOnly && offersLotCorrection(inspection, current) ? lotSizeCorrection(inspection, options) : null,
     ...(await body()),
     current === 'tally' || current === 'review' ? await photoSection(context, options) : null);
   // A tap re-renders the screen: keep the inspector where they were.

@@ -1,8 +1,10 @@
 // Measurements against the style's spec for the tech-pack version: point of measure, size, spec and
 // tolerance; one record per point, size and piece; out-of-tolerance values highlighted in words too.
+import { ask, fieldProblem, markField, typedValue } from '../checks.js';
 import { upsert } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import { measurementQuestions } from '../plausibility.js';
 
 // Which size and piece the inspector is measuring, kept while they move between sections.
 const chosen = new Map();
@@ -39,8 +41,14 @@ export function measurementSection(context, { readOnly, onChange, rerender }) {
       h('input', { id, type: 'number', inputmode: 'decimal', step: '0.01', value: resultFor(spec)?.measured_value ?? '', disabled: readOnly,
         enterkeyhint: 'next', 'data-testid': `measure-${spec.point_code}`,
         onchange: async (e) => {
-          if (e.target.value === '' || !Number.isFinite(Number(e.target.value))) return;
-          const measured = Number(e.target.value).toFixed(2);
+          const control = e.target;
+          const typed = typedValue(control);
+          if (typed === '') return void markField(control, null); // not measured yet: nothing to record
+          // The server's limits (0.00 to 999,999.99, two decimals): 52.345 is never rounded away silently.
+          if (markField(control, fieldProblem('measurement_result', 'measured_value', typed))) return;
+          // 25 typed for a 52 cm spec is likely a slip: asked before it is recorded.
+          if (!(await ask(badge, measurementQuestions(spec, typed), control))) return;
+          const measured = Number(typed).toFixed(2);
           mark(measured);
           // An edit sends only the changed field, so it can conflict only with an edit of that field.
           recordId = await upsert('measurement_result', recordId ? { measured_value: measured }

@@ -1,10 +1,12 @@
 // Production milestones: for a production order, the stage reached (fabric received … shipped)
 // with the cumulative quantity, the date, a delay reason when late, a note and a photo, offline.
 // Events are append-only: a correction is a new event.
+import { ask, checkFields, markField } from '../checks.js';
 import { batch, record, records, upsertChange } from '../db.js';
 import { h, mount } from '../dom.js';
 import { formatDay, t } from '../i18n.js';
 import { photoChangeFor } from '../photos.js';
+import { milestoneQuestions } from '../plausibility.js';
 import { words } from '../vocabulary.js';
 import { cameraButton, gallery } from './photo-section.js';
 
@@ -65,7 +67,6 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
                   quantity: '', occurred_on: today(), delay_reason: '', note: '' };
   let files = [];
   const isLate = () => Boolean(order.planned_finish && draft.occurred_on > order.planned_finish);
-  const message = h('p', { class: 'error', role: 'alert' });
   const reasonSlot = h('div');
   const renderReason = () => mount(reasonSlot, isLate() ? h('div', { class: 'field' },
     h('p', { class: 'notice warn' }, t('milestones.after_plan', { date: formatDay(order.planned_finish) })),
@@ -79,15 +80,21 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   const photoThumbs = await gallery([...photos.values()].filter((p) => history.some((e) => e.id === p.milestone_event_id)));
   const form = h('form', { class: 'card', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
+    // Every field against the server's limits (served with the vocabulary), each message next to its field.
+    const control = (selector) => form.querySelector(selector);
+    const fine = checkFields([
+      { control: control('#stage'), entity: 'milestone_event', field: 'stage', value: draft.stage },
+      { control: control('#quantity'), entity: 'milestone_event', field: 'quantity', value: draft.quantity },
+      { control: control('#occurred_on'), entity: 'milestone_event', field: 'occurred_on', value: draft.occurred_on },
+      { control: control('#milestone-note'), entity: 'milestone_event', field: 'note', value: draft.note.trim() },
+    ]);
+    const reasonMissing = isLate() && !draft.delay_reason;
+    if (isLate()) markField(control('#delay_reason'), reasonMissing ? t('milestones.need_reason') : null);
+    if (!fine || reasonMissing) return void form.querySelector('[aria-invalid=true]')?.focus();
     const quantity = Number(draft.quantity);
-    if (draft.quantity === '' || !Number.isInteger(quantity) || quantity < 0) {
-      return void (message.textContent = t('error.field', { field: t('milestones.quantity'), message: t('error.whole_number') }));
-    }
-    if (quantity > order.quantity * 1.1) {
-      return void (message.textContent = t('milestones.too_many', { total: order.quantity }));
-    }
-    if (!draft.occurred_on) return void (message.textContent = t('error.field', { field: t('milestones.date'), message: t('error.required') }));
-    if (isLate() && !draft.delay_reason) return void (message.textContent = t('milestones.need_reason'));
+    // A step back (an earlier stage, a lower quantity than the last of that stage) is likely a typo: asked first.
+    const questions = milestoneQuestions({ stage: draft.stage, quantity }, history, order, (s) => t(`stage.${s}`));
+    if (!(await ask(control('[data-testid=record-milestone]'), questions, control('#quantity')))) return;
     // The event and its photos are recorded together or not at all (the photos are resized first).
     const milestone = upsertChange('milestone_event', { production_order_id: orderId, stage: draft.stage, quantity,
       occurred_on: draft.occurred_on, delay_reason: isLate() ? draft.delay_reason : null, note: draft.note.trim() || null });
@@ -114,7 +121,6 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
     files = picked;
     chosen.textContent = t('milestones.photos_chosen', { n: files.length });
   }), chosen),
-  message,
   h('button', { type: 'submit', class: 'primary', 'data-testid': 'record-milestone' }, t('milestones.save')));
   renderReason();
   mount(root,

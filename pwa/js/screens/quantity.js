@@ -4,6 +4,8 @@ import { upsert } from '../db.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { cartonsToOpen, drawCartons, packedPercent } from '../cartons.js';
+import { ask, fieldProblem, markField, typedValue } from '../checks.js';
+import { quantityQuestions } from '../plausibility.js';
 
 // The inputs save in place and only the figures derived from them are redrawn: the inspector types
 // one number after another, and redrawing the inputs would drop what they type next.
@@ -19,8 +21,14 @@ export function quantitySection(context, { readOnly, onChange }) {
   const number = (name, label) => h('div', { class: 'field' }, h('label', { for: name }, label),
     h('input', { id: name, type: 'number', inputmode: 'numeric', min: 0, value: current[name] ?? '', disabled: readOnly,
       enterkeyhint: 'next',
-      onchange: (e) => {
-        const value = e.target.value === '' ? null : Math.max(0, Math.floor(Number(e.target.value)));
+      onchange: async (e) => {
+        const control = e.target;
+        const typed = typedValue(control);
+        // The server's limits (a whole number from 0 to 10,000,000) next to the field: 2.5 is never rounded away.
+        if (markField(control, fieldProblem('inspection', name, typed))) return;
+        const value = typed === '' ? null : Number(typed);
+        // A likely typo (more packed than ordered or than the lot, more cartons than pieces) is asked about first.
+        if (!(await ask(control.parentElement, quantityQuestions({ ...current, [name]: value }, name), control))) return;
         const fields = { [name]: value };
         // A new carton count makes the earlier draw meaningless.
         if (name === 'carton_count' && current.cartons_opened?.length) fields.cartons_opened = null;

@@ -2,11 +2,12 @@
 // ordered quantity), lot size, level and AQL per class (defaults from the product category and
 // type), the switching state the server proposed. The plan shows at once, computed offline.
 import { batch, getMeta, records, setMeta, upsertChange } from '../db.js';
+import { checkFields, fieldProblem } from '../checks.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
 import { computePlans, planView } from '../plan.js';
-import { problemWith, severities, words } from '../vocabulary.js';
+import { severities, words } from '../vocabulary.js';
 
 const AQLS = ['0', '0.065', '0.10', '0.15', '0.25', '0.40', '0.65', '1.0', '1.5', '2.5', '4.0', '6.5', '10'];
 
@@ -38,8 +39,10 @@ export async function showSetup(root, inspection, { user, onChange }) {
     } catch {
       plans = null;
     }
-    mount(planSlot, tables && !(Number(draft.lot_size) >= 1) ? h('p', { class: 'muted', 'data-testid': 'plan' }, t('plan.need_lot'))
-      : planView(plans));
+    // A lot size the server would refuse gets its limit here as it is typed, never a plan for "2.5".
+    const lotProblem = String(draft.lot_size ?? '').trim() === '' ? null : fieldProblem('inspection', 'lot_size', draft.lot_size);
+    mount(planSlot, tables && (lotProblem || !(Number(draft.lot_size) >= 1))
+      ? h('p', { class: 'muted', 'data-testid': 'plan' }, lotProblem || t('plan.need_lot')) : planView(plans));
   };
   const field = (name, label, control) => h('div', { class: 'field' }, h('label', { for: name }, label), control);
   const select = (name, options, onchange) => h('select', { id: name, name,
@@ -53,7 +56,6 @@ export async function showSetup(root, inspection, { user, onChange }) {
   const lot = () => h('input', { id: 'lot_size', name: 'lot_size', type: 'number', inputmode: 'numeric', min: 1, required: true,
     value: draft.lot_size, oninput: (e) => { draft.lot_size = e.target.value; refresh(); } });
   const locationBox = h('input', { id: 'use_location', type: 'checkbox', checked: Boolean(useLocation) });
-  const message = h('p', { class: 'error', role: 'alert' });
   const fieldsSlot = h('div');
   const renderForm = () => mount(fieldsSlot,
     field('inspection_type', t('setup.type'), select('inspection_type', words('inspection_types').map((v) => [v, t(`type.${v}`)]), applyDefaults)),
@@ -72,12 +74,14 @@ export async function showSetup(root, inspection, { user, onChange }) {
   const form = h('form', { class: 'card', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     if (saving) return;
-    message.textContent = '';
-    // The server's own limits (served with the vocabulary): "Must be a whole number from 1 to 10,000,000."
-    const lotProblem = problemWith('inspection', 'lot_size', String(draft.lot_size).trim());
-    if (lotProblem) {
-      message.textContent = t('error.field', { field: t('setup.lot_size'),
-                                               message: lotProblem === 'required' ? t('error.at_least_one') : lotProblem });
+    // Every field against the server's own limits (served with the vocabulary), the message next to it:
+    // "Must be a whole number from 1 to 10,000,000." Nothing is recorded until all are fine.
+    const checked = ['inspection_type', 'factory_id', 'production_order_id', 'lot_size', 'inspection_level',
+                     ...severities().map((cls) => `aql_${cls}`)];
+    const fine = checkFields(checked.map((name) => ({ control: form.querySelector(`#${name}`), entity: 'inspection',
+                                                      field: name, value: draft[name] })));
+    if (!fine) {
+      form.querySelector('[aria-invalid=true]')?.focus();
       return;
     }
     await setMeta('use_location', locationBox.checked);
@@ -114,7 +118,6 @@ export async function showSetup(root, inspection, { user, onChange }) {
   fieldsSlot,
   planSlot,
   h('div', { class: 'check' }, locationBox, h('label', { for: 'use_location' }, t('setup.location'))),
-  message,
   h('div', { class: 'actions' },
     h('a', { class: 'button', href: '#/' }, t('back')),
     h('button', { type: 'submit', class: 'primary', 'data-testid': 'start' }, t('setup.start'))));

@@ -1,6 +1,7 @@
 // The defect tally: a searchable library, most used first; one tap records one defect of that
 // type and severity (its own record); undo; an optional note. The buttons sit low on the
 // screen, within thumb reach, under the running counts and the live verdict.
+import { checkFields } from '../checks.js';
 import { remove, upsert } from '../db.js';
 import { h } from '../dom.js';
 import { defectName, defectSecondName, t } from '../i18n.js';
@@ -28,6 +29,10 @@ export function tallySection(context, { onChange, rerender, showTally }) {
         type: 'button', class: `tally ${cls}${cls === type.default_severity ? ' default' : ''}`,
         'data-testid': `tally-${type.code}-${cls}`,
         onclick: async () => {
+          // The note and location by the server's limits, next to them (opened, so the message is seen).
+          const fine = checkFields([{ control: note, entity: 'inspection_defect', field: 'note', value: note.value },
+                                    { control: where, entity: 'inspection_defect', field: 'location', value: where.value }]);
+          if (!fine) return void (note.closest('details').open = true);
           showTally(cls);
           await upsert('inspection_defect', { inspection_id: inspection.id, defect_type_id: type.id, severity: cls,
                                               note: note.value || null, location: where.value || null });
