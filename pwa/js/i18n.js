@@ -359,6 +359,23 @@ const MESSAGES = {
     'report.photo': 'Photo',
     'report.hash': 'Content hash',
     'report.hash_text': 'SHA-256 of this record in canonical JSON (RFC 8785); the server recomputes it to show whether the record changed since:',
+    // My inspections at factory scale; the verdict before there is anything to judge.
+    'inspections.search': 'Search PO, style or factory',
+    'inspections.filters': 'Filters',
+    'inspections.filters_active': 'Filters ({n} on)',
+    'inspections.status': 'Status',
+    'inspections.type': 'Type',
+    'inspections.from': 'From',
+    'inspections.to': 'To',
+    'inspections.any': 'Any',
+    'inspections.clear': 'Clear filters',
+    'inspections.open_mine': 'Your open inspections',
+    'inspections.others': 'Other inspections',
+    'inspections.all': 'Inspections',
+    'inspections.no_match': 'No inspection matches.',
+    'inspections.no_style': 'No style',
+    'inspections.show_more': 'Show more ({shown} of {n} shown)',
+    'verdict.not_started': 'Not started',
   },
 };
 

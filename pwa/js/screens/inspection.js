@@ -13,6 +13,7 @@ import { quantitySection } from './quantity.js';
 import { reviewSection } from './review.js';
 import { showSetup } from './setup.js';
 import { defectList, tallySection } from './tally.js';
+import { shownVerdict } from '../shown-verdict.js';
 import { severities } from '../vocabulary.js';
 
 const SECTIONS = ['tally', 'quantity', 'measure', 'checklist', 'review'];
@@ -97,8 +98,9 @@ function safePlans(tables, inspection) {
 // Compact on purpose: it stays in view (sticky) above the tally, so the buttons stay within thumb reach.
 // showTally() puts a tap's new count and verdict on screen in the same frame, before the (strict,
 // about a millisecond) commit and the redraw that follows it.
-function summary(inspection, { plans, judgement, defects }) {
-  const { counts, verdicts, overall } = judgement;
+function summary(inspection, { plans, judgement, defects, measurements, checklist }) {
+  const { counts, verdicts } = judgement;
+  const overall = plans ? shownVerdict(inspection, { plans, defects, recorded: measurements.size + checklist.size }) : null;
   const sample = plans ? Math.max(...severities().map((c) => plans[c].sample_size)) : null;
   const element = h('section', { class: 'summary', 'data-testid': 'summary' },
     h('div', { class: 'summary-head' },
