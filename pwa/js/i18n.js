@@ -376,6 +376,9 @@ const MESSAGES = {
     'inspections.no_style': 'No style',
     'inspections.show_more': 'Show more ({shown} of {n} shown)',
     'verdict.not_started': 'Not started',
+    'tally.recorded_here': '{n} recorded',
+    'photos.count': 'Photos of this inspection ({n})',
+    'review.times': '× {n}',
   },
 };
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import shutil
 import threading
+import uuid
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from helpers import PIXEL_7, wait_until
+from helpers import PIXEL_7, wait_synced, wait_until
 
 DEMO_INSPECTOR = "inspector@seamline.example"
 DEMO_MANAGER = "manager@seamline.example"
@@ -209,3 +210,79 @@ def test_hundreds_of_inspections_are_drawn_a_page_at_a_time(phone, demo_app):
     while page.locator("[data-testid=show-more]").is_visible():
         page.click("[data-testid=show-more]")
     assert page.locator("[data-testid=inspection-link]").count() == total
+
+
+LIBRARY_CODES = """() => [...document.querySelectorAll('.library .defect-type')].map((row) =>
+    row.querySelector('button.tally').dataset.testid.replace(/^tally-/, '').replace(/-[a-z]+$/, ''))"""
+VISIBLE_CODES = LIBRARY_CODES.replace(".map(", ".filter((row) => !row.hidden).map(", 1)
+
+
+def _start_inspection(page, lot="600"):
+    page.click("[data-testid=new-inspection]")
+    page.wait_for_selector("#lot_size")
+    page.fill("#lot_size", lot)
+    page.click("[data-testid=start]")
+    page.wait_for_selector("[data-testid=summary]")
+    return page.evaluate("() => location.hash.split('/')[2]")
+
+
+def test_tally_holds_still_counts_per_type_and_undoes_after_a_sync(phone, demo_app):
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import InspectionDefect
+
+    base, app = demo_app
+    page = phone.new_page()
+    _login(page, base)
+    inspection_id = _start_inspection(page)
+    page.wait_for_selector(".library .defect-type")
+    library = page.evaluate(LIBRARY_CODES)
+    assert len(library) >= 90
+
+    # The photos are one tap from the top, above the library, on the first screen.
+    bar = page.locator("[data-testid=photos-bar]").bounding_box()
+    first_type = page.locator(".library .defect-type").first.bounding_box()
+    assert bar["y"] < first_type["y"] and bar["y"] + bar["height"] <= PIXEL_7["viewport"]["height"]
+    assert page.locator("[data-testid=photos-bar] [data-testid=photo-inspection]").count() == 1
+
+    # The least used type, found by a search, tapped three times: the search stays, and so does the order.
+    # Offline on the floor: a sync in the middle would redraw the counts from the server's side of it.
+    phone.set_offline(True)
+    code = library[-1]
+    page.fill("#search", code)
+    assert page.evaluate(VISIBLE_CODES) == [code]
+    for n in range(1, 4):
+        page.click(f"[data-testid=tally-{code}-major]")
+        wait_until(page, f"() => document.querySelector('[data-testid=count-major]')?.textContent === '{n}'")
+        wait_until(page, f"() => document.querySelector('[data-testid=recorded-{code}]')?.textContent === '{n} recorded'")
+        assert page.input_value("#search") == code
+        assert page.evaluate(VISIBLE_CODES) == [code]
+    page.fill("#search", "")
+    assert page.evaluate(LIBRARY_CODES) == library
+
+    # Synced, the inspector's own last defect can still be undone: a delete, which the server applies.
+    phone.set_offline(False)
+    wait_synced(page, timeout=30)
+    page.reload()
+    page.wait_for_selector("[data-testid=undo]:not([disabled])")
+    page.click("[data-testid=undo]")
+    wait_until(page, "() => document.querySelector('[data-testid=count-major]')?.textContent === '2'")
+    wait_synced(page, timeout=30)
+    with app.app_context():
+        mine = InspectionDefect.inspection_id == uuid.UUID(inspection_id)
+        found = db.session.scalars(select(InspectionDefect).where(mine)).all()
+        assert sorted(d.deleted_at is None for d in found) == [False, True, True]
+        db.session.remove()
+
+    # The review groups the repeated defect with its count.
+    page.click("[data-testid=tab-review]")
+    page.wait_for_selector("[data-testid=review]")
+    groups = page.locator("[data-testid=defect-group]")
+    assert groups.count() == 1
+    assert groups.first.locator("[data-testid=defect-group-count]").inner_text() == "× 2"
+
+    # Opened again, the tally puts the type now in use above the unused ones.
+    page.click("[data-testid=tab-tally]")
+    page.wait_for_selector(".library .defect-type")
+    assert page.evaluate(LIBRARY_CODES).index(code) < len(library) - 1

@@ -19,7 +19,7 @@ import { severities } from '../vocabulary.js';
 const SECTIONS = ['tally', 'quantity', 'measure', 'checklist', 'review'];
 const INSPECTION_EDITORS = ['inspector', 'manager', 'admin'];
 
-export async function showInspection(root, id, section, { user, onChange }) {
+export async function showInspection(root, id, section, { user, onChange, redraw = false }) {
   const inspection = id === 'new' ? null : await record('inspection', id);
   if (id !== 'new' && !inspection) {
     location.hash = '';
@@ -36,12 +36,14 @@ export async function showInspection(root, id, section, { user, onChange }) {
   const readOnly = !mayChange || ['planned', 'finalized', 'cancelled'].includes(inspection.status);
   const available = SECTIONS.filter((s) => s !== 'quantity' || inspection.inspection_type === 'final');
   const current = available.includes(section) ? section : (readOnly ? 'review' : 'tally');
-  const rerender = () => showInspection(root, id, current, { user, onChange }).then(() => {});
+  // A redraw after a change on this screen, as opposed to opening it (redraw: false), which the tally tells apart.
+  const rerender = () => showInspection(root, id, current, { user, onChange, redraw: true }).then(() => {});
   const header = summary(inspection, context);
-  const options = { user, readOnly, onChange, rerender, showTally: header.showTally };
+  const options = { user, readOnly, onChange, rerender, redraw, showTally: header.showTally };
   const body = {
-    tally: async () => [readOnly ? h('section', { class: 'card' }, h('h2', {}, t('tally.title')), defectList(context))
-      : tallySection(context, options)],
+    // The inspection's photos one tap from the top, not under a hundred defect types.
+    tally: async () => [await photoSection(context, { ...options, compact: true }),
+      readOnly ? h('section', { class: 'card' }, h('h2', {}, t('tally.title')), defectList(context)) : tallySection(context, options)],
     quantity: async () => [quantitySection(context, options)],
     measure: async () => [measurementSection(context, options)],
     checklist: async () => [checklistSection(context, options)],
@@ -54,7 +56,7 @@ export async function showInspection(root, id, section, { user, onChange }) {
     await issuesBanner(context.issues),
     tabs(inspection.id, available, current),
     ...(await body()),
-    current === 'tally' || current === 'review' ? await photoSection(context, options) : null);
+    current === 'review' ? await photoSection(context, options) : null);
   // A tap re-renders the screen: keep the inspector where they were.
   window.scrollTo(0, scrollY);
 }
