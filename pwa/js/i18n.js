@@ -379,6 +379,11 @@ const MESSAGES = {
     'tally.recorded_here': '{n} recorded',
     'photos.count': 'Photos of this inspection ({n})',
     'review.times': '× {n}',
+    'milestones.closed': 'Closed orders ({n})',
+    'order_status.planned': 'Planned',
+    'order_status.in_progress': 'In progress',
+    'order_status.completed': 'Completed',
+    'order_status.cancelled': 'Cancelled',
   },
 };
 

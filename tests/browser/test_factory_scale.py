@@ -286,3 +286,53 @@ def test_tally_holds_still_counts_per_type_and_undoes_after_a_sync(phone, demo_a
     page.click("[data-testid=tab-tally]")
     page.wait_for_selector(".library .defect-type")
     assert page.evaluate(LIBRARY_CODES).index(code) < len(library) - 1
+
+
+def test_measurement_summary_follows_what_is_typed(phone, live_app):
+    import world
+    from helpers import login
+
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    page.goto(base + f"/#/inspection/{world.INSPECTION_A}/measure")
+    page.wait_for_selector("[data-testid=measurements]")
+    summary = page.locator("[data-testid=measure-summary]")
+    assert summary.inner_text() == "1 measured, 0 out of tolerance."
+    page.select_option("#unit", "2")
+    page.wait_for_selector("[data-testid=measure-A]")
+    # Typed, not yet saved (no change event, the field keeps the focus): the summary follows at once.
+    page.fill("[data-testid=measure-A]", "60")
+    wait_until(page, "() => document.querySelector('[data-testid=measure-summary]').textContent === "
+                     "'2 measured, 1 out of tolerance.'")
+    page.fill("[data-testid=measure-A]", "52.4")
+    wait_until(page, "() => document.querySelector('[data-testid=measure-summary]').textContent === "
+                     "'2 measured, 0 out of tolerance.'")
+    page.fill("[data-testid=measure-A]", "")
+    wait_until(page, "() => document.querySelector('[data-testid=measure-summary]').textContent === "
+                     "'1 measured, 0 out of tolerance.'")
+
+
+def test_milestones_list_open_orders_first_and_suggest_the_next_stage(phone, demo_app):
+    base, _app = demo_app
+    page = phone.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # a correction may be asked about: it is meant
+    _login(page, base)
+    page.click("[data-testid=nav-milestones]")
+    page.wait_for_selector("[data-testid=production-order-link]")
+    statuses = page.eval_on_selector_all("[data-testid=production-order-link]", "(a) => a.map((e) => e.dataset.status)")
+    open_statuses = page.evaluate("async () => (await import('/js/vocabulary.js')).words('open_production_order_statuses')")
+    assert open_statuses == ["planned", "in_progress"]
+    first_closed = next(n for n, s in enumerate(statuses) if s not in open_statuses)
+    assert first_closed > 0 and all(s not in open_statuses for s in statuses[first_closed:])
+
+    # An order whose furthest stage is sewing: the form offers finishing, and still does after a correction
+    # of the cut quantity recorded today (the newest event, but not the furthest stage).
+    page.click("[data-testid=production-order-link]:has-text('MO-4435-1')")
+    page.wait_for_selector("#stage")
+    assert page.input_value("#stage") == "finishing"
+    page.select_option("#stage", "cut")
+    page.fill("#quantity", "2100")
+    page.click("[data-testid=record-milestone]")
+    page.wait_for_selector("[data-testid=milestone-saved]:has-text('Cut recorded')")
+    assert page.input_value("#stage") == "finishing"
