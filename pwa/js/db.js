@@ -268,12 +268,23 @@ async function ackedThroughIn(tx) {
   return (await tx.objectStore('meta').get('acked_through'))?.value ?? 0;
 }
 
-// What the phone holds beyond the replica: unsent mutations, and the creations the server refused.
+// Acknowledged changes stay on top of the replica until a pull has brought the server's records of them:
+// between a push's answer and the pull that follows (photos upload in between) a defect just tapped, or the
+// inspection itself, would otherwise vanish from the screens. `pulled_through` is the last mutation id the
+// server had applied when the last pull finished.
+async function overlaidFromIn(tx) {
+  const acked = await ackedThroughIn(tx);
+  const pulled = (await tx.objectStore('meta').get('pulled_through'))?.value;
+  return pulled === undefined ? acked : Math.min(acked, pulled);
+}
+
+// What the phone holds beyond the replica: unsent mutations (and those not pulled back yet), and the
+// creations the server refused.
 async function unsent() {
   if (unsentCache) return unsentCache;
   const started = generation;
   const tx = (await openDatabase()).transaction(['meta', 'outbox', 'rejections'], 'readonly');
-  const mutations = await tx.objectStore('outbox').getAll(unsentRange(await ackedThroughIn(tx)));
+  const mutations = await tx.objectStore('outbox').getAll(unsentRange(await overlaidFromIn(tx)));
   const refused = (await tx.objectStore('rejections').getAll()).filter((r) => r.op === 'upsert');
   await tx.done;
   if (started === generation) unsentCache = { mutations, refused };
@@ -406,7 +417,8 @@ export async function lastAcked() {
   return getMeta('acked_through', 0);
 }
 
-export async function applyPull(changes, cursor, reset) {
+// pulledThrough: on a pull's last page, the last mutation id the server had applied (see overlaidFromIn).
+export async function applyPull(changes, cursor, reset, pulledThrough = null) {
   const db = await openDatabase();
   const tx = db.transaction(['replica', 'meta'], 'readwrite', STRICT);
   if (reset) await tx.objectStore('replica').clear();
@@ -415,8 +427,9 @@ export async function applyPull(changes, cursor, reset) {
                                           deleted: change.deleted, fields: change.fields });
   }
   await tx.objectStore('meta').put({ key: 'cursor', value: cursor });
+  if (pulledThrough !== null) await tx.objectStore('meta').put({ key: 'pulled_through', value: pulledThrough });
   await tx.done;
-  forget({ entities: reset ? null : [...new Set(changes.map((c) => c.entity))] });
+  forget({ entities: reset ? null : [...new Set(changes.map((c) => c.entity))], unsent: pulledThrough !== null });
 }
 
 export async function waitingPhotos() {

@@ -378,6 +378,8 @@ const MESSAGES = {
     'verdict.not_started': 'Not started',
     'tally.recorded_here': '{n} recorded',
     'photos.count': 'Photos of this inspection ({n})',
+    'photos.defect_short': 'Defect photo',
+    'photos.inspection_short': 'Inspection photo',
     'review.times': '× {n}',
     'milestones.closed': 'Closed orders ({n})',
     'order_status.planned': 'Planned',

@@ -128,7 +128,7 @@ async function pull() {
       await db.applyPull([], null, true); // rebuild the replica; the outbox is never touched
       continue;
     }
-    await db.applyPull(answer.changes, answer.cursor, false);
+    await db.applyPull(answer.changes, answer.cursor, false, answer.has_more ? null : answer.last_mutation_id);
     if (answer.last_mutation_id < (await db.lastAcked())) {
       await db.rewind(answer.last_mutation_id + 1); // the server lost acknowledged changes: send them again
       rewound = true;

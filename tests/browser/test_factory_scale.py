@@ -336,3 +336,41 @@ def test_milestones_list_open_orders_first_and_suggest_the_next_stage(phone, dem
     page.click("[data-testid=record-milestone]")
     page.wait_for_selector("[data-testid=milestone-saved]:has-text('Cut recorded')")
     assert page.input_value("#stage") == "finishing"
+
+
+def test_list_and_tally_fit_360px_for_the_readme(browser, demo_app):
+    """The README's pictures of the list and the tally (saved as artifacts; pwa/screenshots holds copies)."""
+    import os
+
+    from helpers import ARTIFACTS
+
+    base, _app = demo_app
+    context = browser.new_context(**{**PIXEL_7, "viewport": {"width": 360, "height": 780}, "device_scale_factor": 1},
+                                  service_workers="allow")
+    try:
+        page = context.new_page()
+        _login(page, base)
+        page.click("[data-testid=new-inspection]")
+        page.wait_for_selector("#production_order_id")
+        page.select_option("#production_order_id", index=1)
+        page.click("[data-testid=start]")
+        page.wait_for_selector(".library .defect-type")
+        library = page.evaluate(LIBRARY_CODES)
+        for code, cls, times in ((library[0], "minor", 2), (library[2], "major", 1), (library[0], "minor", 1)):
+            for _ in range(times):
+                before = int(page.inner_text(f"[data-testid=count-{cls}]"))
+                page.click(f"[data-testid=tally-{code}-{cls}]")
+                wait_until(page, f"() => document.querySelector('[data-testid=count-{cls}]')?.textContent === '{before + 1}'")
+                page.wait_for_selector(f"[data-testid=recorded-{code}]")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        wait_synced(page, timeout=30)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=os.path.join(ARTIFACTS, "readme-tally.png"))
+        page.click("[data-testid=nav-inspections]")
+        page.wait_for_selector("[data-testid=open-list]")
+        _settled(page)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=os.path.join(ARTIFACTS, "readme-inspections.png"))
+    finally:
+        context.close()

@@ -35,9 +35,12 @@ export async function photoSection(context, { readOnly, onChange, rerender, comp
     await rerender();
   };
   const shown = photos.filter((p) => p.kind !== 'signature');
+  // Shorter words on the tally's bar, so both buttons fit one row at 360 px.
   const cameras = readOnly ? null : h('div', { class: 'actions' },
-    lastDefect ? cameraButton(t('photos.defect'), 'photo-defect', take({ defect_id: lastDefect.id }, 'defect')) : null,
-    cameraButton(t('photos.inspection'), 'photo-inspection', take({ inspection_id: inspection.id }, 'inspection')));
+    lastDefect ? cameraButton(t(compact ? 'photos.defect_short' : 'photos.defect'), 'photo-defect',
+      take({ defect_id: lastDefect.id }, 'defect')) : null,
+    cameraButton(t(compact ? 'photos.inspection_short' : 'photos.inspection'), 'photo-inspection',
+      take({ inspection_id: inspection.id }, 'inspection')));
   if (compact) {
     return h('section', { class: 'card photos-bar', 'data-testid': 'photos-bar' }, cameras,
       h('details', { open: galleryOpen.has(inspection.id) || null,
