@@ -4,6 +4,7 @@ tallying, measurements and milestones follow what is typed and recorded."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import uuid
@@ -374,3 +375,44 @@ def test_list_and_tally_fit_360px_for_the_readme(browser, demo_app):
         page.screenshot(path=os.path.join(ARTIFACTS, "readme-inspections.png"))
     finally:
         context.close()
+
+
+def test_a_synced_change_stays_on_screen_until_the_pull_brings_it_back(phone, live_app):
+    """Between a push's answer and the pull after it (photos upload in between) the tapped defects, and the
+    inspection itself, vanished from the screens; a tap then sent the inspector back to the list."""
+
+    import world
+    from helpers import login, pending
+
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    wait_synced(page)
+    page.goto(base + f"/#/inspection/{world.INSPECTION_A}")
+    page.wait_for_selector("[data-testid=tally-WKM-001-minor]")
+    before = int(page.inner_text("[data-testid=count-minor]"))
+    held = []
+    pulls = re.compile(r"/api/v1/sync/pull\?")
+    page.route(pulls, lambda route: held.append(route))  # the pulls wait until the test lets them go
+    # Polling IndexedDB here would starve the sync's own transactions: wait for the pull's request instead.
+    with page.expect_request(pulls, timeout=15_000):
+        page.click("[data-testid=tally-WKM-001-minor]")
+        wait_until(page, f"() => document.querySelector('[data-testid=count-minor]')?.textContent === '{before + 1}'")
+        page.evaluate("() => { import('/js/sync.js').then((sync) => sync.syncNow()); }")
+    assert pending(page) == 0  # pushed and acknowledged, not pulled back
+    shown = page.evaluate("""async (id) => {
+        const db = await import('/js/db.js');
+        const defects = [...(await db.records('inspection_defect')).values()].filter((d) => d.inspection_id === id);
+        const minor = defects.filter((d) => d.severity === 'minor').length;
+        return { inspection: (await db.records('inspection')).has(id), minor };
+    }""", str(world.INSPECTION_A))
+    assert shown == {"inspection": True, "minor": before + 1}
+    page.click("[data-testid=tally-WKM-001-minor]")
+    wait_until(page, f"() => document.querySelector('[data-testid=count-minor]')?.textContent === '{before + 2}'")
+    assert f"#/inspection/{world.INSPECTION_A}" in page.url
+
+    for route in held:
+        route.continue_()
+    page.unroute(pulls)
+    wait_synced(page)
+    assert page.inner_text("[data-testid=count-minor]") == str(before + 2)
