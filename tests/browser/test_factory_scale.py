@@ -277,16 +277,18 @@ def test_tally_holds_still_counts_per_type_and_undoes_after_a_sync(phone, demo_a
         db.session.remove()
 
     # The review groups the repeated defect with its count.
+    page.fill("#search", code)
     page.click("[data-testid=tab-review]")
     page.wait_for_selector("[data-testid=review]")
     groups = page.locator("[data-testid=defect-group]")
     assert groups.count() == 1
     assert groups.first.locator("[data-testid=defect-group-count]").inner_text() == "× 2"
 
-    # Opened again, the tally puts the type now in use above the unused ones.
+    # Opened again, the tally puts the type now in use above the unused ones, and the search starts empty.
     page.click("[data-testid=tab-tally]")
     page.wait_for_selector(".library .defect-type")
     assert page.evaluate(LIBRARY_CODES).index(code) < len(library) - 1
+    assert page.input_value("#search") == ""
 
 
 def test_measurement_summary_follows_what_is_typed(phone, live_app):

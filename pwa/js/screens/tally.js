@@ -33,7 +33,11 @@ export function ownLastDefect(defects, user) {
 
 export function tallySection(context, { user, onChange, rerender, showTally, redraw }) {
   const { inspection, defectTypes, allDefects, defects } = context;
-  if (!redraw || !libraryOrders.has(inspection.id)) libraryOrders.set(inspection.id, libraryOrder(defectTypes, allDefects));
+  // Opened (not redrawn after a tap): the order is worked out afresh, and the last visit's search is gone.
+  if (!redraw || !libraryOrders.has(inspection.id)) {
+    libraryOrders.set(inspection.id, libraryOrder(defectTypes, allDefects));
+    if (!redraw) searches.delete(inspection.id);
+  }
   const library = libraryOrders.get(inspection.id).map((id) => defectTypes.get(id)).filter(Boolean);
   const recorded = new Map();
   for (const d of defects) recorded.set(d.defect_type_id, (recorded.get(d.defect_type_id) || 0) + 1);
