@@ -66,7 +66,7 @@ async function start() {
   if (!(await loadVocabulary())) await refreshVocabulary().catch(() => {});
   let wasRunning = false;
   onStatus((s) => {
-    if (wasRunning && !s.running && !s.error && LIST_SCREENS.includes(location.hash)) route();
+    if (wasRunning && !s.running && !s.error && LIST_SCREENS.includes(location.hash.split('?')[0])) route();
     wasRunning = s.running;
   });
   startSyncTriggers();

@@ -14,12 +14,13 @@ import { quantitySection } from './quantity.js';
 import { reviewSection } from './review.js';
 import { showSetup } from './setup.js';
 import { defectList, tallySection } from './tally.js';
+import { shownVerdict } from '../shown-verdict.js';
 import { severities } from '../vocabulary.js';
 
 const SECTIONS = ['tally', 'quantity', 'measure', 'checklist', 'review'];
 const INSPECTION_EDITORS = ['inspector', 'manager', 'admin'];
 
-export async function showInspection(root, id, section, { user, onChange }) {
+export async function showInspection(root, id, section, { user, onChange, redraw = false }) {
   const inspection = id === 'new' ? null : await record('inspection', id);
   if (id !== 'new' && !inspection) {
     location.hash = '';
@@ -36,12 +37,14 @@ export async function showInspection(root, id, section, { user, onChange }) {
   const readOnly = !mayChange || ['planned', 'finalized', 'cancelled'].includes(inspection.status);
   const available = SECTIONS.filter((s) => s !== 'quantity' || inspection.inspection_type === 'final');
   const current = available.includes(section) ? section : (readOnly ? 'review' : 'tally');
-  const rerender = () => showInspection(root, id, current, { user, onChange }).then(() => {});
+  // A redraw after a change on this screen, as opposed to opening it (redraw: false), which the tally tells apart.
+  const rerender = () => showInspection(root, id, current, { user, onChange, redraw: true }).then(() => {});
   const header = summary(inspection, context);
-  const options = { user, readOnly, onChange, rerender, showTally: header.showTally };
+  const options = { user, readOnly, onChange, rerender, redraw, showTally: header.showTally };
   const body = {
-    tally: async () => [readOnly ? h('section', { class: 'card' }, h('h2', {}, t('tally.title')), defectList(context))
-      : tallySection(context, options)],
+    // The inspection's photos one tap from the top, not under a hundred defect types.
+    tally: async () => [await photoSection(context, { ...options, compact: true }),
+      readOnly ? h('section', { class: 'card' }, h('h2', {}, t('tally.title')), defectList(context)) : tallySection(context, options)],
     quantity: async () => [quantitySection(context, options)],
     measure: async () => [measurementSection(context, options)],
     checklist: async () => [checklistSection(context, options)],
@@ -56,7 +59,7 @@ export async function showInspection(root, id, section, { user, onChange }) {
     // Until finalize the lot size can be corrected; the plan and verdict follow.
     !readOnly && offersLotCorrection(inspection, current) ? lotSizeCorrection(inspection, options) : null,
     ...(await body()),
-    current === 'tally' || current === 'review' ? await photoSection(context, options) : null);
+    current === 'review' ? await photoSection(context, options) : null);
   // A tap re-renders the screen: keep the inspector where they were.
   window.scrollTo(0, scrollY);
 }
@@ -100,8 +103,9 @@ function safePlans(tables, inspection) {
 // Compact on purpose: it stays in view (sticky) above the tally, so the buttons stay within thumb reach.
 // showTally() puts a tap's new count and verdict on screen in the same frame, before the (strict,
 // about a millisecond) commit and the redraw that follows it.
-function summary(inspection, { plans, judgement, defects }) {
-  const { counts, verdicts, overall } = judgement;
+function summary(inspection, { plans, judgement, defects, measurements, checklist }) {
+  const { counts, verdicts } = judgement;
+  const overall = plans ? shownVerdict(inspection, { plans, defects, recorded: measurements.size + checklist.size }) : null;
   const sample = plans ? Math.max(...severities().map((c) => plans[c].sample_size)) : null;
   const element = h('section', { class: 'summary', 'data-testid': 'summary' },
     h('div', { class: 'summary-head' },

@@ -23,12 +23,25 @@ export function measurementSection(context, { readOnly, onChange, rerender }) {
   chosen.set(inspection.id, state);
   const results = [...measurements.values()];
   const resultFor = (spec) => results.find((r) => r.measurement_spec_id === spec.id && Number(r.sample_unit) === state.unit);
-  const out = results.filter((r) => {
-    const spec = specs.find((s) => s.id === r.measurement_spec_id);
-    return spec && outOfTolerance(spec, r.measured_value);
-  });
-  const summary = h('p', { class: out.length ? 'notice warn' : 'muted', 'data-testid': 'measure-summary' },
-    t('measure.summary', { n: results.length, out: out.length }));
+  // The summary follows what is typed, before it is saved: every piece's values, the one being typed on top.
+  const specById = new Map(specs.map((s) => [s.id, s]));
+  const values = new Map(results.map((r) => [`${r.measurement_spec_id}/${Number(r.sample_unit)}`, r.measured_value]));
+  const summary = h('p', { 'data-testid': 'measure-summary' });
+  const showSummary = () => {
+    const out = [...values].filter(([key, value]) => specById.has(key.split('/')[0])
+      && outOfTolerance(specById.get(key.split('/')[0]), value)).length;
+    summary.className = out ? 'notice warn' : 'muted';
+    summary.textContent = t('measure.summary', { n: values.size, out });
+  };
+  const typed = (spec, value) => {
+    const key = `${spec.id}/${state.unit}`;
+    const saved = resultFor(spec)?.measured_value;
+    if (value !== '' && Number.isFinite(Number(value))) values.set(key, value);
+    else if (saved != null) values.set(key, saved);
+    else values.delete(key);
+    showSummary();
+  };
+  showSummary();
   // Saved in place, without redrawing the screen: the inspector types value after value, moving on
   // with Tab or the keyboard's Next, and a redraw would take the cursor (and the next digits) away.
   const rows = specs.filter((s) => s.size === state.size).sort((a, b) => a.point_code.localeCompare(b.point_code)).map((spec) => {
@@ -40,6 +53,7 @@ export function measurementSection(context, { readOnly, onChange, rerender }) {
         h('span', { class: 'muted' }, t('measure.spec', { spec: spec.spec_value, minus: spec.tolerance_minus, plus: spec.tolerance_plus, unit: spec.unit }))),
       h('input', { id, type: 'number', inputmode: 'decimal', step: '0.01', value: resultFor(spec)?.measured_value ?? '', disabled: readOnly,
         enterkeyhint: 'next', 'data-testid': `measure-${spec.point_code}`,
+        oninput: (e) => { typed(spec, e.target.value); mark(e.target.value); },
         onchange: async (e) => {
           const control = e.target;
           const typed = typedValue(control);

@@ -28,6 +28,13 @@ function latest(events) {
   return [...events].sort(byProgress).at(-1);
 }
 
+// The stage after the furthest one recorded for the order (whatever the dates: a correction of an earlier
+// stage recorded today does not pull it back), the first for an order with none; the last stays the last.
+export function nextStage(events) {
+  const reached = Math.max(-1, ...events.map((e) => stages().indexOf(e.stage)));
+  return stages()[Math.min(reached + 1, stages().length - 1)];
+}
+
 export async function showMilestones(root, { user }) {
   const [orders, events, factories] = await Promise.all([records('production_order'), records('milestone_event'), records('factory')]);
   const byOrder = new Map();
@@ -35,21 +42,30 @@ export async function showMilestones(root, { user }) {
     if (!byOrder.has(event.production_order_id)) byOrder.set(event.production_order_id, []);
     byOrder.get(event.production_order_id).push(event);
   }
-  const open = [...orders.values()].filter((o) => words('open_production_order_statuses').includes(o.status))
-    .sort((a, b) => String(a.planned_finish || '').localeCompare(String(b.planned_finish || '')));
+  // Orders still in the works first (the served vocabulary says which statuses those are), the next to
+  // finish on top; the closed ones after them, folded, the latest first.
+  const isOpen = (o) => words('open_production_order_statuses').includes(o.status);
+  const byFinish = (a, b) => String(a.planned_finish || '').localeCompare(String(b.planned_finish || ''));
+  const open = [...orders.values()].filter(isOpen).sort(byFinish);
+  const closed = [...orders.values()].filter((o) => !isOpen(o)).sort((a, b) => byFinish(b, a));
+  const orderList = (list) => h('ul', { class: 'list' }, list.map((order) => {
+    const last = latest(byOrder.get(order.id) || []);
+    const late = isOpen(order) && order.planned_finish && order.planned_finish < today() && last?.stage !== stages().at(-1);
+    return h('li', {}, h('a', { class: 'row', href: `#/milestones/${order.id}`, 'data-testid': 'production-order-link',
+      dataset: { status: order.status } },
+    h('strong', {}, order.number),
+    h('span', { class: 'muted' }, factories.get(order.factory_id)?.name || ''),
+    last ? h('span', {}, t(`stage.${last.stage}`), ' · ', t('milestones.of', { qty: last.quantity, total: order.quantity }))
+      : h('span', { class: 'muted' }, t('milestones.none')),
+    isOpen(order) ? null : h('span', { class: 'badge' }, t(`order_status.${order.status}`)),
+    late ? h('span', { class: 'badge fail' }, t('milestones.late')) : null));
+  }));
   mount(root,
     h('a', { class: 'button', href: '#/' }, t('back')),
     h('h1', {}, t('milestones.title')),
-    open.length ? h('ul', { class: 'list' }, open.map((order) => {
-      const last = latest(byOrder.get(order.id) || []);
-      const late = order.planned_finish && order.planned_finish < today() && last?.stage !== stages().at(-1);
-      return h('li', {}, h('a', { class: 'row', href: `#/milestones/${order.id}`, 'data-testid': 'production-order-link' },
-        h('strong', {}, order.number),
-        h('span', { class: 'muted' }, factories.get(order.factory_id)?.name || ''),
-        last ? h('span', {}, t(`stage.${last.stage}`), ' · ', t('milestones.of', { qty: last.quantity, total: order.quantity }))
-          : h('span', { class: 'muted' }, t('milestones.none')),
-        late ? h('span', { class: 'badge fail' }, t('milestones.late')) : null));
-    })) : h('p', { class: 'muted' }, t('milestones.no_orders')),
+    open.length ? orderList(open) : h('p', { class: 'muted' }, t('milestones.no_orders')),
+    closed.length ? h('details', { class: 'closed-orders', 'data-testid': 'closed-orders' },
+      h('summary', {}, t('milestones.closed', { n: closed.length })), orderList(closed)) : null,
     user.role === 'inspector' ? h('a', { class: 'button', href: '#/' }, t('inspections.title')) : null);
 }
 
@@ -62,8 +78,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
   const [events, photos] = await Promise.all([records('milestone_event'), records('photo')]);
   const history = [...events.values()].filter((e) => e.production_order_id === orderId)
     .sort((a, b) => byProgress(b, a));
-  const last = history[0];
-  const draft = { stage: last ? stages()[Math.min(stages().indexOf(last.stage) + 1, stages().length - 1)] : stages()[0],
+  const draft = { stage: nextStage(history),
                   quantity: '', occurred_on: today(), delay_reason: '', note: '' };
   let files = [];
   const isLate = () => Boolean(order.planned_finish && draft.occurred_on > order.planned_finish);

@@ -23,7 +23,10 @@ export function cameraButton(label, testid, onFiles) {
       onchange: (event) => onFiles([...event.target.files]) }));
 }
 
-export async function photoSection(context, { readOnly, onChange, rerender }) {
+// compact: the camera buttons and the photos folded under one line, for the top of the tally.
+const galleryOpen = new Set();
+
+export async function photoSection(context, { readOnly, onChange, rerender, compact = false }) {
   const { inspection, defects, photos } = context;
   const lastDefect = defects.filter((d) => d._pending).at(-1) || defects.at(-1);
   const take = (belongsTo, kind) => async (files) => {
@@ -31,10 +34,19 @@ export async function photoSection(context, { readOnly, onChange, rerender }) {
     onChange?.();
     await rerender();
   };
-  return h('section', { class: 'card' },
-    h('h2', {}, t('photos.title')),
-    readOnly ? null : h('div', { class: 'actions' },
-      lastDefect ? cameraButton(t('photos.defect'), 'photo-defect', take({ defect_id: lastDefect.id }, 'defect')) : null,
-      cameraButton(t('photos.inspection'), 'photo-inspection', take({ inspection_id: inspection.id }, 'inspection'))),
-    await gallery(photos.filter((p) => p.kind !== 'signature')));
+  const shown = photos.filter((p) => p.kind !== 'signature');
+  // Shorter words on the tally's bar, so both buttons fit one row at 360 px.
+  const cameras = readOnly ? null : h('div', { class: 'actions' },
+    lastDefect ? cameraButton(t(compact ? 'photos.defect_short' : 'photos.defect'), 'photo-defect',
+      take({ defect_id: lastDefect.id }, 'defect')) : null,
+    cameraButton(t(compact ? 'photos.inspection_short' : 'photos.inspection'), 'photo-inspection',
+      take({ inspection_id: inspection.id }, 'inspection')));
+  if (compact) {
+    return h('section', { class: 'card photos-bar', 'data-testid': 'photos-bar' }, cameras,
+      h('details', { open: galleryOpen.has(inspection.id) || null,
+        ontoggle: (e) => (e.target.open ? galleryOpen.add(inspection.id) : galleryOpen.delete(inspection.id)) },
+      h('summary', { 'data-testid': 'show-photos' }, t('photos.count', { n: shown.length })),
+      await gallery(shown)));
+  }
+  return h('section', { class: 'card' }, h('h2', {}, t('photos.title')), cameras, await gallery(shown));
 }
