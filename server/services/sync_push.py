@@ -196,7 +196,7 @@ def _undo_in_memory(added: list, mutation: dict) -> None:
 
 
 # Kept with a client's echo besides what the server filled in: what a pull would have told it of its record.
-_ECHO_TIMESTAMPS = ("created_at", "updated_at")
+_ECHO_BOOKKEEPING = ("created_at", "updated_at", "created_by_id")
 
 
 def _settled(result: dict, client_id: str) -> dict:
@@ -208,7 +208,7 @@ def _settled(result: dict, client_id: str) -> dict:
         result["version"] = record.server_version
         if record.echo_client_id == client_id:
             schema = records.schema_of(entities.BY_ENTITY[record.__entity__], partial=False)
-            names = sorted(changes.filled_in(record)) + list(_ECHO_TIMESTAMPS)
+            names = sorted(changes.filled_in(record)) + list(_ECHO_BOOKKEEPING)
             result["derived"] = {name: schema.fields[name].serialize(name, record)
                                  for name in names if name in schema.fields}
     return result

@@ -319,7 +319,6 @@ def test_measurement_summary_follows_what_is_typed(phone, live_app):
 def test_milestones_list_open_orders_first_and_suggest_the_next_stage(phone, demo_app):
     base, _app = demo_app
     page = phone.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # a correction may be asked about: it is meant
     _login(page, base)
     page.click("[data-testid=nav-milestones]")
     page.wait_for_selector("[data-testid=production-order-link]")
@@ -337,6 +336,8 @@ def test_milestones_list_open_orders_first_and_suggest_the_next_stage(phone, dem
     page.select_option("#stage", "cut")
     page.fill("#quantity", "2100")
     page.click("[data-testid=record-milestone]")
+    # A stage earlier than one recorded is asked about (a correction is meant here): yes, record it.
+    page.click("[data-testid=question-yes]")
     page.wait_for_selector("[data-testid=milestone-saved]:has-text('Cut recorded')")
     assert page.input_value("#stage") == "finishing"
 

@@ -46,7 +46,7 @@ def test_a_record_stored_as_sent_is_not_sent_back_to_its_writer_but_reaches_ever
     # The answer gives what the client lacks: the version, the factory the defect took from its inspection, and
     # the times a pull would have told it.
     assert result["status"] == "applied" and result["version"] > 0
-    assert set(result["derived"]) == {"factory_id", "created_at", "updated_at"}
+    assert set(result["derived"]) == {"factory_id", "created_at", "updated_at", "created_by_id"}
     assert result["derived"]["factory_id"] == str(world.FACTORY_A)
     assert str(defect) not in _pulled_ids(inspector)
     # Asked without skip_echoes (an older app, or a replica being rebuilt), it comes as always.
