@@ -412,15 +412,14 @@ export async function acknowledge(lastMutationId, results) {
   const through = await ackedThroughIn(tx);
   if (lastMutationId > through) {
     const now = Date.now();
-    const kept = [];
-    let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.bound(through + 1, lastMutationId));
-    while (cursor) {
-      const mutation = cursor.value;
-      if (applied.has(mutation.id)) kept.push(keepApplied(tx, mutation, applied.get(mutation.id)));
-      await cursor.update({ ...mutation, acked: 1, acked_at: now });
-      cursor = await cursor.continue();
-    }
-    await Promise.all(kept);
+    // One read of the answered range, then every write requested at once: IndexedDB runs them in order, and the
+    // page does not wait for each one (a cursor stepped one row at a time took a second per 2,000).
+    const outbox = tx.objectStore('outbox');
+    const answered = await outbox.getAll(IDBKeyRange.bound(through + 1, lastMutationId));
+    await Promise.all(answered.flatMap((mutation) => [
+      outbox.put({ ...mutation, acked: 1, acked_at: now }),
+      applied.has(mutation.id) ? keepApplied(tx, mutation, applied.get(mutation.id)) : null,
+    ]));
     await tx.objectStore('meta').put({ key: 'acked_through', value: lastMutationId });
     await pruneJournal(tx, lastMutationId, now);
   }

@@ -107,40 +107,50 @@ function describe(error) {
 }
 
 // Sends every unsent mutation; returns how many.
-// Sends every unsent mutation; returns how many. Pipelined: once the server has answered a batch, the next one
-// is on its way while the phone records the answer (the server committed it; were that local write lost, the
-// batch would only be sent again as duplicates, PROTOCOL.md 2.3).
+// Sends every unsent mutation; returns how many. Pipelined: while the server works on a batch, the phone reads
+// and packs the next one (the ids after it), and once the answer is in, the next batch goes out while the phone
+// records that answer (the server committed it; were that local write lost, the batch would only be sent again,
+// as duplicates, PROTOCOL.md 2.3).
 async function push() {
   let sent = 0;
   let recorded = Promise.resolve();
-  let mutations = await db.unackedMutations(PUSH_BATCH);
+  let [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
   while (mutations.length) {
+    const answering = request('POST', '/api/v1/sync/push', packed).then((response) => response.json());
+    const last = mutations.at(-1).id;
+    const following = readAndPack(db.mutationsAfter(last, PUSH_BATCH));
+    following.catch(() => {}); // awaited below, or dropped when the batch must be read again
     let answer;
     try {
-      answer = await (await request('POST', '/api/v1/sync/push', await pushRequest(await pushBody(mutations)))).json();
+      answer = await answering;
     } catch (error) {
       await recorded;
       if (error instanceof ApiError && error.code === 'mutation_gap') {
         await db.rewind(error.fields.expected);
-        mutations = await db.unackedMutations(PUSH_BATCH);
+        [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
         continue;
       }
       throw error;
     }
     sent += mutations.length;
-    const last = mutations.at(-1).id;
     recorded = recorded.then(() => db.acknowledge(answer.last_mutation_id, answer.results))
       .then(() => db.setMeta('database_id', answer.database_id));
     recorded.catch(() => {}); // a failure surfaces where `recorded` is awaited, not as an unhandled rejection
     if (answer.last_mutation_id >= last) {
-      mutations = await db.mutationsAfter(last, PUSH_BATCH);
+      [mutations, packed] = await following;
     } else {
       await recorded; // the server holds less than it was sent (restored from a backup): start again from its answer
-      mutations = await db.unackedMutations(PUSH_BATCH);
+      [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
     }
   }
   await recorded;
   return sent;
+}
+
+// A batch read from the outbox, with its request body ready to send.
+async function readAndPack(reading) {
+  const mutations = await reading;
+  return [mutations, mutations.length ? await pushRequest(await pushBody(mutations)) : null];
 }
 
 async function pushBody(mutations) {
