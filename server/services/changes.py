@@ -4,12 +4,24 @@ Every write to a domain table -- from the API, a sync push, the CLI, an import
 or server automation -- happens inside :func:`recording`. In the same
 transaction it
 
-1. takes the next value of the server's change counter (and with it the row
-   lock that serialises writers, see :class:`server.models.SyncState`),
-2. stamps that value on every written row as ``server_version`` and on each
+1. takes its write locks (:mod:`server.services.write_locks`): on PostgreSQL
+   a writer runs alone unless it declared the factories it is confined to,
+2. takes the next value of the server's change counter -- and with it the
+   counter row's lock, held until commit -- as late as it can: when it first
+   writes a domain row (or asks for ``context.version``), not when it begins,
+3. stamps that value on every written row as ``server_version`` and on each
    changed field in ``field_versions``,
-3. appends an audit entry per row: table, record, fields old -> new, actor,
+4. appends an audit entry per row: table, record, fields old -> new, actor,
    source, time.
+
+Why the counter may be taken late and pulls still never skip a change (PROTOCOL.md 3.3): what
+makes the cursor gap-free is only that a transaction holds the counter row's lock from the moment
+it takes its number until it commits, so numbers become visible in commit order. When in the
+transaction the number is taken does not matter, as long as every row it stamps is written in that
+same transaction: a transaction reads, validates and checks in memory without it, and the number is
+taken right before its first write to a domain table. The counter no longer serialises a writer's
+reads; the write locks of step 1 do (see that module for why the reads of two writers confined to
+different factories cannot interfere).
 
 A flush that touches a domain table outside :func:`recording` is refused, as
 is a hard delete: records are soft-deleted so that phones learn of deletes.
@@ -22,18 +34,20 @@ import functools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from server.database import declare_write_intent, reset_write_intent
 from server.extensions import db
 from server.models import AuditEntry, SyncState, Versioned
 from server.models.base import BOOKKEEPING_COLUMNS, utcnow
 from server.models.vocab import CHANGE_SOURCES
+from server.services import write_locks
 
 _CONTEXT_KEY = "seamline.change_context"
 # Caches that live as long as one recorded transaction (session.info keys with this prefix).
@@ -47,12 +61,29 @@ class UnrecordedWriteError(RuntimeError):
     """A domain table was written outside the change-recording path."""
 
 
-@dataclass(frozen=True)
 class ChangeContext:
-    actor_id: uuid.UUID | None
-    source: str
-    client_id: str | None
-    version: int
+    """Who writes, from where; and the transaction's change counter value, taken on first use."""
+
+    def __init__(self, session: Session, actor_id: uuid.UUID | None, source: str, client_id: str | None):
+        self.actor_id = actor_id
+        self.source = source
+        self.client_id = client_id
+        self._session = session
+        self._version: int | None = None
+
+    @property
+    def version(self) -> int:
+        """The number every row this transaction writes is stamped with.
+
+        The first use increments the counter row and so locks it until commit: ask for it only to
+        write (the flush hook does; so may a bulk Core insert), after the reads and checks."""
+        if self._version is None:
+            self._version = _next_change_counter(self._session)
+        return self._version
+
+    @property
+    def counter_taken(self) -> bool:
+        return self._version is not None
 
 
 def current_context(session: Session | None = None) -> ChangeContext | None:
@@ -60,11 +91,14 @@ def current_context(session: Session | None = None) -> ChangeContext | None:
 
 
 @contextmanager
-def recording(actor, source: str, client_id: str | None = None) -> Iterator[ChangeContext]:
+def recording(actor, source: str, client_id: str | None = None,
+              confined_to: write_locks.Confinement | None = None) -> Iterator[ChangeContext]:
     """Run the block as one recorded, committed transaction.
 
     ``actor`` is the acting ``User`` (or None for the system itself).
-    Commits on success, rolls back on any exception.
+    ``confined_to`` lets a writer that reads and writes only the records of some factories run
+    beside writers of other factories (:func:`write_locks.confinement_of_push`); without it the
+    writer runs alone. Commits on success, rolls back on any exception.
     """
     if source not in CHANGE_SOURCES:
         raise ValueError(f"unknown change source {source!r}")
@@ -80,10 +114,10 @@ def recording(actor, source: str, client_id: str | None = None) -> Iterator[Chan
         session.commit()
     token = declare_write_intent()
     try:
-        version = _next_change_counter(session)
-        context = ChangeContext(actor_id=actor_id, source=source, client_id=client_id, version=version)
+        context = ChangeContext(session, actor_id=actor_id, source=source, client_id=client_id)
         session.info[_CONTEXT_KEY] = context
         try:
+            write_locks.take(session, confined_to)
             yield context
             session.commit()
         except BaseException:
@@ -97,15 +131,20 @@ def recording(actor, source: str, client_id: str | None = None) -> Iterator[Chan
 
 
 def _next_change_counter(session: Session) -> int:
-    """Increment the counter row; the row lock is held until commit."""
-    result = session.execute(
-        update(SyncState)
-        .where(SyncState.id == 1)
-        .values(change_counter=SyncState.change_counter + 1)
-        .returning(SyncState.change_counter)
+    """Increment the counter row; the row lock is held until commit.
+
+    A Core statement on the session's connection, so that the flush hook may call it mid-flush."""
+    result = session.connection().execute(
+        update(SyncState.__table__)
+        .where(SyncState.__table__.c.id == 1)
+        .values(change_counter=SyncState.__table__.c.change_counter + 1)
+        .returning(SyncState.__table__.c.change_counter)
     ).scalar_one_or_none()
     if result is None:
         raise RuntimeError("sync_state is missing its row: run `flask --app server db upgrade`")
+    loaded = session.identity_map.get(identity_key(SyncState, 1))
+    if loaded is not None:  # a Core statement leaves the session's copy of the row as it was read
+        set_committed_value(loaded, "change_counter", result)
     return result
 
 
