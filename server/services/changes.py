@@ -39,7 +39,6 @@ from typing import Any
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from server.database import declare_write_intent, reset_write_intent
@@ -70,6 +69,9 @@ class ChangeContext:
         self.client_id = client_id
         self._session = session
         self._version: int | None = None
+        # The savepoints open when the counter was taken: rolling back any of them undoes the increment
+        # and, on PostgreSQL, releases the row lock, so the number must be taken again.
+        self._taken_inside: set = set()
 
     @property
     def version(self) -> int:
@@ -79,11 +81,16 @@ class ChangeContext:
         write (the flush hook does; so may a bulk Core insert), after the reads and checks."""
         if self._version is None:
             self._version = _next_change_counter(self._session)
+            savepoint = self._session.get_nested_transaction()
+            while savepoint is not None and savepoint.nested:
+                self._taken_inside.add(savepoint)
+                savepoint = savepoint.parent
         return self._version
 
-    @property
-    def counter_taken(self) -> bool:
-        return self._version is not None
+    def rolled_back(self, transaction) -> None:
+        if transaction in self._taken_inside:
+            self._version = None
+            self._taken_inside.clear()
 
 
 def current_context(session: Session | None = None) -> ChangeContext | None:
@@ -144,7 +151,7 @@ def _next_change_counter(session: Session) -> int:
         raise RuntimeError("sync_state is missing its row: run `flask --app server db upgrade`")
     loaded = session.identity_map.get(identity_key(SyncState, 1))
     if loaded is not None:  # a Core statement leaves the session's copy of the row as it was read
-        set_committed_value(loaded, "change_counter", result)
+        session.expire(loaded, ["change_counter"])
     return result
 
 
@@ -161,6 +168,14 @@ def install(session_class) -> None:
     """Attach the recording hook to a session class (the app's scoped session)."""
     if not event.contains(session_class, "before_flush", _before_flush):
         event.listen(session_class, "before_flush", _before_flush)
+    if not event.contains(session_class, "after_soft_rollback", _after_rollback):
+        event.listen(session_class, "after_soft_rollback", _after_rollback)
+
+
+def _after_rollback(session: Session, transaction) -> None:
+    context: ChangeContext | None = session.info.get(_CONTEXT_KEY)
+    if context is not None:
+        context.rolled_back(transaction)
 
 
 def _before_flush(session: Session, _flush_context, _instances) -> None:

@@ -238,3 +238,30 @@ def test_pushes_of_one_factory_take_turns_so_an_edit_meanwhile_conflicts(app, ba
     assert [c["field"] for c in second_result["conflicts"]] == ["notes"]
     with app.app_context():
         assert db.session.get(Inspection, world.INSPECTION_A).notes == "first"
+
+
+# --- 4. a counter taken inside a savepoint that is rolled back is taken again ---------------------------
+
+
+def test_a_batch_the_database_refuses_is_stamped_with_the_number_it_commits(app):
+    """The bulk flush takes the counter inside a savepoint; the database refuses it (two factories with one
+    code), the savepoint is rolled back -- and with it the increment, and on PostgreSQL the row lock -- and
+    the batch is applied again one by one. Its rows must carry the number the transaction commits, never
+    one that another transaction may take (and commit after a pull has passed it)."""
+    from server.models import AuditEntry, SyncState, User
+    from server.services import sync_push
+
+    factory = {"code": "DUP-1", "name": "Twin", "country": "VN"}
+    with app.app_context():
+        before = db.session.get(SyncState, 1).change_counter
+        admin = db.session.get(User, world.user_id("admin"))
+        answer = sync_push.push(admin, {"client_id": "admin-phone-0123456789", "protocol_version": 1,
+                                        "schema_version": 1, "mutations": [
+            {"id": 1, "entity": "factory", "op": "upsert", "record_id": uuid.uuid4(), "fields": factory},
+            {"id": 2, "entity": "factory", "op": "upsert", "record_id": uuid.uuid4(), "fields": factory}]})
+    assert [r["status"] for r in answer["results"]] == ["applied", "rejected"]
+    with app.app_context():
+        counter = db.session.get(SyncState, 1).change_counter
+        stamped = set(db.session.scalars(select(AuditEntry.version).where(AuditEntry.version > before)))
+    assert counter == before + 1
+    assert answer["results"][0]["version"] == counter and stamped == {counter}
