@@ -194,11 +194,18 @@ def _before_flush(session: Session, _flush_context, _instances) -> None:
             f"write to {type(written[0]).__tablename__} outside server.services.changes.recording()"
         )
     now = utcnow()
-    for record in written:
-        _stamp(session, record, context, now)
+    stamped = [s for s in (_stamp(session, record, context, now) for record in written) if s is not None]
+    # The counter is taken only now, after the audit entries are made, right before the rows are written.
+    version = context.version if stamped else None
+    for record, changed, entry in stamped:
+        record.server_version = version
+        record.field_versions = {**(record.field_versions or {}), **dict.fromkeys(changed, version)}
+        entry.version = version
 
 
-def _stamp(session: Session, record: Versioned, context: ChangeContext, now: datetime) -> None:
+def _stamp(session: Session, record: Versioned, context: ChangeContext,
+           now: datetime) -> tuple[Versioned, list[str], AuditEntry] | None:
+    """Fill a written record's bookkeeping and add its audit entry; the caller numbers both."""
     state = inspect(record)
     is_new = state.transient or state.pending
     changes: dict[str, list[Any]] = {}
@@ -221,7 +228,7 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
         if old != new:
             changes[key] = [old, new]
     if not changes and not is_new:
-        return
+        return None
 
     if is_new:
         if record.id is None:
@@ -230,11 +237,6 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
         if record.created_by_id is None:
             record.created_by_id = context.actor_id
     record.updated_at = now
-    record.server_version = context.version
-    versions = dict(record.field_versions or {})
-    for key in changes:
-        versions[key] = context.version
-    record.field_versions = versions
 
     if "deleted_at" in changes and changes["deleted_at"][1] is not None:
         action = "delete"
@@ -243,22 +245,21 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
     else:
         action = "update"
     redacted = type(record).__audit_redacted__
-    session.add(
-        AuditEntry(
-            version=context.version,
-            table_name=type(record).__tablename__,
-            record_id=record.id,
-            action=action,
-            changes={
-                k: [REDACTED, REDACTED] if k in redacted else [to_json_value(o), to_json_value(n)]
-                for k, (o, n) in changes.items()
-            },
-            actor_id=context.actor_id,
-            source=context.source,
-            client_id=context.client_id,
-            at=now,
-        )
+    entry = AuditEntry(
+        table_name=type(record).__tablename__,
+        record_id=record.id,
+        action=action,
+        changes={
+            k: [REDACTED, REDACTED] if k in redacted else [to_json_value(o), to_json_value(n)]
+            for k, (o, n) in changes.items()
+        },
+        actor_id=context.actor_id,
+        source=context.source,
+        client_id=context.client_id,
+        at=now,
     )
+    session.add(entry)
+    return record, list(changes), entry
 
 
 def apply_defaults(record: Versioned) -> None:
