@@ -59,9 +59,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seamline-concurrency-") as workdir, PostgresServer() as pg:
         for run in range(args.repeat):
             for level in levels:
-                rate = measure(pg, Path(workdir), f"r{run}c{level}", level, args.inspections, args.workers)
+                rate, waiting = measure(pg, Path(workdir), f"r{run}c{level}", level, args.inspections, args.workers)
                 figures[level].append(rate)
-                print(f"  run {run + 1}: {level} client(s): {rate:,.0f} mutations/s (load {_load()})", flush=True)
+                print(f"  run {run + 1}: {level} client(s): {rate:,.0f} mutations/s, {waiting:.0%} of transaction "
+                      f"time waiting for a lock (load {_load()})", flush=True)
     base = statistics.median(figures[levels[0]])
     print()
     print(f"| clients | mutations/s (median of {args.repeat}) | ratio to {levels[0]} client(s) |")
@@ -72,8 +73,10 @@ def main() -> None:
     print(f"\nload average at the end: {_load()}")
 
 
-def measure(pg: PostgresServer, workdir: Path, name: str, clients: int, inspections: int, workers: int) -> float:
-    """One level: a fresh database and server, ``clients`` processes pushing their share at once."""
+def measure(pg: PostgresServer, workdir: Path, name: str, clients: int, inspections: int,
+            workers: int) -> tuple[float, float]:
+    """One level: a fresh database and server, ``clients`` processes pushing their share at once.
+    Returns mutations/s and the share of open transactions' time spent waiting for a lock."""
     url = pg.create_database(f"bench_{name}")
     names = [f"{name}-client{n}" for n in range(clients)]
     app = build_app(url, names)
@@ -93,19 +96,60 @@ def measure(pg: PostgresServer, workdir: Path, name: str, clients: int, inspecti
             process.start()
         for _ in processes:
             ready.get(timeout=600)  # every client has recorded its share locally
+        sampler = _LockSampler(url)
         start = time.time()
         go.set()
         finished = [results.get(timeout=3600) for _ in processes]
+        sampler.stop()
         for process in processes:
             process.join(timeout=60)
         errors = [f for f in finished if isinstance(f, str)]
         if errors:
             raise RuntimeError(f"a client failed: {errors[0]}")
         pushed = sum(count for count, _end in finished)
-        return pushed / (max(end for _count, end in finished) - start)
+        return pushed / (max(end for _count, end in finished) - start), sampler.waiting_share()
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+class _LockSampler:
+    """Samples the server's database sessions every 20 ms while the clients push: of the samples where a
+    session is inside a transaction, how many find it waiting for a lock (the change counter's row or a
+    write lock) rather than running or computing in its worker. Speed aside, this tells whether the pushes
+    queue behind each other or only share the CPU."""
+
+    def __init__(self, url: str):
+        import threading
+
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(url)
+        self.in_transaction = self.waiting = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from sqlalchemy import text
+
+        query = text("SELECT state, wait_event_type FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        with self.engine.connect() as connection:
+            while not self.done.wait(0.02):
+                for state, wait_type in connection.execute(query):
+                    if state in ("active", "idle in transaction"):
+                        self.in_transaction += 1
+                        self.waiting += wait_type == "Lock"
+                connection.rollback()  # a fresh snapshot of the statistics each time
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=10)
+        self.engine.dispose()
+
+    def waiting_share(self) -> float:
+        return self.waiting / self.in_transaction if self.in_transaction else 0.0
 
 
 def _client(base_url: str, name: str, inspections: int, n: int, workdir: str, ready, go, results) -> None:
