@@ -78,7 +78,8 @@ def take(session: Session, confinement: Confinement | None) -> None:
     # The user's role and factories were read before the server lock; now no admin can change them
     # until this transaction ends. A push confined by what they were is refused as transient (the
     # client retries the same batch, PROTOCOL.md 2.6) when they have changed since.
-    user = confinement.user
+    user = confinement.user if confinement.user in session else session.get(type(confinement.user),
+                                                                            confinement.user.id)
     session.expire(user)
     if user.role not in CONFINABLE_ROLES or not user.factory_ids <= confinement.factory_ids:
         raise ApiError(503, "unavailable", "Your account changed during the sync; try again.")

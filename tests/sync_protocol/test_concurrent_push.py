@@ -265,3 +265,27 @@ def test_a_batch_the_database_refuses_is_stamped_with_the_number_it_commits(app)
         stamped = set(db.session.scalars(select(AuditEntry.version).where(AuditEntry.version > before)))
     assert counter == before + 1
     assert answer["results"][0]["version"] == counter and stamped == {counter}
+
+
+def test_a_push_confined_by_factories_its_user_no_longer_has_alone_is_refused_as_transient(app, backend):
+    """The user's factories are read before the server lock; if an admin changed them in between, the push
+    is refused with 503 (the client retries the same batch, PROTOCOL.md 2.6) rather than run with locks on
+    factories that are not the ones it may write."""
+    if backend != "postgresql":
+        pytest.skip("no write locks on SQLite")
+    from server.errors import ApiError
+    from server.models import User
+    from server.services import changes, write_locks
+
+    with app.app_context():
+        inspector = db.session.get(User, world.user_id("inspector_a"))
+        stale = write_locks.Confinement(user=inspector, client_id="device-0123456789abcdef",
+                                        factory_ids=frozenset({world.FACTORY_B}))
+        with pytest.raises(ApiError) as refused:
+            with changes.recording(inspector, "sync", client_id=stale.client_id, confined_to=stale):
+                pass
+        assert (refused.value.status, refused.value.code) == (503, "unavailable")
+        current = write_locks.confinement_of_push(inspector, stale.client_id, _edit_notes(world.INSPECTION_A, "x", 1))
+        assert current.factory_ids == {world.FACTORY_A}
+        with changes.recording(inspector, "sync", client_id=current.client_id, confined_to=current):
+            pass
