@@ -19,11 +19,13 @@ from server.models.base import UTCDateTime, utcnow
 class SyncState(db.Model):
     """A single row: the change counter and this database's identity.
 
-    Every writing transaction increments ``change_counter`` first thing and
-    holds the row lock until it commits. Writers are therefore serialised and
-    counters become visible in commit order, so a reader that has seen counter
-    N has seen every change numbered N or less: the pull cursor can never
-    skip a change committed late by a concurrent transaction.
+    Every writing transaction increments ``change_counter`` right before its
+    first write and holds the row lock until it commits. Numbered writers are
+    therefore serialised and counters become visible in commit order, so a
+    reader that has seen counter N has seen every change numbered N or less:
+    the pull cursor can never skip a change committed late by a concurrent
+    transaction. (What a writer reads before it takes its number is kept
+    consistent by server.services.write_locks.)
     ``database_id`` changes when a database is restored from backup, so that
     clients know to re-pull and re-push.
     """

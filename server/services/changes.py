@@ -4,12 +4,24 @@ Every write to a domain table -- from the API, a sync push, the CLI, an import
 or server automation -- happens inside :func:`recording`. In the same
 transaction it
 
-1. takes the next value of the server's change counter (and with it the row
-   lock that serialises writers, see :class:`server.models.SyncState`),
-2. stamps that value on every written row as ``server_version`` and on each
+1. takes its write locks (:mod:`server.services.write_locks`): on PostgreSQL
+   a writer runs alone unless it declared the factories it is confined to,
+2. takes the next value of the server's change counter -- and with it the
+   counter row's lock, held until commit -- as late as it can: when it first
+   writes a domain row (or asks for ``context.version``), not when it begins,
+3. stamps that value on every written row as ``server_version`` and on each
    changed field in ``field_versions``,
-3. appends an audit entry per row: table, record, fields old -> new, actor,
+4. appends an audit entry per row: table, record, fields old -> new, actor,
    source, time.
+
+Why the counter may be taken late and pulls still never skip a change (PROTOCOL.md 3.3): what
+makes the cursor gap-free is only that a transaction holds the counter row's lock from the moment
+it takes its number until it commits, so numbers become visible in commit order. When in the
+transaction the number is taken does not matter, as long as every row it stamps is written in that
+same transaction: a transaction reads, validates and checks in memory without it, and the number is
+taken right before its first write to a domain table. The counter no longer serialises a writer's
+reads; the write locks of step 1 do (see that module for why the reads of two writers confined to
+different factories cannot interfere).
 
 A flush that touches a domain table outside :func:`recording` is refused, as
 is a hard delete: records are soft-deleted so that phones learn of deletes.
@@ -22,18 +34,19 @@ import functools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from server.database import declare_write_intent, reset_write_intent
 from server.extensions import db
 from server.models import AuditEntry, SyncState, Versioned
 from server.models.base import BOOKKEEPING_COLUMNS, utcnow
 from server.models.vocab import CHANGE_SOURCES
+from server.services import write_locks
 
 _CONTEXT_KEY = "seamline.change_context"
 # Caches that live as long as one recorded transaction (session.info keys with this prefix).
@@ -49,12 +62,37 @@ class UnrecordedWriteError(RuntimeError):
     """A domain table was written outside the change-recording path."""
 
 
-@dataclass(frozen=True)
 class ChangeContext:
-    actor_id: uuid.UUID | None
-    source: str
-    client_id: str | None
-    version: int
+    """Who writes, from where; and the transaction's change counter value, taken on first use."""
+
+    def __init__(self, session: Session, actor_id: uuid.UUID | None, source: str, client_id: str | None):
+        self.actor_id = actor_id
+        self.source = source
+        self.client_id = client_id
+        self._session = session
+        self._version: int | None = None
+        # The savepoints open when the counter was taken: rolling back any of them undoes the increment
+        # and, on PostgreSQL, releases the row lock, so the number must be taken again.
+        self._taken_inside: set = set()
+
+    @property
+    def version(self) -> int:
+        """The number every row this transaction writes is stamped with.
+
+        The first use increments the counter row and so locks it until commit: ask for it only to
+        write (the flush hook does; so may a bulk Core insert), after the reads and checks."""
+        if self._version is None:
+            self._version = _next_change_counter(self._session)
+            savepoint = self._session.get_nested_transaction()
+            while savepoint is not None and savepoint.nested:
+                self._taken_inside.add(savepoint)
+                savepoint = savepoint.parent
+        return self._version
+
+    def rolled_back(self, transaction) -> None:
+        if transaction in self._taken_inside:
+            self._version = None
+            self._taken_inside.clear()
 
 
 def current_context(session: Session | None = None) -> ChangeContext | None:
@@ -62,11 +100,14 @@ def current_context(session: Session | None = None) -> ChangeContext | None:
 
 
 @contextmanager
-def recording(actor, source: str, client_id: str | None = None) -> Iterator[ChangeContext]:
+def recording(actor, source: str, client_id: str | None = None,
+              confined_to: write_locks.Confinement | None = None) -> Iterator[ChangeContext]:
     """Run the block as one recorded, committed transaction.
 
     ``actor`` is the acting ``User`` (or None for the system itself).
-    Commits on success, rolls back on any exception.
+    ``confined_to`` lets a writer that reads and writes only the records of some factories run
+    beside writers of other factories (:func:`write_locks.confinement_of_push`); without it the
+    writer runs alone. Commits on success, rolls back on any exception.
     """
     if source not in CHANGE_SOURCES:
         raise ValueError(f"unknown change source {source!r}")
@@ -82,10 +123,10 @@ def recording(actor, source: str, client_id: str | None = None) -> Iterator[Chan
         session.commit()
     token = declare_write_intent()
     try:
-        version = _next_change_counter(session)
-        context = ChangeContext(actor_id=actor_id, source=source, client_id=client_id, version=version)
+        context = ChangeContext(session, actor_id=actor_id, source=source, client_id=client_id)
         session.info[_CONTEXT_KEY] = context
         try:
+            write_locks.take(session, confined_to)
             yield context
             session.commit()
         except BaseException:
@@ -99,15 +140,20 @@ def recording(actor, source: str, client_id: str | None = None) -> Iterator[Chan
 
 
 def _next_change_counter(session: Session) -> int:
-    """Increment the counter row; the row lock is held until commit."""
-    result = session.execute(
-        update(SyncState)
-        .where(SyncState.id == 1)
-        .values(change_counter=SyncState.change_counter + 1)
-        .returning(SyncState.change_counter)
+    """Increment the counter row; the row lock is held until commit.
+
+    A Core statement on the session's connection, so that the flush hook may call it mid-flush."""
+    result = session.connection().execute(
+        update(SyncState.__table__)
+        .where(SyncState.__table__.c.id == 1)
+        .values(change_counter=SyncState.__table__.c.change_counter + 1)
+        .returning(SyncState.__table__.c.change_counter)
     ).scalar_one_or_none()
     if result is None:
         raise RuntimeError("sync_state is missing its row: run `flask --app server db upgrade`")
+    loaded = session.identity_map.get(identity_key(SyncState, 1))
+    if loaded is not None:  # a Core statement leaves the session's copy of the row as it was read
+        session.expire(loaded, ["change_counter"])
     return result
 
 
@@ -124,6 +170,14 @@ def install(session_class) -> None:
     """Attach the recording hook to a session class (the app's scoped session)."""
     if not event.contains(session_class, "before_flush", _before_flush):
         event.listen(session_class, "before_flush", _before_flush)
+    if not event.contains(session_class, "after_soft_rollback", _after_rollback):
+        event.listen(session_class, "after_soft_rollback", _after_rollback)
+
+
+def _after_rollback(session: Session, transaction) -> None:
+    context: ChangeContext | None = session.info.get(_CONTEXT_KEY)
+    if context is not None:
+        context.rolled_back(transaction)
 
 
 def _before_flush(session: Session, _flush_context, _instances) -> None:
@@ -142,15 +196,25 @@ def _before_flush(session: Session, _flush_context, _instances) -> None:
             f"write to {type(written[0]).__tablename__} outside server.services.changes.recording()"
         )
     now = utcnow()
-    audit = [entry for record in written if (entry := _stamp(session, record, context, now)) is not None]
-    if audit:
-        # One multi-row INSERT rather than an ORM object per entry: a push writes thousands of them. An entry names
-        # its record by id only (no foreign key), so it may go in before the records of this flush.
-        session.connection().execute(insert(AuditEntry.__table__), audit)
+    stamped = [s for s in (_stamp(session, record, context, now) for record in written) if s is not None]
+    if not stamped:
+        return
+    # The counter is taken only now, after the checks and the audit entries are made, right before the rows are
+    # written (its lock is held from here to commit, PROTOCOL.md 3.3).
+    version = context.version
+    for record, changed, entry in stamped:
+        record.server_version = version
+        record.field_versions = {**(record.field_versions or {}), **dict.fromkeys(changed, version)}
+        entry["version"] = version
+    # One multi-row INSERT rather than an ORM object per entry: a push writes thousands of them. An entry names
+    # its record by id only (no foreign key), so it may go in before the records of this flush.
+    session.connection().execute(insert(AuditEntry.__table__), [entry for _record, _changed, entry in stamped])
 
 
-def _stamp(session: Session, record: Versioned, context: ChangeContext, now: datetime) -> dict | None:
-    """Stamp one written record; returns its audit entry (None when nothing changed)."""
+def _stamp(session: Session, record: Versioned, context: ChangeContext,
+           now: datetime) -> tuple[Versioned, list[str], dict] | None:
+    """Fill a written record's bookkeeping and make its audit entry (None when nothing changed); the caller
+    numbers both."""
     state = inspect(record)
     is_new = state.transient or state.pending
     changes: dict[str, list[Any]] = {}
@@ -181,11 +245,6 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
         if record.created_by_id is None:
             record.created_by_id = context.actor_id
     record.updated_at = now
-    record.server_version = context.version
-    versions = dict(record.field_versions or {})
-    for key in changes:
-        versions[key] = context.version
-    record.field_versions = versions
     record.echo_client_id = _echo_client(session, record, context, changes, is_new)
 
     if "deleted_at" in changes and changes["deleted_at"][1] is not None:
@@ -195,9 +254,8 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext, now: dat
     else:
         action = "update"
     redacted = type(record).__audit_redacted__
-    return {
-        "version": context.version, "table_name": type(record).__tablename__, "record_id": record.id,
-        "action": action,
+    return record, list(changes), {
+        "table_name": type(record).__tablename__, "record_id": record.id, "action": action,
         "changes": {k: [REDACTED, REDACTED] if k in redacted else [to_json_value(o), to_json_value(n)]
                     for k, (o, n) in changes.items()},
         "actor_id": context.actor_id, "source": context.source, "client_id": context.client_id, "at": now,

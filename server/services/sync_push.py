@@ -12,7 +12,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User
 from server.models.base import utcnow
-from server.services import changes, entities, operations, records
+from server.services import changes, entities, operations, records, write_locks
 from server.services.operations import SyncOrigin, jsonable
 from sync.core import check_versions, legacy_finalize, plan_batch
 
@@ -41,7 +41,9 @@ def push(user: User, payload: dict, user_agent: str | None = None, source: str =
     ``bulk=False`` applies one mutation per savepoint: the reference the bulk path is tested against."""
     check_versions(payload["protocol_version"], payload["schema_version"])
     client_id = payload["client_id"]
-    with changes.recording(user, source, client_id=client_id):
+    # Pushes confined to different factories run side by side on PostgreSQL (server.services.write_locks).
+    confined_to = write_locks.confinement_of_push(user, client_id, payload["mutations"])
+    with changes.recording(user, source, client_id=client_id, confined_to=confined_to):
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
         planned = plan_batch(client.last_mutation_id, payload["mutations"])
         outcomes = _earlier_outcomes(client_id, [item.id for item in planned if item.duplicate])

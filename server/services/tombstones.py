@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, exists, func, select, update
 from server.extensions import db
 from server.models import SyncState, Versioned
 from server.models.base import utcnow
+from server.services import write_locks
 
 MIN_RETENTION_DAYS = 180
 
@@ -33,7 +34,9 @@ def purge(older_than_days: int = MIN_RETENTION_DAYS) -> dict[str, int]:
     purged: dict[str, int] = {}
     purged_through = 0
     session = db.session()
-    # Take the counter row's lock first, like every writer: no pull reads a half-purged state.
+    # Run alone (server.services.write_locks): no push is between its checks and its writes meanwhile.
+    write_locks.take(session, None)
+    # Take the counter row's lock first: no pull reads a half-purged state.
     state = session.execute(select(SyncState).where(SyncState.id == 1).with_for_update()).scalar_one()
     for table in reversed(domain_tables):
         doomed = and_(table.c.deleted_at.is_not(None), table.c.deleted_at < cutoff,
