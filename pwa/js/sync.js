@@ -78,17 +78,18 @@ async function runOnce() {
   try {
     // Opened offline, the page has no CSRF token yet: the session cookie gets one now.
     if (!hasCsrfToken() && !(await refreshSession())) throw new ApiError(401, 'unauthorized', 'Log in again.');
-    let pushed = await push();
+    let troubled = await push();
     await uploadPhotos();
     const first = await pull();
     let { changed } = first;
     if (first.rewound) {
-      pushed += await push();
+      troubled += await push();
       changed = (await pull()).changed || changed;
     }
-    // A refusal comes only with a push, and a conflict resolved elsewhere writes its record, which the pull
-    // brings; a pass that did neither asks again only now and then. The vocabulary changes with the server.
-    if (pushed || changed || isStale('issues', ISSUES_EVERY_MS)) await asked('issues', refreshIssues);
+    // A refusal or a conflict of this phone's comes with a push answer (a retried one included, PROTOCOL.md
+    // 2.3), and a conflict resolved elsewhere writes its record, which the pull brings: a pass with neither asks
+    // again only now and then (2.10). The vocabulary changes with the server.
+    if (troubled || changed || isStale('issues', ISSUES_EVERY_MS)) await asked('issues', refreshIssues);
     if (isStale('vocabulary', VOCABULARY_EVERY_MS)) await asked('vocabulary', refreshVocabulary);
     await db.setMeta('last_sync', new Date().toISOString());
     await publish({ running: false, error: null, lastSuccess: new Date().toISOString() });
@@ -107,12 +108,12 @@ function describe(error) {
 }
 
 // Sends every unsent mutation; returns how many.
-// Sends every unsent mutation; returns how many. Pipelined: while the server works on a batch, the phone reads
+// Sends every unsent mutation; returns how many were answered other than plainly applied. Pipelined: while the server works on a batch, the phone reads
 // and packs the next one (the ids after it), and once the answer is in, the next batch goes out while the phone
 // records that answer (the server committed it; were that local write lost, the batch would only be sent again,
 // as duplicates, PROTOCOL.md 2.3).
 async function push() {
-  let sent = 0;
+  let troubled = 0;
   let recorded = Promise.resolve();
   let [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
   while (mutations.length) {
@@ -132,7 +133,7 @@ async function push() {
       }
       throw error;
     }
-    sent += mutations.length;
+    troubled += answer.results.filter((r) => (r.outcome?.status ?? r.status) !== 'applied').length;
     recorded = recorded.then(() => db.acknowledge(answer.last_mutation_id, answer.results))
       .then(() => db.setMeta('database_id', answer.database_id));
     recorded.catch(() => {}); // a failure surfaces where `recorded` is awaited, not as an unhandled rejection
@@ -144,7 +145,7 @@ async function push() {
     }
   }
   await recorded;
-  return sent;
+  return troubled;
 }
 
 // A batch read from the outbox, with its request body ready to send.

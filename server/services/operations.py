@@ -108,7 +108,7 @@ def _update(user: User, resource: Resource, record: Versioned, data: dict, origi
         records.apply_update(resource, user, record, data)
         return {"status": "applied", "version": record.server_version, "record": record}
     stored = {k: getattr(record, k) for k in data}
-    own = _fields_last_written_by(origin.client_id, record, data)
+    own = _fields_last_written_by(origin.client_id, record, data, origin.base_version)
     decision = decide_fields(data, stored, record.field_versions or {}, origin.base_version, own)
     conflicts = []
     for field, incoming in decision.conflicts.items():
@@ -158,9 +158,12 @@ def _model_of(entity: str):
     return BY_ENTITY[entity].model
 
 
-def _fields_last_written_by(client_id: str, record: Versioned, data: dict) -> set[str]:
-    """Fields whose latest change came from this same client: its own edits never conflict."""
-    versions = {f: (record.field_versions or {}).get(f) for f in data}
+def _fields_last_written_by(client_id: str, record: Versioned, data: dict, base_version: int | None) -> set[str]:
+    """Fields whose latest change came from this same client: its own edits never conflict. Only a field changed
+    since the client's base version can conflict, so only those are looked up (none, for an edit on top of the
+    version the client holds)."""
+    stored = record.field_versions or {}
+    versions = {f: stored.get(f) for f in data if (stored.get(f) or 0) > (base_version or 0)}
     wanted = {v for v in versions.values() if v}
     if not wanted:
         return set()

@@ -273,7 +273,7 @@ def test_the_app_keeps_what_it_sent_and_is_not_sent_it_back(live_app, phone):
     assert shown["note"] == "kept 0" and not shown.get("_pending")
 
 
-def test_a_nothing_new_sync_is_one_request_and_a_push_still_refreshes_refusals(live_app, phone):
+def test_a_nothing_new_sync_is_one_request_and_a_refusal_still_refreshes_the_list(live_app, phone):
     base, _app = live_app
     page = phone.new_page()
     login(page, base)
@@ -282,7 +282,14 @@ def test_a_nothing_new_sync_is_one_request_and_a_push_still_refreshes_refusals(l
     page.on("request", lambda request: "/api/v1/" in request.url and asked.append(request.url.split("/api/v1/")[1]))
     assert sync_pass(page) is None
     assert {path.split("?")[0] for path in asked} == {"sync/pull"}  # no refusals, conflicts or vocabulary asked
+    # A clean push is not followed by the lists either; a refused one is.
     asked.clear()
     page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), 1, "asks"])
     assert sync_pass(page) is None
-    assert {path.split("?")[0] for path in asked} >= {"sync/push", "sync/pull", "sync/rejections", "sync/conflicts"}
+    assert {path.split("?")[0] for path in asked} == {"sync/push", "sync/pull"}
+    asked.clear()
+    page.evaluate("""async ([inspectionId, defectTypeId]) => (await import('/js/db.js')).upsert('inspection_defect',
+        { inspection_id: inspectionId, defect_type_id: defectTypeId, severity: 'major', sample_unit: 0 })""",
+                  [str(world.INSPECTION_A), str(world.DEFECT_TYPE)])
+    assert sync_pass(page) is None
+    assert {path.split("?")[0] for path in asked} >= {"sync/push", "sync/rejections", "sync/conflicts"}
