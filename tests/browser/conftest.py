@@ -16,7 +16,7 @@ import shutil
 import time
 
 import pytest
-from helpers import ARTIFACTS, PIXEL_7
+from helpers import ARTIFACTS, PIXEL_7, serving
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 # The flags keep Chromium from reaching out to the network, which is closed here.
@@ -62,19 +62,11 @@ def page(browser):
 @pytest.fixture
 def live_app(templates, tmp_path):
     """(base URL, app): the world app (SQLite) served over HTTP on a free loopback port."""
-    import threading
-
     from apps import dispose, make_app
-    from werkzeug.serving import make_server
 
     app = make_app(templates.copy("sqlite", "world"), tmp_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()  # waits for requests still being answered: their log lines stay in this test
+    with serving(app) as base:
+        yield base, app
     dispose(app)
 
 

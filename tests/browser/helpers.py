@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+from contextlib import contextmanager
 
 import world
 
@@ -103,3 +105,19 @@ def sign(page, testid, amplitude=15):
     for step in range(1, 8):
         page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * amplitude)
     page.mouse.up()
+
+
+@contextmanager
+def serving(app):
+    """The app over HTTP on a free loopback port, for as long as the block runs; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()  # waits for requests still being answered: their log lines stay in this test

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 import uuid
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from helpers import PIXEL_7, wait_synced, wait_until
+from helpers import PIXEL_7, serving, wait_synced, wait_until
 
 DEMO_INSPECTOR = "inspector@seamline.example"
 DEMO_MANAGER = "manager@seamline.example"
@@ -38,20 +36,6 @@ def demo_database(tmp_path_factory):
     return folder / "demo.db"
 
 
-@contextmanager
-def _serving(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def demo_app(demo_database, tmp_path):
     """(base URL, app): a copy of the demo data served over HTTP on a free loopback port."""
@@ -60,7 +44,7 @@ def demo_app(demo_database, tmp_path):
     copy = tmp_path / "demo.db"
     shutil.copyfile(demo_database, copy)
     app = make_app(f"sqlite:///{copy}", tmp_path)
-    with _serving(app) as base:
+    with serving(app) as base:
         yield base, app
     dispose(app)
 
