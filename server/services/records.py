@@ -103,6 +103,18 @@ def schema_of(res: Resource, partial: bool):
     return res.schema(partial=partial)
 
 
+# Computed, per-request fields stay out of replicas: they cost a query per record and would go stale there (a
+# photo arriving does not change its inspection's version). Phones derive them from the records they hold.
+COMPUTED_FIELDS = ("photos_pending",)
+
+
+@functools.cache
+def replica_schema(res: Resource):
+    """The schema a record is dumped with for a phone's replica (a pull, or an echo's answer)."""
+    schema = res.schema()
+    return res.schema(exclude=[f for f in COMPUTED_FIELDS if f in schema.fields])
+
+
 def _factory_column(res: Resource):
     return getattr(res.model, res.scope_column)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 
 from sqlalchemy import and_, or_, select
@@ -10,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from server.authz import factory_scope
 from server.extensions import db
 from server.models import SyncClient, SyncState, User
-from server.services import changes, entities
+from server.services import changes, entities, records
 from server.services.records import Resource
 from server.services.sync_push import bound_client
 from sync.core import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Cursor, check_versions, reset_reason, scope_fingerprint
@@ -107,20 +106,8 @@ def _in_scope(stmt, resource: Resource, user: User):
     return stmt.where(model.created_by_id == user.id)
 
 
-# Computed, per-request fields stay out of replicas: they cost a query per record and would go
-# stale there (a photo arriving does not change its inspection's version). Phones derive them
-# from the records they hold.
-COMPUTED_FIELDS = ("photos_pending",)
-
-
-@functools.cache
-def _dumper(resource: Resource):
-    schema = resource.schema()
-    return resource.schema(exclude=[f for f in COMPUTED_FIELDS if f in schema.fields])
-
-
 def _change(resource: Resource, version: int, record) -> dict:
     if record.is_deleted:
         return {"entity": resource.entity, "id": str(record.id), "version": version, "deleted": True, "fields": {}}
-    fields = _dumper(resource).dump(record)
+    fields = records.replica_schema(resource).dump(record)
     return {"entity": resource.entity, "id": str(record.id), "version": version, "deleted": False, "fields": fields}

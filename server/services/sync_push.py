@@ -46,7 +46,8 @@ def push(user: User, payload: dict, user_agent: str | None = None, source: str =
     with changes.recording(user, source, client_id=client_id, confined_to=confined_to):
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
         planned = plan_batch(client.last_mutation_id, payload["mutations"])
-        outcomes = _earlier_outcomes(client_id, [item.id for item in planned if item.duplicate])
+        duplicates = [item.mutation for item in planned if item.duplicate]
+        outcomes = _held_as_sent(client_id, duplicates, _earlier_outcomes(client_id, [m["id"] for m in duplicates]))
         fresh = [item.mutation for item in planned if not item.duplicate]
         applied = apply_batch(user, client, fresh, bulk=bulk)
         results = [{"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]} if item.duplicate
@@ -76,6 +77,21 @@ def _earlier_outcomes(client_id: str, mutation_ids: list[int]) -> dict[int, dict
         outcome = outcomes[conflict.mutation_id]
         outcome["status"] = "applied_with_conflicts"
         outcome.setdefault("conflicts", []).append({"id": str(conflict.id), "field": conflict.field})
+    return outcomes
+
+
+def _held_as_sent(client_id: str, duplicates: list[dict], outcomes: dict[int, dict]) -> dict[int, dict]:
+    """An applied upsert retried after a lost answer: if its record is still this client's echo, the outcome
+    gives the record as the server holds it, which the client keeps as a first answer's `derived` (2.11);
+    it is not sent again by pull. Rare (retries only), so the whole record rather than what was filled in."""
+    for mutation in duplicates:
+        resource = entities.BY_ENTITY.get(mutation["entity"])
+        outcome = outcomes[mutation["id"]]
+        if resource is None or mutation["op"] != "upsert" or outcome["status"] != "applied":
+            continue
+        record = records.lookup(resource.model, mutation["record_id"])
+        if record is not None and record.echo_client_id == client_id and not record.is_deleted:
+            outcome.update(version=record.server_version, derived=records.replica_schema(resource).dump(record))
     return outcomes
 
 

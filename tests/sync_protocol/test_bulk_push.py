@@ -141,9 +141,10 @@ def _comparable(answers: list[dict]) -> list[dict]:
     names: dict[str, str] = {}
     for answer in answers:
         for result in answer["results"]:
-            for stamp in ("created_at", "updated_at"):  # the clock's, different in each app
-                if stamp in result.get("derived", {}):
-                    result["derived"][stamp] = "<time>"
+            for derived in (result.get("derived", {}), (result.get("outcome") or {}).get("derived", {})):
+                for stamp in ("created_at", "updated_at"):  # the clock's, different in each app
+                    if stamp in derived:
+                        derived[stamp] = "<time>"
     text = repr(answers)
     for answer in answers:
         for result in answer["results"]:

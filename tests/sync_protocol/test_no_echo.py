@@ -120,3 +120,16 @@ def _foreign_cursor(phone) -> str:
 
     held = Cursor.decode(phone.db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
     return Cursor(str(uuid.uuid4()), held.version, held.rank, held.record_id, held.scope).encode()
+
+
+def test_a_retry_after_a_lost_answer_still_gives_the_record_the_server_holds(login_as):
+    inspector = login_as("inspector_a")
+    defect = uuid.uuid4()
+    mutation = _defect(1, defect, note="open seam")
+    (first,) = _push(inspector, [mutation])  # as if this answer never reached the phone
+    (retried,) = _push(inspector, [mutation])
+    assert retried["status"] == "duplicate" and retried["outcome"]["status"] == "applied"
+    assert retried["outcome"]["version"] == first["version"]
+    held = retried["outcome"]["derived"]
+    assert held["factory_id"] == str(world.FACTORY_A) and held["note"] == "open seam" and held["id"] == str(defect)
+    assert str(defect) not in _pulled_ids(inspector)

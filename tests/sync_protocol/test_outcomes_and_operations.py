@@ -45,7 +45,9 @@ def test_a_retry_after_a_lost_answer_gets_each_outcome(login_as):
     again = _push(inspector, batch).get_json()
     assert [r["status"] for r in again["results"]] == ["duplicate"] * 3
     outcomes = [r["outcome"] for r in again["results"]]
-    assert outcomes[0] == {"status": "applied"}
+    # Still this device's echo: the record as the server holds it comes with the outcome (PROTOCOL.md 2.11).
+    assert outcomes[0]["status"] == "applied" and outcomes[0]["version"] == first["results"][0]["version"]
+    assert outcomes[0]["derived"]["id"] == batch[0]["record_id"]
     assert outcomes[1]["status"] == "rejected" and outcomes[1]["code"] == "validation_error"
     assert outcomes[1]["code"] == first["results"][1]["code"] and "sample_unit" in outcomes[1]["fields"]
     assert outcomes[2]["status"] == "applied_with_conflicts"
