@@ -121,3 +121,19 @@ def serving(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()  # waits for requests still being answered: their log lines stay in this test
+
+
+def save_screenshot(page, name: str, full_page: bool = False) -> None:
+    """A picture of the page under the artifacts folder, for a person to look at."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=full_page)
+
+
+def assert_accessible(page, screen: str) -> None:
+    """axe-core (from npm, served by the app) finds no serious or critical violation."""
+    if page.evaluate("() => typeof axe === 'undefined'"):
+        page.add_script_tag(url="/vendor/axe-core/axe.min.js")
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                           ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{screen}: {bad}"

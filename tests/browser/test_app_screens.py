@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import world
-from helpers import ARTIFACTS, PIXEL_7, login, sign, wait_synced, wait_until
+from helpers import PIXEL_7, assert_accessible, login, save_screenshot, sign, wait_synced, wait_until
 from sqlalchemy import select
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _shot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=False)
-
-
-def _axe(page, screen):
-    """axe-core (from npm, served by the app) finds no serious or critical violation."""
-    if page.evaluate("() => typeof axe === 'undefined'"):
-        page.add_script_tag(url="/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                           ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{screen}: {bad}"
 
 
 def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_app):
@@ -32,18 +17,18 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.goto(base + "/")
-    _axe(page, "login")
-    _shot(page, "login")
+    assert_accessible(page, "login")
+    save_screenshot(page, "login")
     login(page, base)
-    _axe(page, "my inspections")
-    _shot(page, "inspections")
+    assert_accessible(page, "my inspections")
+    save_screenshot(page, "inspections")
 
     page.click("[data-testid=new-inspection]")
     page.wait_for_selector("#lot_size")
     page.fill("#lot_size", "3000")
     wait_until(page, "() => document.querySelector('[data-testid=sample-size]')?.textContent.includes('125')")
-    _axe(page, "set-up")
-    _shot(page, "setup")
+    assert_accessible(page, "set-up")
+    save_screenshot(page, "setup")
 
     phone.set_offline(True)
     page.click("a[href='#/']")
@@ -53,8 +38,8 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     page.fill("#note", XSS)
     page.click("[data-testid=tally-WKM-001-major]")
     wait_until(page, "() => document.querySelector('[data-testid=count-major]')?.textContent === '2'")
-    _axe(page, "tally")
-    _shot(page, "tally-online-offline")
+    assert_accessible(page, "tally")
+    save_screenshot(page, "tally-online-offline")
     page.click("[data-testid=tab-review]")
     page.wait_for_selector("[data-testid=review]")
     sign(page, "signature-inspector")
@@ -64,7 +49,7 @@ def test_finalize_offline_with_hostile_note_and_accessible_screens(phone, live_a
     notes = page.locator("[data-testid=defect-note]").all_text_contents()
     assert any(XSS in note for note in notes), notes
     assert page.locator(".note img").count() == 0
-    _shot(page, "finalized")
+    save_screenshot(page, "finalized")
 
     phone.set_offline(False)
     wait_synced(page)
@@ -95,7 +80,7 @@ SCREENS = [
 ]
 
 
-def test_every_main_screen_fits_360px_and_passes_axe(browser, live_app):
+def test_every_main_screen_fits_360px_and_passesassert_accessible(browser, live_app):
     """At 360 px wide: no horizontal scrolling, touch targets of 44 px, no serious axe violation."""
     base, _app = live_app
     context = browser.new_context(**{**PIXEL_7, "viewport": {"width": 360, "height": 780}}, service_workers="allow")
@@ -106,7 +91,7 @@ def test_every_main_screen_fits_360px_and_passes_axe(browser, live_app):
             page.goto(base + "/" + route)
             page.reload()
             page.wait_for_selector(ready)
-            _axe(page, name)
+            assert_accessible(page, name)
             width = page.evaluate("() => document.documentElement.scrollWidth")
             assert width <= 360, f"{name}: {width} px wide"
             small = page.evaluate("""() => [...document.querySelectorAll('main button, main a.button, main .tab, main select,'
@@ -115,7 +100,7 @@ def test_every_main_screen_fits_360px_and_passes_axe(browser, live_app):
                 .map((e) => [e.textContent.trim().slice(0, 30) || e.id, e.getBoundingClientRect().height])
                 .filter(([, height]) => height < 44)""")
             assert small == [], f"{name}: touch targets under 44 px: {small}"
-            _shot(page, f"screen-{name}")
+            save_screenshot(page, f"screen-{name}")
     finally:
         context.close()
 

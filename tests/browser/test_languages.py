@@ -4,12 +4,11 @@ main screens (the status bar included) fitting a 360 px phone in each."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import world
-from helpers import ARTIFACTS, PIXEL_7, login, wait_until
+from helpers import PIXEL_7, login, save_screenshot, wait_until
 from test_app_screens import SCREENS
 
 PHONE_LOCALES = {"en": "en-US", "zh": "zh-CN", "vi": "vi-VN"}
@@ -131,10 +130,6 @@ def test_the_phone_language_is_used_and_a_chosen_one_is_remembered(browser, live
         context.close()
 
 
-def _shot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
-
 
 @pytest.mark.parametrize("lang", ["en", "zh", "vi"])
 def test_main_screens_fit_360px_in_each_language(browser, live_app, lang):
@@ -149,7 +144,7 @@ def test_main_screens_fit_360px_in_each_language(browser, live_app, lang):
             page.reload()
             page.wait_for_selector(ready)
             width = page.evaluate("() => document.documentElement.scrollWidth")
-            _shot(page, f"screen-{lang}-{name}")
+            save_screenshot(page, f"screen-{lang}-{name}")
             assert width <= 360, f"{lang} {name}: {width} px wide"
     finally:
         context.close()
@@ -186,7 +181,7 @@ def test_status_bar_fits_360px_with_state_waiting_work_and_last_sync(browser, li
         wait_until(page, "() => document.querySelector('[data-testid=pending]')?.textContent.startsWith('2')")
         wait_until(page, "() => document.querySelector('#status .dot.offline') !== null")
         fits = page.evaluate(STATUS_FITS)
-        _shot(page, f"status-bar-{lang}")
+        save_screenshot(page, f"status-bar-{lang}")
         assert fits["cut"] == [] and not fits["scrolls"], fits
         assert fits["page"] <= 360, fits
         offline, synced = page.evaluate("""async () => {

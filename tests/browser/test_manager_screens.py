@@ -4,12 +4,10 @@ URL, the factory scorecard, and the last dashboard readable offline with the tim
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import world
 from fixtures import analytics_data as data
-from helpers import ARTIFACTS, PIXEL_7, wait_until
+from helpers import PIXEL_7, assert_accessible, save_screenshot, wait_until
 
 FIGURES_READY = "() => document.querySelector('main')?.dataset.figuresReady === 'true'"
 
@@ -22,18 +20,6 @@ def figures_app(live_app):
     return base
 
 
-def _shot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
-
-
-def _axe(page, screen):
-    if page.evaluate("() => typeof axe === 'undefined'"):
-        page.add_script_tag(url="/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                           ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{screen}: {bad}"
 
 
 def _login(page, base, persona):
@@ -82,9 +68,9 @@ def test_manager_dashboard_on_a_phone_and_offline(phone, figures_app):
     assert "Tightened" in page.locator("[data-testid=switching-list]").inner_text() or \
         "Normal" in page.locator("[data-testid=switching-list]").inner_text()
     assert "Major: 4 defects found" in page.locator("[data-testid=rejected-list]").inner_text()
-    _axe(page, "dashboard")
+    assert_accessible(page, "dashboard")
     _no_horizontal_scroll(page)
-    _shot(page, "manager-dashboard-pixel7")
+    save_screenshot(page, "manager-dashboard-pixel7", full_page=True)
 
     # A tap on the Pareto's first bar (Broken stitch) opens the inspections where it was found: I1, I2, I7.
     page.locator("[data-testid=pareto-chart]").scroll_into_view_if_needed()
@@ -112,14 +98,14 @@ def test_manager_dashboard_on_a_phone_and_offline(phone, figures_app):
     assert "Factory A" in page.locator("[data-testid=scorecard-title]").inner_text()
     assert page.locator("[data-testid=last-inspections] tbody tr").count() == 3
     assert "2 production orders shipped, 1 on or before the planned finish, 1 late; 1 past" in page.inner_text("main")
-    _axe(page, "scorecard")
-    _shot(page, "manager-scorecard-pixel7")
+    assert_accessible(page, "scorecard")
+    save_screenshot(page, "manager-scorecard-pixel7", full_page=True)
 
     # At 360 px nothing scrolls sideways.
     page.set_viewport_size({"width": 360, "height": 780})
     _go(page, "#/dashboard")
     _no_horizontal_scroll(page)
-    _shot(page, "manager-dashboard-360")
+    save_screenshot(page, "manager-dashboard-360", full_page=True)
 
     # Offline: the last dashboard and scorecard loaded are still there, marked with when they were fetched.
     phone.set_offline(True)
@@ -156,8 +142,8 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
         csv_body = page.request.get(figures_app + href).body()
         assert csv_body.startswith(b"\xef\xbb\xbfkey,category,inspections")
         assert b"tops_knit,tops_knit,4," in csv_body
-        _axe(page, "dashboard laptop")
-        _shot(page, "manager-dashboard-1366")
+        assert_accessible(page, "dashboard laptop")
+        save_screenshot(page, "manager-dashboard-1366", full_page=True)
     finally:
         context.close()
 
@@ -171,6 +157,6 @@ def test_designer_lands_on_defect_analytics(browser, figures_app):
         table = page.locator("[data-testid=pareto-table] tbody tr")
         assert table.count() == 2
         assert "70.0%" in table.first.inner_text()
-        _axe(page, "designer defects")
+        assert_accessible(page, "designer defects")
     finally:
         context.close()
