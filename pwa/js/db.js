@@ -410,12 +410,14 @@ export async function acknowledge(lastMutationId, results) {
     }
   }
   const through = await ackedThroughIn(tx);
+  let kept = [];
   if (lastMutationId > through) {
     const now = Date.now();
     // One read of the answered range, then every write requested at once: IndexedDB runs them in order, and the
     // page does not wait for each one (a cursor stepped one row at a time took a second per 2,000).
     const outbox = tx.objectStore('outbox');
     const answered = await outbox.getAll(IDBKeyRange.bound(through + 1, lastMutationId));
+    kept = [...new Set(answered.filter((m) => applied.has(m.id)).map((m) => m.entity))];
     await Promise.all(answered.flatMap((mutation) => [
       outbox.put({ ...mutation, acked: 1, acked_at: now }),
       applied.has(mutation.id) ? keepApplied(tx, mutation, applied.get(mutation.id)) : null,
@@ -424,7 +426,7 @@ export async function acknowledge(lastMutationId, results) {
     await pruneJournal(tx, lastMutationId, now);
   }
   await tx.done;
-  forget({ entities: null, unsent: true });
+  forget({ entities: kept, unsent: true }); // only the kinds whose replica rows keepApplied wrote
 }
 
 // An applied change goes into the replica at once, so that nothing on screen moves between the push and the next
