@@ -104,10 +104,11 @@ def test_my_inspections_puts_the_new_one_first_and_filters_in_the_url(phone, dem
     page.wait_for_selector("[data-testid=open-list]")
 
     # The inspection just started is the first row, on the first screen.
-    wait_until(page, "(id) => document.querySelector('[data-testid=inspection-link]')?.dataset.id === id", arg=new_id)
-    first = page.locator("[data-testid=inspection-link]").first
-    box = first.bounding_box()
-    assert box["y"] + box["height"] <= PIXEL_7["viewport"]["height"], box
+    # Read in one step in the page: a sync finishing meanwhile redraws the list, replacing its rows.
+    wait_until(page, """([id, height]) => {
+        const first = document.querySelector('[data-testid=inspection-link]');
+        return first?.dataset.id === id && first.getBoundingClientRect().bottom <= height;
+    }""", arg=[new_id, PIXEL_7["viewport"]["height"]])
     assert _row_texts(page)[0]["verdict"] == "Not started"
 
     # A search by PO keeps only that PO's inspections, and it is in the URL.
