@@ -84,14 +84,19 @@ def _held_as_sent(client_id: str, duplicates: list[dict], outcomes: dict[int, di
     """An applied upsert retried after a lost answer: if its record is still this client's echo, the outcome
     gives the record as the server holds it, which the client keeps as a first answer's `derived` (2.11);
     it is not sent again by pull. Rare (retries only), so the whole record rather than what was filled in."""
-    for mutation in duplicates:
-        resource = entities.BY_ENTITY.get(mutation["entity"])
-        outcome = outcomes[mutation["id"]]
-        if resource is None or mutation["op"] != "upsert" or outcome["status"] != "applied":
-            continue
+    retried = [(mutation, entities.BY_ENTITY[mutation["entity"]]) for mutation in duplicates
+               if mutation["entity"] in entities.BY_ENTITY and mutation["op"] == "upsert"
+               and outcomes[mutation["id"]]["status"] == "applied"]
+    wanted: dict[type, set] = {}
+    for mutation, resource in retried:
+        wanted.setdefault(resource.model, set()).add(mutation["record_id"])
+    for model, ids in wanted.items():  # a whole batch retried reads its records a query per 500, not one by one
+        records.prefetch(model, ids)
+    for mutation, resource in retried:
         record = records.lookup(resource.model, mutation["record_id"])
         if record is not None and record.echo_client_id == client_id and not record.is_deleted:
-            outcome.update(version=record.server_version, derived=records.replica_schema(resource).dump(record))
+            outcomes[mutation["id"]].update(version=record.server_version,
+                                            derived=records.replica_schema(resource).dump(record))
     return outcomes
 
 
