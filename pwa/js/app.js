@@ -2,6 +2,7 @@
 import { setCsrfToken } from './api.js';
 import { getMeta, onConnectionState, openDatabase } from './db.js';
 import { h, mount } from './dom.js';
+import { draw } from './draw.js';
 import { onLocaleChange, t } from './i18n.js';
 import { loadLanguage } from './language.js';
 import { hasPin } from './pin.js';
@@ -26,7 +27,12 @@ const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones'];
 const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
 const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
 
-async function route() {
+// Every way to the screen (a hash change, a finished sync, a language change) draws through draw().
+function route() {
+  return draw(drawRoute);
+}
+
+async function drawRoute() {
   const user = await currentUser();
   showNavigation(Boolean(user) && !locked, user);
   if (!user) return showLogin(main, { onLoggedIn: start });
@@ -77,7 +83,7 @@ async function start() {
 async function unlockThenStart() {
   locked = true;
   showNavigation(false);
-  showPinLock(main, {
+  draw(() => showPinLock(main, {
     onUnlocked: async () => {
       locked = false;
       await start();
@@ -86,7 +92,7 @@ async function unlockThenStart() {
       locked = false;
       await route();
     },
-  });
+  }));
 }
 
 async function registerServiceWorker() {

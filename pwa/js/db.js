@@ -307,10 +307,14 @@ function forget({ entities = null, unsent = false }, tellOthers = true) {
 async function replicaOf(entity) {
   if (replicaCache.has(entity)) return replicaCache.get(entity);
   const started = generation;
-  const rows = await (await openDatabase()).getAllFromIndex('replica', 'by_entity', entity);
+  const result = replicaFrom(await (await openDatabase()).getAllFromIndex('replica', 'by_entity', entity));
+  if (started === generation) replicaCache.set(entity, result);
+  return result;
+}
+
+function replicaFrom(rows) {
   const result = new Map();
   for (const row of rows) if (!row.deleted) result.set(row.id, { ...row.fields, id: row.id, _version: row.version });
-  if (started === generation) replicaCache.set(entity, result);
   return result;
 }
 
@@ -329,15 +333,34 @@ async function unsent() {
   if (unsentCache) return unsentCache;
   const started = generation;
   const tx = (await openDatabase()).transaction(['meta', 'outbox', 'rejections'], 'readonly');
+  const read = await unsentIn(tx);
+  await tx.done;
+  if (started === generation) unsentCache = read;
+  return read;
+}
+
+async function unsentIn(tx) {
   const mutations = await tx.objectStore('outbox').getAll(unsentRange(await ackedThroughIn(tx)));
   const refused = (await tx.objectStore('rejections').getAll()).filter((r) => r.op === 'upsert');
+  return { mutations, refused };
+}
+
+// The replica and the unsent mutations as of one moment. Read apart (each from its cache or its own
+// transaction), an acknowledgement landing between the two reads gave the replica from before it and the
+// outbox from after it: a record just acknowledged was in neither, and its screen sent the inspector back to
+// the list. Any write that lands meanwhile bumps the generation; then both are read again in one transaction.
+async function snapshot(entity) {
+  const started = generation;
+  const [replica, pending] = await Promise.all([replicaOf(entity), unsent()]);
+  if (started === generation) return [replica, pending];
+  const tx = (await openDatabase()).transaction(['replica', 'meta', 'outbox', 'rejections'], 'readonly');
+  const [rows, again] = await Promise.all([tx.objectStore('replica').index('by_entity').getAll(entity), unsentIn(tx)]);
   await tx.done;
-  if (started === generation) unsentCache = { mutations, refused };
-  return unsentCache ?? { mutations, refused };
+  return [replicaFrom(rows), again];
 }
 
 export async function records(entity) {
-  const [replica, { mutations, refused }] = await Promise.all([replicaOf(entity), unsent()]);
+  const [replica, { mutations, refused }] = await snapshot(entity);
   const result = new Map(replica);
   // A record the server refused to create stays where it was, marked with the reason, until the inspector
   // corrects it (which sends it again) or discards it: a sync never makes work disappear.

@@ -59,6 +59,7 @@ class Resource:
     # The column naming the factory a record belongs to, which decides who may see it: "factory_id" for
     # factory records, "id" for the factories themselves, None for reference data every user sees.
     scope_column: str | None = "factory_id"
+
     def __post_init__(self):
         _SCOPE_COLUMNS[self.model] = self.scope_column
 
@@ -96,7 +97,6 @@ def factory_of(record) -> uuid.UUID | None:
     return getattr(record, column) if column else None
 
 
-@functools.cache
 @functools.cache
 def schema_of(res: Resource, partial: bool):
     """Schema instances are stateless once built; building one per mutation is most of a small push."""

@@ -3,6 +3,7 @@
 // the running counts and the live verdict in view. Every change is a local record first.
 import { getMeta, localIssues, record, records } from '../db.js';
 import { h, mount } from '../dom.js';
+import { draw } from '../draw.js';
 import { t } from '../i18n.js';
 import { atLimit, computePlans, judge, planView } from '../plan.js';
 import { checklistSection } from './checklist.js';
@@ -38,7 +39,7 @@ export async function showInspection(root, id, section, { user, onChange, redraw
   const available = SECTIONS.filter((s) => s !== 'quantity' || inspection.inspection_type === 'final');
   const current = available.includes(section) ? section : (readOnly ? 'review' : 'tally');
   // A redraw after a change on this screen, as opposed to opening it (redraw: false), which the tally tells apart.
-  const rerender = () => showInspection(root, id, current, { user, onChange, redraw: true }).then(() => {});
+  const rerender = () => draw(() => showInspection(root, id, current, { user, onChange, redraw: true })).then(() => {});
   const header = summary(inspection, context);
   const options = { user, readOnly, onChange, rerender, redraw, showTally: header.showTally };
   const body = {

@@ -4,6 +4,7 @@
 import { ApiError, NetworkError, request } from '../api.js';
 import { conflicts, dismissRejection, pendingCounts, pruneUploadedPhotos, rejections, uploadedPhotoBytes } from '../db.js';
 import { h, mount } from '../dom.js';
+import { draw } from '../draw.js';
 import { downloadExport } from '../export.js';
 import { t } from '../i18n.js';
 import { clearPin, hasPin, setPin, validPin } from '../pin.js';
@@ -69,7 +70,7 @@ export async function issuesBanner({ rejections: refused, conflicts: open }) {
 }
 
 export async function showSyncScreen(root) {
-  const rerender = () => showSyncScreen(root);
+  const rerender = () => draw(() => showSyncScreen(root));
   if (navigator.onLine) await refreshConflicts().catch(() => {});
   const [refused, open, pending, space, uploaded, pinSet] = await Promise.all([
     rejections(), conflicts(), pendingCounts(), storageState(), uploadedPhotoBytes(), hasPin()]);

@@ -4,6 +4,7 @@
 import { ask, checkFields, markField } from '../checks.js';
 import { batch, record, records, upsertChange } from '../db.js';
 import { h, mount } from '../dom.js';
+import { draw } from '../draw.js';
 import { formatDay, t } from '../i18n.js';
 import { photoChangeFor } from '../photos.js';
 import { milestoneQuestions } from '../plausibility.js';
@@ -119,8 +120,9 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
     }
     await batch([milestone, ...photos]);
     onChange?.();
-    await showMilestoneOrder(root, orderId, { onChange });
-    root.querySelector('[data-testid=milestone-saved]').textContent = t('milestones.saved', { stage: t(`stage.${draft.stage}`) });
+    await draw(() => showMilestoneOrder(root, orderId, { onChange }));
+    const saved = root.querySelector('[data-testid=milestone-saved]');
+    if (saved) saved.textContent = t('milestones.saved', { stage: t(`stage.${draft.stage}`) });
   } },
   h('h2', {}, t('milestones.record')),
   h('div', { class: 'field' }, h('label', { for: 'stage' }, t('milestones.stage')),
