@@ -188,7 +188,7 @@ export async function batch(requested) {
     const madeAt = new Date().toISOString();
     const writes = changes.map((change, n) => outbox.add({
       id: first + n, entity: change.entity, op: change.op, record_id: change.recordId, fields: change.fields,
-      base_version: server[n] ? server[n].version : null, acked: 0, made_at: madeAt,
+      base_version: server[n] ? server[n].version : null, made_at: madeAt,
     }));
     writes.push(tx.objectStore('meta').put({ key: 'next_mutation_id', value: first + changes.length }));
     if (withPhotos) {
@@ -375,7 +375,7 @@ export async function records(entity) {
     else {
       const fields = mutation.op === 'finalize' ? finalizedView(mutation.fields) : mutation.fields;
       result.set(mutation.record_id, { ...(result.get(mutation.record_id) || { id: mutation.record_id }),
-                                       ...fields, ...(mutation.acked ? {} : { _pending: true }) });
+                                       ...fields, _pending: true });
     }
   }
   return result;
@@ -410,8 +410,9 @@ export async function mutationsAfter(id, limit) {
   return (await openDatabase()).getAll('outbox', IDBKeyRange.lowerBound(id, true), limit);
 }
 
-// A push answer covers every mutation up to lastMutationId: mark those past the previous acknowledgement (a
-// key range: the journal before it is never read), move `acked_through` in the same transaction, and prune.
+// A push answer covers every mutation up to lastMutationId. Acknowledging moves `acked_through` and notes when
+// (the journal's retention counts from it): the outbox rows themselves are not rewritten, so an answer to 2,000
+// mutations costs a read of its range, and a read and a write per record it wrote into the replica.
 export async function acknowledge(lastMutationId, results) {
   const db = await openDatabase();
   const tx = db.transaction(['meta', 'outbox', 'rejections', 'conflicts', 'replica'], 'readwrite', STRICT);
@@ -436,48 +437,71 @@ export async function acknowledge(lastMutationId, results) {
   let kept = [];
   if (lastMutationId > through) {
     const now = Date.now();
-    // One read of the answered range, then every write requested at once: IndexedDB runs them in order, and the
-    // page does not wait for each one (a cursor stepped one row at a time took a second per 2,000).
-    const outbox = tx.objectStore('outbox');
-    const answered = await outbox.getAll(IDBKeyRange.bound(through + 1, lastMutationId));
-    kept = [...new Set(answered.filter((m) => applied.has(m.id)).map((m) => m.entity))];
-    await Promise.all(answered.flatMap((mutation) => [
-      outbox.put({ ...mutation, acked: 1, acked_at: now }),
-      applied.has(mutation.id) ? keepApplied(tx, mutation, applied.get(mutation.id)) : null,
-    ]));
-    await tx.objectStore('meta').put({ key: 'acked_through', value: lastMutationId });
+    const answered = await tx.objectStore('outbox').getAll(IDBKeyRange.bound(through + 1, lastMutationId));
+    const keeping = answered.filter((m) => applied.has(m.id));
+    kept = [...new Set(keeping.map((m) => m.entity))];
+    // Every record's replica row is read and written once, all requested at once (a cursor stepped one row at a
+    // time took a second per 2,000).
+    await Promise.all([...byRecord(keeping).values()].map((mutations) => keepApplied(tx, mutations, applied)));
+    const meta = tx.objectStore('meta');
+    const log = await ackLog(meta, through, now);
+    await meta.put({ key: 'ack_log', value: [...log, { through: lastMutationId, at: now }] });
+    await meta.put({ key: 'acked_through', value: lastMutationId });
     await pruneJournal(tx, lastMutationId, now);
   }
   await tx.done;
   forget({ entities: kept, unsent: true }); // only the kinds whose replica rows keepApplied wrote
 }
 
-// An applied change goes into the replica at once, so that nothing on screen moves between the push and the next
+function byRecord(mutations) {
+  const groups = new Map();
+  for (const mutation of mutations) {
+    const key = `${mutation.entity}/${mutation.record_id}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(mutation);
+  }
+  return groups;
+}
+
+// When each range of mutations was acknowledged: [{ through, at }], oldest first. A phone that acknowledged
+// before the log existed starts it now for all it holds (the retention then runs from today: longer, never shorter).
+async function ackLog(meta, through, now) {
+  const log = (await meta.get('ack_log'))?.value;
+  if (log) return log;
+  return through > 0 ? [{ through, at: now }] : [];
+}
+
+// Applied changes go into the replica at once, so that nothing on screen moves between the push and the next
 // pull. An upsert as sent, with the fields the server filled in (PROTOCOL.md 2.11): the server does not send it
 // back when it stored it so (3.7), and sends its own copy when it did not; a delete or a finalize as the phone
-// showed it, until the pull brings the server's record.
-async function keepApplied(tx, mutation, result) {
+// showed it, until the pull brings the server's record. A record's mutations are folded in order onto one read
+// of its row: a record made and then changed before one sync keeps the fields of both.
+async function keepApplied(tx, mutations, applied) {
   const replica = tx.objectStore('replica');
-  const held = await replica.get([mutation.entity, mutation.record_id]);
-  const fields = { upsert: () => ({ ...mutation.fields, ...result.derived }),
-                   finalize: () => finalizedView(mutation.fields), delete: () => ({}) }[mutation.op]?.();
-  if (!fields || (!held && mutation.op !== 'upsert')) return;
-  await replica.put({ entity: mutation.entity, id: mutation.record_id, version: result.version ?? held?.version ?? 0,
-                      deleted: mutation.op === 'delete', fields: { ...held?.fields, ...fields } });
+  const { entity, record_id: id } = mutations[0];
+  const held = await replica.get([entity, id]);
+  let row = held;
+  for (const mutation of mutations) {
+    const result = applied.get(mutation.id);
+    const fields = { upsert: () => ({ ...mutation.fields, ...result.derived }),
+                     finalize: () => finalizedView(mutation.fields), delete: () => ({}) }[mutation.op]?.();
+    if (!fields || (!row && mutation.op !== 'upsert')) continue;
+    row = { entity, id, version: result.version ?? row?.version ?? 0, deleted: mutation.op === 'delete',
+            fields: { ...row?.fields, ...fields } };
+  }
+  if (row !== held) await replica.put(row);
 }
 
 // Acknowledged mutations older than the retention go, but never the newest JOURNAL_KEEP_AT_LEAST. They are
-// acknowledged in id order, so what may go is a prefix of the outbox: walk it from the start and stop at the
-// first one to keep (the cost is what is pruned, plus one).
+// acknowledged in id order, so what may go is a prefix of the outbox, deleted as one key range.
 async function pruneJournal(tx, ackedThrough, now) {
-  const upgradedAt = (await tx.objectStore('meta').get('journal_upgraded_at'))?.value ?? 0;
-  const lastPrunable = ackedThrough - JOURNAL_KEEP_AT_LEAST;
-  if (lastPrunable < 1) return;
-  let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.upperBound(lastPrunable));
-  while (cursor && (cursor.value.acked_at ?? upgradedAt) < now - JOURNAL_RETENTION_MS) {
-    await cursor.delete();
-    cursor = await cursor.continue();
-  }
+  const meta = tx.objectStore('meta');
+  const log = (await meta.get('ack_log'))?.value ?? [];
+  const old = log.filter((entry) => entry.at < now - JOURNAL_RETENTION_MS).at(-1);
+  const prunable = Math.min(old?.through ?? 0, ackedThrough - JOURNAL_KEEP_AT_LEAST);
+  if (prunable < 1) return;
+  await tx.objectStore('outbox').delete(IDBKeyRange.upperBound(prunable));
+  await meta.put({ key: 'ack_log', value: log.filter((entry) => entry.through > prunable) });
 }
 
 // The server lacks mutations from firstMissing on (it was restored from a backup, or asks with a
@@ -494,13 +518,11 @@ export async function rewind(firstMissing) {
                     + '(the server was restored from a backup older than the retention). Export and contact support.');
   }
   if (firstMissing <= through) {
-    let cursor = await tx.objectStore('outbox').openCursor(IDBKeyRange.bound(firstMissing, through));
-    while (cursor) {
-      const { acked_at: _forgotten, ...unsentAgain } = cursor.value;
-      await cursor.update({ ...unsentAgain, acked: 0 });
-      cursor = await cursor.continue();
-    }
-    await tx.objectStore('meta').put({ key: 'acked_through', value: firstMissing - 1 });
+    // Asked again: unsent from firstMissing on. Their acknowledgement times go too (acknowledged again later).
+    const meta = tx.objectStore('meta');
+    const log = (await meta.get('ack_log'))?.value ?? [];
+    await meta.put({ key: 'ack_log', value: log.filter((entry) => entry.through < firstMissing) });
+    await meta.put({ key: 'acked_through', value: firstMissing - 1 });
   }
   await tx.done;
   forget({ entities: [], unsent: true });

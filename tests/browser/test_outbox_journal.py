@@ -27,7 +27,8 @@ RECORD_BURST = """async ([inspectionId, defectTypeId, count, label]) => {
 
 OUTBOX = """async () => {
     const db = await (await import('/js/db.js')).openDatabase();
-    return (await db.getAll('outbox')).map((m) => ({ id: m.id, acked: m.acked, note: m.fields.note ?? null }));
+    const through = (await db.get('meta', 'acked_through'))?.value ?? 0;
+    return (await db.getAll('outbox')).map((m) => ({ id: m.id, acked: m.id <= through, note: m.fields.note ?? null }));
 }"""
 
 # Counts readwrite transactions and records every read of the outbox store with its key range (null: the whole
@@ -271,6 +272,28 @@ def test_the_app_keeps_what_it_sent_and_is_not_sent_it_back(live_app, phone):
     assert row["fields"]["factory_id"] == str(world.FACTORY_A)
     shown = page.evaluate("""async (id) => (await (await import('/js/db.js')).record('inspection_defect', id))""", defect)
     assert shown["note"] == "kept 0" and not shown.get("_pending")
+
+
+def test_a_record_made_and_changed_before_one_sync_is_kept_whole(live_app, phone):
+    """Both changes are answered at once: the replica row holds the fields of the first and the change of the
+    second (each acknowledged change was once folded onto the row as read before any of them was written, so the
+    second one's few fields replaced the whole record, and the pull, which skips the phone's echoes, never mended it)."""
+    base, _app = live_app
+    page = phone.new_page()
+    login(page, base)
+    wait_synced(page)
+    defect = page.evaluate("""async ([inspectionId, defectTypeId]) => {
+        const db = await import('/js/db.js');
+        const made = db.upsertChange('inspection_defect', { inspection_id: inspectionId, defect_type_id: defectTypeId,
+                                                            severity: 'minor', note: 'first' });
+        const changed = db.upsertChange('inspection_defect', { location: 'left sleeve' }, made.recordId);
+        await db.batch([made, changed]);
+        return made.recordId;
+    }""", [str(world.INSPECTION_A), str(world.DEFECT_TYPE)])
+    wait_synced(page)
+    fields = page.evaluate(REPLICA_ROW, ["inspection_defect", defect])["fields"]
+    assert (fields["note"], fields["location"], fields["severity"]) == ("first", "left sleeve", "minor")
+    assert fields["defect_type_id"] == str(world.DEFECT_TYPE)
 
 
 def test_a_nothing_new_sync_is_one_request_and_a_refusal_still_refreshes_the_list(live_app, phone):

@@ -29,8 +29,9 @@ RECORD_DEFECTS = """async ([inspectionId, defectTypeId, count, label]) => {
 
 OUTBOX = """async () => {
     const db = await (await import('/js/db.js')).openDatabase();
+    const through = (await db.get('meta', 'acked_through'))?.value ?? 0;
     return (await db.getAll('outbox')).map((m) => ({ id: m.id, entity: m.entity, record_id: m.record_id,
-                                                    acked: m.acked }));
+                                                    acked: m.id <= through }));
 }"""
 
 LOCAL_PHOTOS = """async () => {
@@ -427,8 +428,9 @@ def _both(tabs, count, label, sync):
 
 OUTBOX_NOTES = """async () => {
     const db = await (await import('/js/db.js')).openDatabase();
+    const through = (await db.get('meta', 'acked_through'))?.value ?? 0;
     return (await db.getAll('outbox')).sort((a, b) => a.id - b.id)
-        .map((m) => ({ id: m.id, record_id: m.record_id, note: m.fields.note, acked: m.acked }));
+        .map((m) => ({ id: m.id, record_id: m.record_id, note: m.fields.note, acked: m.id <= through }));
 }"""
 
 
