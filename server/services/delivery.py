@@ -155,8 +155,9 @@ def run_forever(clock: Clock = utcnow, sleep: Callable[[float], None] = time.sle
 
 def deliver_round(clock: Clock = utcnow) -> RoundReport:
     """Take one batch of due deliveries, send them, record the outcomes."""
-    report = RoundReport()
-    for job in take_due(clock):
+    jobs, given_up = take_due(clock)
+    report = RoundReport(given_up=len(given_up), delivery_ids=list(given_up))
+    for job in jobs:
         outcome = send(job)
         status = record(job.delivery_id, outcome, clock())
         report.delivery_ids.append(job.delivery_id)
@@ -169,8 +170,11 @@ def deliver_round(clock: Clock = utcnow) -> RoundReport:
     return report
 
 
-def take_due(clock: Clock = utcnow) -> list[Job]:
-    """Claim up to NOTIFY_BATCH_SIZE due deliveries for this worker by moving them past a lease."""
+def take_due(clock: Clock = utcnow) -> tuple[list[Job], list[int]]:
+    """Claim up to NOTIFY_BATCH_SIZE due deliveries for this worker by moving them past a lease.
+
+    Returns the jobs to send, and the deliveries given up instead (their endpoint was deactivated).
+    """
     config = current_app.config
     now = clock()
     lease = timedelta(seconds=2 * config["NOTIFY_TIMEOUT_SECONDS"] + 60)
@@ -183,12 +187,13 @@ def take_due(clock: Clock = utcnow) -> list[Job]:
             .limit(config["NOTIFY_BATCH_SIZE"])
             .with_for_update(skip_locked=True)
         ).all()
-        jobs = []
+        jobs, given_up = [], []
         endpoints = _endpoints({row.endpoint_id for row in rows if row.endpoint_id is not None})
         for row in rows:
             endpoint = endpoints.get(row.endpoint_id)
             if row.channel == "webhook" and (endpoint is None or not endpoint.active):
                 _give_up(row, now, "The endpoint was deactivated; its pending deliveries are not sent.")
+                given_up.append(row.id)
                 continue
             row.next_attempt_at = now + lease
             jobs.append(Job(delivery_id=row.id, channel=row.channel, event=row.event, event_id=row.event_id,
@@ -199,7 +204,7 @@ def take_due(clock: Clock = utcnow) -> list[Job]:
     finally:
         db.session.rollback()  # nothing left to undo after a commit; ends the transaction after an error
         reset_write_intent(token)
-    return jobs
+    return jobs, given_up
 
 
 def record(delivery_id: int, outcome: Outcome, now: datetime) -> str | None:
@@ -207,7 +212,7 @@ def record(delivery_id: int, outcome: Outcome, now: datetime) -> str | None:
     config = current_app.config
     token = declare_write_intent()
     try:
-        row = db.session.get(NotificationDelivery, delivery_id, with_for_update=True)
+        row = db.session.get(NotificationDelivery, delivery_id, with_for_update=True, populate_existing=True)
         if row is None:  # its endpoint was deleted while it was being sent
             db.session.rollback()
             return None
