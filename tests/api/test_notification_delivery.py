@@ -400,3 +400,64 @@ def test_without_smtp_settings_an_email_attempt_fails_and_says_why(notify_app, l
         assert delivery.drain(Clock()).retrying == 1
     (row,) = _deliveries(app, channel="email")
     assert row.last_error == "SMTP_HOST and SMTP_FROM must be set to send e-mail."
+
+
+def test_a_finalize_pushed_by_a_phone_is_announced_once(notify_app, login_as, receiver):
+    app = notify_app
+    _register(login_as("admin"), receiver.url)
+    inspector = login_as("inspector_a")
+
+    def push(mutation_id, verdict):
+        body = {"client_id": "notify-device-0123456789", "protocol_version": 1, "schema_version": 1,
+                "mutations": [{"id": mutation_id, "entity": "inspection", "op": "finalize",
+                               "record_id": str(world.INSPECTION_A), "fields": {"verdict": verdict}}]}
+        return inspector.post("/api/v1/sync/push", json=body).get_json()["results"][0]
+
+    assert push(1, FAIL_CRITICAL)["code"] == "verdict_mismatch"
+    assert _deliveries(app) == []
+    assert push(2, PASS)["status"] == "applied"
+    assert push(2, PASS)["status"] in ("applied", "duplicate")  # a retried push is not a second finalize
+    assert [row.event for row in _deliveries(app)] == ["inspection_finalized"]
+    with app.app_context():
+        assert delivery.drain(Clock()).delivered == 1
+    assert [json.loads(body)["data"]["inspection_id"] for _h, body, _t in receiver.accepted] == [str(world.INSPECTION_A)]
+
+
+def test_the_worker_loop_delivers_and_sleeps_when_idle(notify_app, login_as, receiver):
+    app = notify_app
+    app.config["NOTIFY_WORKER_SLEEP_SECONDS"] = 7
+    _register(login_as("admin"), receiver.url)
+    _emit(app, "inspection_failed")
+    pauses = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 2:
+            raise Stop
+
+    with app.app_context(), pytest.raises(Stop):
+        delivery.run_forever(Clock(), sleep=sleep)
+    assert pauses == [7, 7] and len(receiver.accepted) == 1
+
+
+def test_notification_settings_are_read_from_the_environment(monkeypatch):
+    from server.config import ConfigError, load_config
+
+    monkeypatch.setenv("SMTP_HOST", "mail.example.com")
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    monkeypatch.setenv("SMTP_STARTTLS", "false")
+    monkeypatch.setenv("NOTIFY_MAX_ATTEMPTS", "5")
+    monkeypatch.setenv("NOTIFY_TIMEOUT_SECONDS", "2.5")
+    config = load_config({"TESTING": True})
+    assert (config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_STARTTLS"]) == ("mail.example.com", 2525, False)
+    assert (config["NOTIFY_MAX_ATTEMPTS"], config["NOTIFY_TIMEOUT_SECONDS"]) == (5, 2.5)
+    monkeypatch.setenv("SMTP_STARTTLS", "maybe")
+    with pytest.raises(ConfigError, match="SMTP_STARTTLS"):
+        load_config({"TESTING": True})
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+    monkeypatch.setenv("NOTIFY_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ConfigError, match="NOTIFY_TIMEOUT_SECONDS"):
+        load_config({"TESTING": True})
