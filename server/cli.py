@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app server seed-demo`, `create-user`, `import-unsynced` (and Flask-Migrate's `db`)."""
+"""Command-line tools: `flask --app server seed-demo`, `create-user`, `import-unsynced`, `deliver` (and Flask-Migrate's
+`db`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,22 @@ def register_cli(app: Flask) -> None:
         except ApiError as exc:
             raise click.ClickException(f"{exc.message} {exc.fields or ''}".strip()) from exc
         click.echo(f"created {user.role} {user.email} ({user.id})")
+
+    @app.cli.command("deliver")
+    @click.option("--once", is_flag=True, help="Deliver everything due now, then exit (for cron or a test).")
+    def deliver_command(once):
+        """Send queued webhooks and e-mails; without --once, keep doing it (NOTIFY_WORKER_SLEEP_SECONDS apart)."""
+        from server.services import delivery
+
+        if once:
+            report = delivery.drain()
+            click.echo(f"{report.delivered} delivered, {report.retrying} to retry, {report.given_up} given up")
+            return
+        click.echo("Delivering notifications (Ctrl-C to stop)")
+        try:
+            delivery.run_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped")
 
     @app.cli.command("import-unsynced")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -40,6 +40,14 @@ class Defaults:
     # Declared bytes of one user's unfinished uploads: five of the largest photos, far more than a phone
     # uploading one photo at a time ever holds, and a bound on the disk one account can fill with partials.
     photo_max_bytes_in_flight_per_user: int = 100 * 1024 * 1024
+    # Notification delivery (server/services/delivery.py): a receiver that is down gets every event once it
+    # is back, within the retry span: 30 s doubling up to 6 h between tries, 12 tries = about 26 hours.
+    notify_timeout_seconds: float = 10.0
+    notify_max_attempts: int = 12
+    notify_backoff_seconds: float = 30.0
+    notify_backoff_max_seconds: float = 6 * 3600.0
+    notify_worker_sleep_seconds: float = 5.0
+    notify_batch_size: int = 50
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str = "instance") -> dict:
@@ -76,6 +84,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         defaults.trusted_proxy_hops,
     )
     config = {
+        **_notification_config(env, defaults),
         "SEAMLINE_ENV": environment,
         "TESTING": environment == "testing",
         "SECRET_KEY": secret_key,
@@ -108,6 +117,48 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
     }
     config.update(overrides)
     return config
+
+
+def _notification_config(env: Mapping[str, str], defaults: Defaults) -> dict:
+    """Delivery settings and the SMTP server e-mails go through (no SMTP_HOST: e-mail attempts fail, logged)."""
+    port = _non_negative_int("SMTP_PORT", env.get("SMTP_PORT"), 587)
+    starttls = env.get("SMTP_STARTTLS", "true").strip().lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"SMTP_STARTTLS must be true or false, not {starttls!r}")
+    return {
+        "NOTIFY_TIMEOUT_SECONDS": _positive_float("NOTIFY_TIMEOUT_SECONDS", env.get("NOTIFY_TIMEOUT_SECONDS"),
+                                                  defaults.notify_timeout_seconds),
+        "NOTIFY_MAX_ATTEMPTS": _non_negative_int("NOTIFY_MAX_ATTEMPTS", env.get("NOTIFY_MAX_ATTEMPTS"),
+                                                 defaults.notify_max_attempts) or 1,
+        "NOTIFY_BACKOFF_SECONDS": _positive_float("NOTIFY_BACKOFF_SECONDS", env.get("NOTIFY_BACKOFF_SECONDS"),
+                                                  defaults.notify_backoff_seconds),
+        "NOTIFY_BACKOFF_MAX_SECONDS": _positive_float("NOTIFY_BACKOFF_MAX_SECONDS",
+                                                      env.get("NOTIFY_BACKOFF_MAX_SECONDS"),
+                                                      defaults.notify_backoff_max_seconds),
+        "NOTIFY_WORKER_SLEEP_SECONDS": _positive_float("NOTIFY_WORKER_SLEEP_SECONDS",
+                                                       env.get("NOTIFY_WORKER_SLEEP_SECONDS"),
+                                                       defaults.notify_worker_sleep_seconds),
+        "NOTIFY_BATCH_SIZE": _non_negative_int("NOTIFY_BATCH_SIZE", env.get("NOTIFY_BATCH_SIZE"),
+                                               defaults.notify_batch_size) or 1,
+        "SMTP_HOST": env.get("SMTP_HOST", ""),
+        "SMTP_PORT": port,
+        "SMTP_USER": env.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": env.get("SMTP_FROM", ""),
+        "SMTP_STARTTLS": starttls in ("true", "1", "yes"),
+    }
+
+
+def _positive_float(name: str, raw: Any, default: float) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = 0.0
+    if not value > 0:
+        raise ConfigError(f"{name} must be a number above 0, not {raw!r}")
+    return value
 
 
 def _non_negative_int(name: str, raw: Any, default: int) -> int:

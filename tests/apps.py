@@ -48,5 +48,8 @@ class ApiClient:
     def patch(self, path, **kw):
         return self.open("PATCH", path, **kw)
 
+    def put(self, path, **kw):
+        return self.open("PUT", path, **kw)
+
     def delete(self, path, **kw):
         return self.open("DELETE", path, **kw)

@@ -37,6 +37,8 @@ CHECKLIST_RESULT_A = _id("checklist-result-a")
 INSPECTION_B = _id("inspection-b")
 PHOTO_A = _id("photo-a")
 PO_B = _id("po-b")
+# An inactive webhook endpoint (the matrix needs a record; inactive so no other test's events are queued for it).
+WEBHOOK = _id("webhook")
 
 PERSONAS = {
     "inspector_a": ("inspector-a@example.com", "inspector", [FACTORY_A]),
@@ -91,6 +93,11 @@ def build_world() -> None:
     for persona, (email, role, factories) in PERSONAS.items():
         create_user(None, {"id": user_id(persona), "email": email, "display_name": persona.replace("_", " ").title(),
                            "role": role, "password": PASSWORD, "factory_ids": factories}, source="seed")
+    from server.models import WebhookEndpoint
+
+    db.session.add(WebhookEndpoint(id=WEBHOOK, url="https://hooks.example.com/seamline", events=["inspection_failed"],
+                                   secret="world-webhook-secret-not-used", active=False))
+    db.session.commit()
     with changes.recording(None, "seed"):
         db.session.add_all([
             TechPackVersion(id=TECH_PACK, style_id=STYLE, version_label="v1", issued_on=date(2026, 1, 5)),

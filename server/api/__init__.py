@@ -12,6 +12,7 @@ def register_blueprints(api) -> None:
         factories,
         health,
         inspections,
+        notifications,
         orders,
         photos,
         reports,
@@ -21,6 +22,6 @@ def register_blueprints(api) -> None:
     )
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
-                   sync, analytics, exports, reports):
+                   sync, analytics, exports, reports, notifications):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

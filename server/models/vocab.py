@@ -64,6 +64,18 @@ CHECKLIST_RESULTS = ("pass", "fail", "na")
 
 CHANGE_SOURCES = ("api", "sync", "cli", "import", "automation", "seed")
 
+# Events that webhooks and e-mails announce (server/services/events.py emits them).
+NOTIFICATION_EVENTS = (
+    "inspection_finalized",
+    "inspection_failed",
+    "corrective_action_opened",
+    "corrective_action_overdue",
+    "review_status_changed",
+)
+NOTIFICATION_CHANNELS = ("webhook", "email")
+# pending: waiting for its next attempt; delivered: accepted (2xx / SMTP accepted); failed: gave up.
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
 
 def check_in(column: str, values: tuple[str, ...]) -> str:
     """SQL for a CHECK constraint limiting ``column`` to ``values``."""

@@ -6,7 +6,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Inspection
 from server.models.base import utcnow
-from server.services import rollups
+from server.services import events, rollups
 from server.services.content_hash import inspection_hash
 from server.services.inspections import SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict, recompute_verdict
 
@@ -54,3 +54,26 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
     # In the same transaction: the hash printed on the reports is of exactly what was finalized.
     inspection.content_hash = inspection_hash(inspection)
     rollups.add_finalized(inspection)
+    announce_finalized(inspection)
+
+
+def announce_finalized(inspection: Inspection) -> None:
+    """Queue the notifications of a finalize in its own transaction: every finalize is announced as
+    ``inspection_finalized``, and a failed lot also as ``inspection_failed`` (for those who want only those)."""
+    payload = {
+        "inspection_id": inspection.id,
+        "factory_id": inspection.factory_id,
+        "production_order_id": inspection.production_order_id,
+        "inspection_type": inspection.inspection_type,
+        "lot_size": inspection.lot_size,
+        "verdict": inspection.verdict,
+        "verdict_critical": inspection.verdict_critical,
+        "verdict_major": inspection.verdict_major,
+        "verdict_minor": inspection.verdict_minor,
+        "disposition": inspection.disposition,
+        "finished_at": inspection.finished_at,
+        "content_hash": inspection.content_hash,
+    }
+    events.emit("inspection_finalized", payload, inspection.factory_id)
+    if inspection.verdict == "fail":
+        events.emit("inspection_failed", payload, inspection.factory_id)

@@ -42,6 +42,7 @@ VOCABULARIES = {
     "open_production_order_statuses": vocab.OPEN_PRODUCTION_ORDER_STATUSES,
     "photo_kinds": vocab.PHOTO_KINDS,
     "checklist_results": vocab.CHECKLIST_RESULTS,
+    "notification_events": vocab.NOTIFICATION_EVENTS,
 }
 
 _TYPES = [(ma.Integer, "integer"), (ma.Decimal, "decimal"), (ma.Float, "number"), (ma.Boolean, "boolean"),

@@ -38,6 +38,8 @@ RECORD_FOR_BLUEPRINT = {
     "checklist_results": world.CHECKLIST_RESULT_A,
     "users": world.user_id("inspector_a"),
     "photo_records": world.PHOTO_A,
+    "webhooks": world.WEBHOOK,
+    "notification_preferences": world.user_id("inspector_a"),
 }
 FACTORY_A_RECORDS = {
     world.FACTORY_A, world.PO_A, world.PO_LINE_A, world.PROD_ORDER_A, world.MILESTONE_A, world.INSPECTION_A,

@@ -11,6 +11,7 @@ import { clearPin, hasPin, setPin, validPin } from '../pin.js';
 import { megabytes, storageState } from '../storage.js';
 import { refreshConflicts, resolveConflict } from '../conflicts.js';
 import { syncNow } from '../sync.js';
+import { emailChoices } from './email-choices.js';
 import { languageSwitch } from './language.js';
 import { logoutButton } from './logout.js';
 
@@ -75,6 +76,7 @@ export async function showSyncScreen(root) {
   const [refused, open, pending, space, uploaded, pinSet] = await Promise.all([
     rejections(), conflicts(), pendingCounts(), storageState(), uploadedPhotoBytes(), hasPin()]);
   const language = await languageSwitch();
+  const emails = await emailChoices();
   const note = h('p', { role: 'status', 'data-testid': 'sync-note' });
   const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 });
   const importFile = h('input', { id: 'import-file', type: 'file', accept: 'application/json,.json' });
@@ -88,6 +90,7 @@ export async function showSyncScreen(root) {
       } }, t('issues.sync_now')),
       logoutButton()),
     language,
+    emails,
     h('section', { class: 'card' }, h('h2', {}, t('issues.conflicts')),
       open.length ? h('ul', { class: 'list' }, open.map((c) => conflictItem(c, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
     h('section', { class: 'card' }, h('h2', {}, t('issues.rejections')),
