@@ -12,7 +12,7 @@ blp = Blueprint("bookings", "bookings", url_prefix="/api/v1/bookings",
 
 
 @blp.route("", methods=["POST"])
-@allow(*entities.BOOKERS)
+@allow(*entities.INSPECTIONS.grant("book"))
 @blp.arguments(BookingSchema)
 @blp.response(201, BookedSchema)
 def book(data):

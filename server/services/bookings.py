@@ -1,7 +1,8 @@
 """Booking inspections against production orders.
 
 A booking is a planned inspection: the one record the inspector's phone receives through sync, ready to start
-offline. Managers and admins book for any factory, a factory's own staff for theirs (BOOKERS in the registry).
+offline. Managers and admins book for any factory, a factory's own staff for theirs (the "book" grant of the
+inspection's registry entry).
 Each booking says whether the order is ready for it: an inline inspection once sewing has started, a final
 random inspection once enough of the order is packed (BOOKING_FINAL_PACKED_PERCENT). A booking made before that
 is kept but flagged; a second booking of the same kind for the same order, while the first is still open, is
