@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from server.authz import factory_scope, require_factory
 from server.errors import ApiError, validation_error
 from server.extensions import db
-from server.models import Inspection, MilestoneEvent, ProductionOrder, User
+from server.models import AqlDefault, Inspection, MilestoneEvent, ProductionOrder, PurchaseOrderLine, Style, User
 from server.models.vocab import MILESTONE_STAGES, OPEN_PRODUCTION_ORDER_STATUSES
 from server.services import changes, entities, records
 
@@ -55,8 +55,8 @@ def book(user: User, data: dict) -> dict:
                            {"production_order_id": [str(existing.id)]})
         fields = {key: value for key, value in data.items() if key != "production_order_id"}
         inspection = records.apply_create(entities.INSPECTIONS, user, {
-            **fields, "production_order_id": order.id, "factory_id": order.factory_id, "status": "planned",
-            "lot_size": data.get("lot_size") or order.quantity})
+            **_aql_defaults(order, data["inspection_type"]), **fields, "production_order_id": order.id,
+            "factory_id": order.factory_id, "status": "planned", "lot_size": data.get("lot_size") or order.quantity})
         readiness = readiness_of(order, inspection.inspection_type)
         inspection_id = inspection.id
     return {"inspection": db.session.get(Inspection, inspection_id), "readiness": readiness}
@@ -102,6 +102,18 @@ def readiness_of(order: ProductionOrder, inspection_type: str) -> Readiness:
         needed = math.ceil(order.quantity * current_app.config["BOOKING_FINAL_PACKED_PERCENT"] / 100)
         return Readiness(packed >= needed, None if packed >= needed else "packed_below_threshold", packed, needed)
     return Readiness(True, None)
+
+
+def _aql_defaults(order: ProductionOrder, inspection_type: str) -> dict:
+    """The level and AQLs set for the order's product category and the type, for the booker to keep or change."""
+    style = db.session.scalar(select(Style).join(PurchaseOrderLine, PurchaseOrderLine.style_id == Style.id)
+                              .where(PurchaseOrderLine.id == order.purchase_order_line_id))
+    row = style and db.session.scalar(select(AqlDefault).where(
+        AqlDefault.product_category == style.category, AqlDefault.inspection_type == inspection_type,
+        AqlDefault.deleted_at.is_(None)))
+    if not row:
+        return {}
+    return {key: getattr(row, key) for key in ("inspection_level", "aql_critical", "aql_major", "aql_minor")}
 
 
 def _visible_order(user: User, order_id) -> ProductionOrder:

@@ -58,6 +58,20 @@ def test_a_final_inspection_is_ready_once_the_packed_share_reaches_the_setting(l
                                    "needed_quantity": 900}
 
 
+def test_level_and_aqls_left_out_are_the_defaults_for_the_product_and_type(login_as):
+    manager = login_as("manager")
+    assert manager.patch(f"/api/v1/production-orders/{world.PROD_ORDER_A}",
+                         json={"purchase_order_line_id": str(world.PO_LINE_A)}).status_code == 200
+    assert login_as("admin").patch(f"/api/v1/aql-defaults/{world.AQL_DEFAULT}", json={
+        "inspection_level": "I", "aql_major": "1.0", "aql_minor": "2.5"}).status_code == 200
+    assert manager.patch(f"/api/v1/inspections/{world.INSPECTION_A}", json={"status": "cancelled"}).status_code == 200
+    # The world's default is for final inspections of knit tops, the order's style.
+    defaulted = _book(manager, inspection_type="final").get_json()["inspection"]
+    assert (defaulted["inspection_level"], defaulted["aql_major"], defaulted["aql_minor"]) == ("I", "1.0", "2.5")
+    chosen = _book(manager, inspection_type="inline", aql_major="0.65").get_json()["inspection"]
+    assert (chosen["inspection_level"], chosen["aql_major"]) == ("II", "0.65")  # no default for inline: the usual
+
+
 def test_a_double_booking_is_refused_naming_the_first(login_as):
     manager = login_as("manager")
     first = _book(manager).get_json()["inspection"]["id"]
