@@ -48,6 +48,8 @@ class Defaults:
     notify_backoff_max_seconds: float = 6 * 3600.0
     notify_worker_sleep_seconds: float = 5.0
     notify_batch_size: int = 50
+    # A final random inspection is booked once this share of the order is packed (ISO 2859 samples a finished lot).
+    booking_final_packed_percent: int = 80
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str = "instance") -> dict:
@@ -107,6 +109,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "LOGIN_MAX_FAILURES_PER_ADDRESS": defaults.login_max_failures_per_address,
         "LOGIN_WINDOW_SECONDS": defaults.login_window_seconds,
         "TRUSTED_PROXY_HOPS": trusted_proxy_hops,
+        "BOOKING_FINAL_PACKED_PERCENT": _percent(
+            "BOOKING_FINAL_PACKED_PERCENT", env.get("BOOKING_FINAL_PACKED_PERCENT"),
+            defaults.booking_final_packed_percent),
         # flask-smorest / OpenAPI
         "API_TITLE": "Seamline API",
         "API_VERSION": "v1",
@@ -170,6 +175,13 @@ def _non_negative_int(name: str, raw: Any, default: int) -> int:
         value = -1
     if value < 0:
         raise ConfigError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return value
+
+
+def _percent(name: str, raw: Any, default: int) -> int:
+    value = _non_negative_int(name, raw, default)
+    if value > 100:
+        raise ConfigError(f"{name} is a percentage from 0 to 100, not {raw!r}")
     return value
 
 

@@ -7,6 +7,7 @@ import { onLocaleChange, t } from './i18n.js';
 import { loadLanguage } from './language.js';
 import { hasPin } from './pin.js';
 import { showInspection } from './screens/inspection.js';
+import { showBooking } from './screens/booking.js';
 import { showInspections } from './screens/inspections.js';
 import { showSyncScreen } from './screens/issues.js';
 import { showLogin } from './screens/login.js';
@@ -15,7 +16,7 @@ import { showPinLock } from './screens/pin.js';
 import { currentUser, refreshSession } from './session.js';
 import { showStatus } from './status.js';
 import { onStatus, requestBackgroundSync, startSyncTriggers, syncNow } from './sync.js';
-import { loadVocabulary, refreshVocabulary } from './vocabulary.js';
+import { loadVocabulary, may, refreshVocabulary } from './vocabulary.js';
 
 const main = document.getElementById('app');
 let updateRequested = false;
@@ -55,6 +56,7 @@ async function drawRoute() {
   if (screen === 'milestones' && id) return showMilestoneOrder(main, id, { onChange });
   if (screen === 'milestones') return showMilestones(main, { user });
   if (screen === 'sync') return showSyncScreen(main);
+  if (screen === 'book' && may(user.role, 'inspection', 'book')) return showBooking(main);
   return showInspections(main, { user });
 }
 

@@ -1,11 +1,14 @@
 // What "My inspections" lists and in which order. Each inspection becomes a row with what an inspector
-// recognises it by (date, style, PO, factory); their own open inspections come first (in progress, then
+// recognises it by (date, style, PO, factory); inspections booked for the coming days come first (the soonest
+// first, one whose day passed unstarted at the top), then their own open inspections (in progress, then
 // planned, the next one first), then every other one newest first, so the one just started is at the top
 // however many the phone holds. The search and filters live in the hash (#/inspections?q=...&status=...),
 // so Back from an inspection returns to the same list.
 
 export const FILTER_NAMES = ['q', 'status', 'type', 'from', 'to'];
 const OPEN_RANK = { in_progress: 0, planned: 1 };
+// How far ahead "booked for the coming days" looks.
+export const BOOKED_DAYS_AHEAD = 7;
 
 export function filtersFromHash(hash = location.hash) {
   const params = new URLSearchParams(hash.split('?')[1] || '');
@@ -64,16 +67,27 @@ export function matching(rows, filters) {
     && (!filters.to || (row.day && row.day <= filters.to)));
 }
 
-// { open: the user's own open inspections (in progress, newest first; then planned, soonest first), rest: newest first }.
-export function ordered(rows, user) {
+// { booked: planned for a day up to BOOKED_DAYS_AHEAD from today (or past), soonest first; open: the user's own
+// other open inspections (in progress, newest first; then planned, soonest first); rest: newest first }.
+export function ordered(rows, user, today = localDay(new Date())) {
+  const horizon = localDay(new Date(`${today}T12:00:00`).getTime() + BOOKED_DAYS_AHEAD * 24 * 3600 * 1000);
+  const booked = [];
   const open = [];
   const rest = [];
   for (const row of rows) {
-    (row.inspection.status in OPEN_RANK && isMine(row.inspection, user) ? open : rest).push(row);
+    const { inspection } = row;
+    if (inspection.status === 'planned' && inspection.planned_date && inspection.planned_date <= horizon) booked.push(row);
+    else (inspection.status in OPEN_RANK && isMine(inspection, user) ? open : rest).push(row);
   }
   const newestFirst = (a, b) => moment(b.inspection).localeCompare(moment(a.inspection));
+  booked.sort((a, b) => -newestFirst(a, b));
   open.sort((a, b) => OPEN_RANK[a.inspection.status] - OPEN_RANK[b.inspection.status]
     || (a.inspection.status === 'planned' ? -newestFirst(a, b) : newestFirst(a, b)));
   rest.sort(newestFirst);
-  return { open, rest };
+  return { booked, open, rest };
+}
+
+function localDay(when) {
+  const moment = new Date(when);
+  return new Date(moment.getTime() - moment.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }

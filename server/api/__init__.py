@@ -6,6 +6,7 @@ def register_blueprints(api) -> None:
         analytics,
         aql,
         auth,
+        bookings,
         catalog,
         devices,
         exports,
@@ -21,7 +22,7 @@ def register_blueprints(api) -> None:
         vocabulary,
     )
 
-    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
-                   sync, analytics, exports, reports, notifications):
+    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, bookings,
+                   inspections, photos, sync, analytics, exports, reports, notifications):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

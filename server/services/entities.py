@@ -107,7 +107,10 @@ INSPECTIONS = Resource(Inspection, "inspection", InspectionSchema, read=INSPECTI
                        filters=("factory_id", "status", "inspector_id", "production_order_id", "inspection_type"),
                        order_by=("planned_date", "created_at"), before_write=before_inspection_write,
                        # The server recomputes plan and verdict and refuses a mismatch with the client's.
-                       operations=(Operation("finalize", RECORDERS, FinalizeSchema, apply_finalize),))
+                       operations=(Operation("finalize", RECORDERS, FinalizeSchema, apply_finalize),),
+                       # Booked against a production order (server/services/bookings.py): by a factory's own
+                       # staff for their factory, by managers and admins for any.
+                       grants=(("book", ("factory", "manager", "admin")),))
 INSPECTION_ITEMS = _inspection_part(InspectionItem, "inspection item", InspectionItemSchema)
 INSPECTION_DEFECTS = _inspection_part(InspectionDefect, "inspection defect", InspectionDefectSchema,
                                       filters=("inspection_id", "severity", "defect_type_id"))

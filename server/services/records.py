@@ -56,12 +56,19 @@ class Resource:
     before_write: Callable[[User, Versioned, dict, bool], None] | None = None
     # Named operations beyond create/update/delete (sync push sends them as `op`).
     operations: tuple[Operation, ...] = ()
+    # Named actions of their own endpoint, with the roles allowed (an inspection's booking): served to the phone
+    # with the permissions, so it offers them to those roles only.
+    grants: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # The column naming the factory a record belongs to, which decides who may see it: "factory_id" for
     # factory records, "id" for the factories themselves, None for reference data every user sees.
     scope_column: str | None = "factory_id"
 
     def __post_init__(self):
         _SCOPE_COLUMNS[self.model] = self.scope_column
+
+    def grant(self, name: str) -> tuple[str, ...]:
+        """The roles allowed the named action."""
+        return dict(self.grants)[name]
 
     def operation(self, name: str) -> Operation:
         for operation in self.operations:

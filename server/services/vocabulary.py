@@ -125,5 +125,6 @@ def _permissions() -> dict:
                                             ("update", resource.update), ("delete", resource.delete))
                        if role in roles]
             allowed += [op.name for op in resource.operations if role in op.roles]
+            allowed += [name for name, roles in resource.grants if role in roles]
             permissions[role][resource.entity] = allowed
     return permissions

@@ -19,7 +19,9 @@ def test_vocabulary_serves_words_limits_permissions_and_tables(login_as):
     assert document["entities"]["inspection_defect"]["immutable"] == ["inspection_id", "defect_type_id", "severity"]
     assert document["entities"]["inspection"]["operations"]["finalize"] == ["inspector", "admin"]
     assert "finalize" in document["permissions"]["inspector"]["inspection"]
-    assert document["permissions"]["factory"]["inspection"] == ["read"]
+    # A factory's staff read inspections and book them (an endpoint of its own), never record one.
+    assert document["permissions"]["factory"]["inspection"] == ["read", "book"]
+    assert "book" not in document["permissions"]["inspector"]["inspection"]
     assert document["aql"]["levels"] == list(vocab.INSPECTION_LEVELS)
     # Fetched after every sync: unchanged, it is a 304.
     again = inspector.get("/api/v1/vocabulary", headers={"If-None-Match": answer.headers["ETag"]})

@@ -1,5 +1,5 @@
-// "My inspections": the inspector's own open inspections first, then the rest newest first; each row with
-// date, style, PO, factory, type, status and verdict; a search and filters kept in the hash. A phone holds
+// "My inspections": inspections booked for the coming days first, the inspector's own open inspections next,
+// then the rest newest first; each row with date, style, PO, factory, type, status and verdict; a search and filters kept in the hash. A phone holds
 // hundreds of inspections: rows are drawn a page at a time, and typing filters in place (no redraw of the
 // screen, so the keyboard stays up).
 import { getMeta, records } from '../db.js';
@@ -8,7 +8,7 @@ import { t } from '../i18n.js';
 import { filtersFromHash, hashWithFilters, matching, ordered, rowsOf, visibleTo } from '../inspection-list.js';
 import { computePlans } from '../plan.js';
 import { shownVerdict } from '../shown-verdict.js';
-import { words } from '../vocabulary.js';
+import { may, words } from '../vocabulary.js';
 import { logoutButton } from './logout.js';
 
 const PAGE = 30;
@@ -50,8 +50,8 @@ export async function showInspections(root, { user }) {
 
   const listSlot = h('div', { 'data-testid': 'inspection-list' });
   const drawList = () => {
-    const { open, rest } = ordered(matching(rows, filters), user);
-    if (!open.length && !rest.length) {
+    const { booked, open, rest } = ordered(matching(rows, filters), user);
+    if (!booked.length && !open.length && !rest.length) {
       mount(listSlot, h('p', { class: 'muted', 'data-testid': 'no-match' }, rows.length ? t('inspections.no_match') : t('inspections.empty')));
       return;
     }
@@ -71,8 +71,9 @@ export async function showInspections(root, { user }) {
     more.addEventListener('click', () => showUpTo(shown + PAGE));
     showUpTo(paged.shown);
     mount(listSlot,
+      booked.length ? h('section', {}, h('h2', {}, t('inspections.booked')), h('ul', { class: 'list', 'data-testid': 'booked-list' }, booked.map(rowView))) : null,
       open.length ? h('section', {}, h('h2', {}, t('inspections.open_mine')), h('ul', { class: 'list', 'data-testid': 'open-list' }, open.map(rowView))) : null,
-      rest.length ? h('section', {}, h('h2', {}, open.length ? t('inspections.others') : t('inspections.all')), restList, more) : null);
+      rest.length ? h('section', {}, h('h2', {}, booked.length || open.length ? t('inspections.others') : t('inspections.all')), restList, more) : null);
   };
 
   // A filter changes the list in place and the hash without a new history entry: Back leaves the list.
@@ -96,11 +97,13 @@ export async function showInspections(root, { user }) {
   const filterSummary = h('span', {}, filterLabel(filters));
   const hasFilters = () => Object.keys(filters).some((name) => name !== 'q');
   const canCreate = ['inspector', 'manager', 'admin'].includes(user.role);
+  const canBook = may(user.role, 'inspection', 'book');
   const searchHadFocus = document.activeElement?.id === 'inspection-search';
   mount(root,
     h('div', { class: 'toolbar' },
       h('h1', {}, t('inspections.title')),
-      canCreate ? h('a', { class: 'button primary', href: '#/inspection/new', 'data-testid': 'new-inspection' }, t('inspections.new')) : null),
+      canCreate ? h('a', { class: 'button primary', href: '#/inspection/new', 'data-testid': 'new-inspection' }, t('inspections.new')) : null,
+      canBook ? h('a', { class: 'button', href: '#/book', 'data-testid': 'book-inspection' }, t('inspections.book')) : null),
     h('div', { class: 'list-tools' }, search,
       h('details', { class: 'filters', open: hasFilters() || null },
         h('summary', { 'data-testid': 'filters' }, filterSummary),

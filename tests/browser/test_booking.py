@@ -1,0 +1,67 @@
+"""Booking in the app (issue 16): a manager books an inline inspection from the inspections list, is told the
+order is not ready for it and, for a type already booked, which inspection holds the booking; the inspector's
+phone then lists it first, under the inspections booked for the coming days.
+
+Asks for live_app before the browser contexts, so they close before the server stops.
+"""
+
+from __future__ import annotations
+
+import world
+from helpers import PIXEL_7, assert_accessible, login
+
+
+def _login_manager(page, base):
+    page.goto(base + "/")
+    page.fill("#email", world.PERSONAS["manager"][0])
+    page.fill("#password", world.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=nav-inspections]")
+
+
+def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
+    base, _app = live_app
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    phone = browser.new_context(**PIXEL_7, service_workers="allow")
+    try:
+        page = desk.new_page()
+        _login_manager(page, base)
+        page.goto(base + "/#/inspections")
+        page.click("[data-testid=book-inspection]")
+        page.wait_for_selector("#production_order_id")
+        assert page.input_value("#production_order_id") == str(world.PROD_ORDER_A)
+        # A final inspection of this order is in progress already: refused, with a way to it.
+        page.select_option("#inspection_type", "final")
+        page.click("[data-testid=book]")
+        refusal = page.wait_for_selector("[data-testid=booking-error]")
+        assert "already has this inspection booked" in refusal.inner_text()
+        assert refusal.query_selector("a").get_attribute("href") == f"#/inspection/{world.INSPECTION_A}"
+        # A day in the past is refused next to the field.
+        page.select_option("#inspection_type", "inline")
+        page.fill("#planned_date", "2020-01-01")
+        page.dispatch_event("#planned_date", "change")
+        page.click("[data-testid=book]")
+        page.wait_for_selector("[data-testid=problem-planned_date]")
+        tomorrow = page.evaluate("""() => { const d = new Date(Date.now() + 864e5);
+            return new Date(d.getTime() - d.getTimezoneOffset() * 6e4).toISOString().slice(0, 10); }""")
+        page.fill("#planned_date", tomorrow)
+        page.dispatch_event("#planned_date", "change")
+        page.click("[data-testid=book]")
+        booked = page.wait_for_selector("[data-testid=booked]")
+        # The world's order has only been cut: an inline inspection is booked, and flagged.
+        assert "Sewing has not started" in page.inner_text("[data-testid=not-ready]")
+        assert_accessible(page, "booking")
+        booked_id = booked.query_selector("a").get_attribute("href").rsplit("/", 1)[1]
+
+        inspector = phone.new_page()
+        login(inspector, base)
+        inspector.wait_for_selector("[data-testid=booked-list]")
+        first = inspector.query_selector_all("[data-testid=booked-list] [data-testid=inspection-link]")
+        assert [link.get_attribute("data-id") for link in first] == [booked_id]
+        # Booked first, above the inspector's own inspection in progress.
+        sections = inspector.eval_on_selector_all("[data-testid=inspection-list] section ul",
+                                                  "(lists) => lists.map((l) => l.dataset.testid)")
+        assert sections[0] == "booked-list"
+    finally:
+        desk.close()
+        phone.close()
