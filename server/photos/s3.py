@@ -111,10 +111,10 @@ class S3Storage:
         self._delete_keys([object_key for object_key, _size in self._chunks(key)])
 
     def assemble(self, key: str, name: str) -> None:
+        target = self._object_key(name)
         _held, chain, _strays = self._scan(key)
         if not chain:
             raise FileNotFoundError(f"no upload in progress for {key}")
-        target = self._object_key(name)
         upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=target)["UploadId"]
         try:
             parts = []
