@@ -20,6 +20,7 @@ Whose is what:
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import exists, select
@@ -325,3 +326,12 @@ def presigned_photo_url(user: User, sha256: str, size: str) -> str | None:
         return None
     _check_may_view(user, sha256)
     return store.presigned_url(sha256 + SIZES[size], seconds)
+
+
+def presigned_photo_origin() -> str | None:
+    """The origin presigned photo URLs point at, when downloads redirect there (the app's pages must let
+    images load from it); None when photos are served by the app itself. Signing is local: no request."""
+    if not current_app.config["S3_PRESIGNED_URL_SECONDS"] or current_app.config["PHOTO_STORAGE"] != "s3":
+        return None
+    url = urlsplit(storage().presigned_url("0" * 64 + SIZES["thumb"], 60))
+    return f"{url.scheme}://{url.netloc}"

@@ -55,3 +55,10 @@ def test_no_presigned_url_for_who_may_not_see_the_photo(s3_app):
     _record(inspector, _sha(pending))
     answer = inspector.get(f"/api/v1/photos/{_sha(pending)}")
     assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "photo_pending"
+
+
+def test_the_app_lets_images_load_from_the_bucket_only_when_downloads_redirect_there(s3_app, s3_server):
+    policy = s3_app.test_client().get("/").headers["Content-Security-Policy"]
+    assert f"img-src 'self' {s3_server.endpoint_url} blob: data:;" in policy
+    s3_app.config["S3_PRESIGNED_URL_SECONDS"] = 0
+    assert "img-src 'self' blob: data:;" in s3_app.test_client().get("/").headers["Content-Security-Policy"]
