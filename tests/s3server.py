@@ -69,6 +69,7 @@ class S3Server:
         self.secret_key = secrets.token_hex(20)
         self.region = "us-east-1"
         self.endpoint_url: str | None = None
+        self.bucket: str | None = None  # the bucket a test session shares (tests/conftest.py makes it)
         self._workdir: Path | None = None
         self._process: subprocess.Popen | None = None
 
