@@ -85,6 +85,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "TRUSTED_PROXY_HOPS", overrides.pop("TRUSTED_PROXY_HOPS", env.get("TRUSTED_PROXY_HOPS")),
         defaults.trusted_proxy_hops,
     )
+    photo_storage = _photo_storage_config(overrides, env)
     config = {
         **_notification_config(env, defaults),
         "SEAMLINE_ENV": environment,
@@ -95,6 +96,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "PHOTO_DIR": overrides.pop("PHOTO_DIR", None)
         or env.get("PHOTO_DIR")
         or os.path.join(os.path.abspath(instance_path), "photos"),
+        **photo_storage,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", defaults.max_content_length)),
         "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", defaults.import_max_bytes)),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024)),
@@ -164,6 +166,38 @@ def _positive_float(name: str, raw: Any, default: float) -> float:
     if not value > 0:
         raise ConfigError(f"{name} must be a number above 0, not {raw!r}")
     return value
+
+
+PHOTO_STORAGES = ("local", "s3")
+_S3_SETTINGS = ("S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+_S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+def _photo_storage_config(overrides: dict, env: Mapping[str, str]) -> dict:
+    """Where photo bytes live: PHOTO_STORAGE=local (PHOTO_DIR, the default) or s3 (the S3_* settings).
+
+    S3 credentials left empty come from boto3's own chain (AWS_* variables, an instance or task role).
+    S3_PRESIGNED_URL_SECONDS > 0 answers photo downloads with a redirect to a presigned URL valid that
+    long instead of streaming the bytes through the app; 0 (the default) streams.
+    """
+    def setting(name: str, default: str = "") -> str:
+        value = overrides.pop(name, None)
+        return str(value if value is not None else env.get(name, default)).strip()
+
+    backend = setting("PHOTO_STORAGE", "local").lower()
+    if backend not in PHOTO_STORAGES:
+        raise ConfigError(f"PHOTO_STORAGE must be one of {', '.join(PHOTO_STORAGES)}, not {backend!r}")
+    config = {"PHOTO_STORAGE": backend, **{name: setting(name) for name in _S3_SETTINGS}}
+    config["S3_ADDRESSING_STYLE"] = setting("S3_ADDRESSING_STYLE", "auto").lower()
+    if config["S3_ADDRESSING_STYLE"] not in _S3_ADDRESSING_STYLES:
+        raise ConfigError(f"S3_ADDRESSING_STYLE must be one of {', '.join(_S3_ADDRESSING_STYLES)}")
+    config["S3_PRESIGNED_URL_SECONDS"] = _non_negative_int("S3_PRESIGNED_URL_SECONDS",
+                                                           setting("S3_PRESIGNED_URL_SECONDS"), 0)
+    if backend == "s3" and not config["S3_BUCKET"]:
+        raise ConfigError("PHOTO_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS)")
+    if bool(config["S3_ACCESS_KEY_ID"]) != bool(config["S3_SECRET_ACCESS_KEY"]):
+        raise ConfigError("Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (boto3's own chain)")
+    return config
 
 
 def _non_negative_int(name: str, raw: Any, default: int) -> int:

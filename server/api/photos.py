@@ -54,6 +54,10 @@ def view(query, sha256):
     if request.method == "HEAD":
         held, length = photos.upload_status(current_user, sha256)
         return Response(status=200, headers=_offset_headers(held, length))
+    presigned = photos.presigned_photo_url(current_user, sha256, query["size"])
+    if presigned is not None:
+        # The URL expires soon, so the redirect itself must not be cached; the bytes behind it are.
+        return Response(status=302, headers={"Location": presigned, "Cache-Control": "private, no-store"})
     stream, size = photos.open_photo(current_user, sha256, query["size"])
     mimetype = "image/jpeg" if query["size"] != "original" else _sniff(stream)
     response = Response(_chunks(stream), mimetype=mimetype, direct_passthrough=True)

@@ -4,8 +4,8 @@ Pure Python on purpose (no Flask): the upload endpoints, the sync code, the
 tests and bench/photo_bench.py all use it directly.
 
 * ``storage``: the ``PhotoStorage`` interface (resumable uploads by key,
-  immutable objects by name) and ``LocalDiskStorage``; an S3 backend fits the
-  same interface (see that module's docstring).
+  immutable objects by name) and ``LocalDiskStorage``.
+* ``s3``: ``S3Storage``, the same interface on an S3-compatible bucket.
 * ``pipeline``: ``process_photo`` checks an upload (size, format, decompression
   bombs, corruption), applies its EXIF orientation, strips all metadata but the
   ICC profile, and makes the cleaned original, a display copy and a thumbnail.
@@ -20,6 +20,7 @@ from .pipeline import (
     RejectionCode,
     process_photo,
 )
+from .s3 import S3Storage
 from .storage import LocalDiskStorage, OffsetMismatch, PhotoStorage, validate_name
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "PhotoStorage",
     "ProcessedPhoto",
     "RejectionCode",
+    "S3Storage",
     "process_photo",
     "validate_name",
 ]

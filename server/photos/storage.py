@@ -36,7 +36,9 @@ leaves at most a temporary file whose name starts with a dot (never a valid
 name). ``parts/`` and ``objects/`` must be on the same filesystem (they are,
 unless someone mounts over one of them) because ``assemble`` is a rename.
 
-Fitting an S3 backend later. The interface deliberately speaks in absolute
+The S3 backend (``server.photos.s3.S3Storage``) stages chunks as objects of
+their own rather than in the buffered multipart design sketched below (its
+module docstring says why), but keeps the same interface. The interface deliberately speaks in absolute
 offsets with the backend as the authority on how much it holds, which is what
 lets S3 multipart uploads sit behind it. S3 requires every part but the last to
 be at least 5 MiB, while phone clients send smaller chunks over poor networks,
@@ -124,8 +126,11 @@ class PhotoStorage(Protocol):
         Raises FileNotFoundError if there is no upload ``key``.
         """
 
-    def put(self, name: str, data: bytes) -> None:
-        """Store ``data`` as the object ``name`` atomically, replacing any previous one."""
+    def put(self, name: str, data: bytes, content_type: str | None = None) -> None:
+        """Store ``data`` as the object ``name`` atomically, replacing any previous one.
+
+        ``content_type`` goes with the object where the backend keeps one (S3 serves it back).
+        """
 
     def exists(self, name: str) -> bool:
         """Whether the object ``name`` exists."""
@@ -138,6 +143,9 @@ class PhotoStorage(Protocol):
 
     def delete(self, name: str) -> None:
         """Delete the object ``name``; a no-op if it does not exist (like S3's DeleteObject)."""
+
+    def check(self) -> None:
+        """Raise OSError (or the backend's error) if the storage cannot be used now; for /health."""
 
 
 class LocalDiskStorage:
@@ -219,7 +227,8 @@ class LocalDiskStorage:
 
     # --- finished objects ------------------------------------------------------------
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes, content_type: str | None = None) -> None:
+        # A file has no content type: the photo view tells the formats apart by their first bytes.
         target = self._object_path(name)
         target.parent.mkdir(exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
@@ -246,6 +255,11 @@ class LocalDiskStorage:
 
     def delete(self, name: str) -> None:
         self._object_path(name).unlink(missing_ok=True)
+
+    def check(self) -> None:
+        for folder in (self._parts, self._objects):
+            if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+                raise OSError(errno.EACCES, "photo storage folder missing or not writable", str(folder))
 
     # --- paths and locks ---------------------------------------------------------------
 

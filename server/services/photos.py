@@ -20,6 +20,7 @@ Whose is what:
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import exists, select
@@ -29,7 +30,15 @@ from server.errors import ApiError, not_found, validation_error
 from server.extensions import db
 from server.models import InspectionDefect, MilestoneEvent, Photo, PhotoUpload, PhotoUploader, User
 from server.models.base import utcnow
-from server.photos import LocalDiskStorage, OffsetMismatch, PhotoLimits, PhotoRejected, process_photo
+from server.photos import (
+    LocalDiskStorage,
+    OffsetMismatch,
+    PhotoLimits,
+    PhotoRejected,
+    PhotoStorage,
+    S3Storage,
+    process_photo,
+)
 from server.services import changes, photo_partials, records
 
 MAX_CHUNK = 1024 * 1024
@@ -39,12 +48,21 @@ _REJECTION_STATUS = {"too_large": 413, "not_an_image": 415, "unsupported_format"
                      "decompression_bomb": 422, "corrupt_image": 422}
 
 
-def storage() -> LocalDiskStorage:
-    """The app's photo storage, made on first use (no I/O when the app is built)."""
+def storage() -> PhotoStorage:
+    """The app's photo storage (PHOTO_STORAGE: local disk or S3), made on first use (no I/O when the app is built)."""
     extensions = current_app.extensions
     if "seamline.photo_storage" not in extensions:
-        extensions["seamline.photo_storage"] = LocalDiskStorage(current_app.config["PHOTO_DIR"])
+        extensions["seamline.photo_storage"] = _make_storage(current_app.config)
     return extensions["seamline.photo_storage"]
+
+
+def _make_storage(config) -> PhotoStorage:
+    if config["PHOTO_STORAGE"] == "s3":
+        return S3Storage.from_settings(
+            bucket=config["S3_BUCKET"], prefix=config["S3_PREFIX"], endpoint_url=config["S3_ENDPOINT_URL"],
+            region=config["S3_REGION"], access_key_id=config["S3_ACCESS_KEY_ID"],
+            secret_access_key=config["S3_SECRET_ACCESS_KEY"], addressing_style=config["S3_ADDRESSING_STYLE"])
+    return LocalDiskStorage(config["PHOTO_DIR"])
 
 
 def limits() -> PhotoLimits:
@@ -245,9 +263,9 @@ def _finish(key: str, sha256: str, photo_limits: PhotoLimits):
             processed = process_photo(data, photo_limits)
         except PhotoRejected as rejected:
             return None, ApiError(_REJECTION_STATUS.get(rejected.code, 422), rejected.code, rejected.message)
-        store.put(sha256 + SIZES["thumb"], processed.thumb)
-        store.put(sha256 + SIZES["display"], processed.display)
-        store.put(sha256 + SIZES["original"], processed.original_clean)
+        store.put(sha256 + SIZES["thumb"], processed.thumb, "image/jpeg")
+        store.put(sha256 + SIZES["display"], processed.display, "image/jpeg")
+        store.put(sha256 + SIZES["original"], processed.original_clean, processed.original_media_type)
         return processed, None
     finally:
         store.discard_part(key)
@@ -286,11 +304,34 @@ def _records_visible_to(user: User, sha256: str, states: tuple[str, ...]):
                                                           Photo.storage_state.in_(states)), user))
 
 
-def open_photo(user: User, sha256: str, size: str):
-    """GET: the bytes of one size, for those who may see a stored record of this photo."""
+def _check_may_view(user: User, sha256: str) -> None:
     if not _visible_photo_exists(user, sha256, stored_only=True):
         if _visible_photo_exists(user, sha256):
             raise ApiError(404, "photo_pending", "The photo's bytes have not arrived yet.")
         raise not_found("photo")
+
+
+def open_photo(user: User, sha256: str, size: str):
+    """GET: the bytes of one size, for those who may see a stored record of this photo."""
+    _check_may_view(user, sha256)
     name = sha256 + SIZES[size]
     return storage().open(name), storage().size(name)
+
+
+def presigned_photo_url(user: User, sha256: str, size: str) -> str | None:
+    """GET with S3_PRESIGNED_URL_SECONDS set on S3: a short-lived URL of the bytes instead of the bytes; else None."""
+    seconds = current_app.config["S3_PRESIGNED_URL_SECONDS"]
+    store = storage()
+    if not seconds or not isinstance(store, S3Storage):
+        return None
+    _check_may_view(user, sha256)
+    return store.presigned_url(sha256 + SIZES[size], seconds)
+
+
+def presigned_photo_origin() -> str | None:
+    """The origin presigned photo URLs point at, when downloads redirect there (the app's pages must let
+    images load from it); None when photos are served by the app itself. Signing is local: no request."""
+    if not current_app.config["S3_PRESIGNED_URL_SECONDS"] or current_app.config["PHOTO_STORAGE"] != "s3":
+        return None
+    url = urlsplit(storage().presigned_url("0" * 64 + SIZES["thumb"], 60))
+    return f"{url.scheme}://{url.netloc}"

@@ -12,11 +12,15 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+import photo_files
+import pytest
 import world
-from test_photos import CHUNK, _jpeg, _patch, _record, _sha, _stored_files, _upload
+from test_photos import CHUNK, _jpeg, _patch, _record, _sha, _upload
 
 from server.extensions import db
 from server.models.base import utcnow
+
+pytestmark = pytest.mark.photo_storages  # on local disk and on S3 (tests/conftest.py)
 
 
 def _head(client, sha):
@@ -28,12 +32,11 @@ def _state(client, record):
 
 
 def _objects(app):
-    return [name for name in _stored_files(app) if "/objects/" in name]
+    return photo_files.objects(app)
 
 
 def _parts(app):
-    folder = os.path.join(app.config["PHOTO_DIR"], "parts")
-    return sorted(name for name in os.listdir(folder) if name.endswith(".part")) if os.path.isdir(folder) else []
+    return photo_files.parts(app)
 
 
 # --- item 4: a partial upload belongs to its uploader -------------------------------------------
@@ -237,10 +240,10 @@ def test_a_stored_photo_completes_at_once_for_a_user_who_may_see_it(app, login_a
     data = _jpeg(seed=38)
     sha = _upload(inspector, data)
     _record(inspector, sha)
-    files = _stored_files(app)
+    files = photo_files.stored_files(app)
     # The factory's user sees the stored record: their copy needs no bytes, and a record of theirs is stored at once.
     assert int(_head(factory, sha).headers["Upload-Offset"]) == len(data)
     again = _patch(factory, sha, 0, data[:10], len(data))
     assert again.status_code == 204 and int(again.headers["Upload-Offset"]) == len(data)
     assert _record(factory, sha)["storage_state"] == "stored"
-    assert _stored_files(app) == files
+    assert photo_files.stored_files(app) == files

@@ -8,8 +8,10 @@ import threading
 
 import pytest
 import world
+from photo_files import stored_files
 from PIL import Image
 
+pytestmark = pytest.mark.photo_storages  # on local disk and on S3 (tests/conftest.py)
 CHUNK = 64 * 1024
 
 
@@ -220,10 +222,5 @@ def test_chunk_over_1_mib_refused(login_as):
 
 
 def _stored_files(app):
-    import os
-
-    root = app.config["PHOTO_DIR"]
-    found = []
-    for folder, _dirs, files in os.walk(root):
-        found += [os.path.join(folder, f) for f in files if not f.endswith(".lock")]
-    return sorted(f for f in found if "/objects/" in f or "/parts/" in f and os.path.getsize(f) > 0)
+    """objects/<name> and parts/<key> (uploads holding bytes), on whichever storage the app uses."""
+    return stored_files(app)
