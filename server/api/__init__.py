@@ -12,6 +12,7 @@ def register_blueprints(api) -> None:
         factories,
         health,
         inspections,
+        order_files,
         orders,
         photos,
         reports,
@@ -20,7 +21,7 @@ def register_blueprints(api) -> None:
         vocabulary,
     )
 
-    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
+    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, order_files, inspections, photos,
                    sync, analytics, exports, reports):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

@@ -38,6 +38,7 @@ VOCABULARIES = {
     "milestone_stages": vocab.MILESTONE_STAGES,
     "delay_reasons": vocab.DELAY_REASONS,
     "purchase_order_statuses": vocab.PURCHASE_ORDER_STATUSES,
+    "incoterms": vocab.INCOTERMS,
     "production_order_statuses": vocab.PRODUCTION_ORDER_STATUSES,
     "open_production_order_statuses": vocab.OPEN_PRODUCTION_ORDER_STATUSES,
     "photo_kinds": vocab.PHOTO_KINDS,
