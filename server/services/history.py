@@ -44,9 +44,13 @@ def order_history(user: User, order_id: uuid.UUID, page: int, page_size: int) ->
         "at": entry.at, "action": entry.action, "source": entry.source,
         "actor": {"id": entry.actor_id, "name": names.get(entry.actor_id)} if entry.actor_id else None,
         "entity": _ENTITY_OF_TABLE[entry.table_name], "record_id": entry.record_id, "record": labels[entry.record_id],
-        "changes": {name: {"old": shown.get((name, old), old), "new": shown.get((name, new), new)}
+        "changes": {name: {"old": _shown(shown, name, old), "new": _shown(shown, name, new)}
                     for name, (old, new) in entry.changes.items()},
     } for entry in entries], total
+
+
+def _shown(shown: dict, name: str, value):
+    return shown.get((name, value), value) if name in _SHOWN_AS else value
 
 
 def _names(user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
