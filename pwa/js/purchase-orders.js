@@ -16,6 +16,12 @@ export function query(filters) {
   return text ? `?${text}` : '';
 }
 
+// The factories the user may see, by id, from the server (its list is short): right after a login the phone's
+// replica may not hold them yet.
+export async function loadFactories() {
+  return new Map((await getJson('/api/v1/factories?page_size=500')).map((f) => [f.id, f]));
+}
+
 // { orders, page, pages, total } of one page of the list.
 export async function listOrders(filters) {
   const response = await request('GET', `/api/v1/purchase-orders${query({ ...filters, page_size: 50 })}`);
@@ -28,7 +34,7 @@ export function exportUrl(filters) {
   return `/api/v1/purchase-orders/export.csv${query(rest)}`;
 }
 
-// The order, its lines, its production orders and the newest 100 entries of its history, side by side.
+// The order, its lines (with their styles), its production orders and the newest 100 entries of its history.
 export async function loadOrder(id) {
   const [order, lines, productionOrders, history] = await Promise.all([
     getJson(`/api/v1/purchase-orders/${id}`),
@@ -36,7 +42,10 @@ export async function loadOrder(id) {
     getJson(`/api/v1/production-orders?purchase_order_id=${id}&page_size=500`),
     getJson(`/api/v1/purchase-orders/${id}/history?page_size=100`),
   ]);
-  return { order, lines, productionOrders, history };
+  const styleIds = [...new Set(lines.map((line) => line.style_id))];
+  const styles = new Map((await Promise.all(styleIds.map((styleId) => getJson(`/api/v1/styles/${styleId}`)))).map((s) => [s.id, s]));
+  const factory = await getJson(`/api/v1/factories/${order.factory_id}`);
+  return { order, lines, productionOrders, history, styles, factory };
 }
 
 // The server's report of an import (dryRun: what it would change, writing nothing). A refused file throws the

@@ -2,7 +2,6 @@
 // dates), the production orders it is split into with each stage's planned date, and its history from the
 // server's audit trail (who changed what, when, old and new values).
 import { ApiError, NetworkError } from '../api.js';
-import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { formatDateTime, formatDay, formatNumber, t } from '../i18n.js';
 import { loadOrder, pairs } from '../purchase-orders.js';
@@ -59,9 +58,7 @@ export async function showPurchaseOrder(root, id) {
     root.dataset.ordersReady = 'true';
     return;
   }
-  const { order, lines, productionOrders, history } = loaded;
-  const [factories, styles] = await Promise.all([records('factory'), records('style')]);
-  const factory = factories.get(order.factory_id);
+  const { order, lines, productionOrders, history, styles, factory } = loaded;
   const pieces = lines.reduce((sum, line) => sum + line.quantity, 0);
   const term = (key, value) => [h('dt', {}, t(key)), h('dd', {}, value)];
   mount(root,

@@ -1,10 +1,9 @@
 // The managers' list of purchase orders: filtered by factory, season and status (kept in the URL, so Back
 // returns to the same list), 50 a page, each opening its order; the CSV import and export from here.
 import { NetworkError } from '../api.js';
-import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { formatDay, t } from '../i18n.js';
-import { exportUrl, listOrders, orderFiltersFromHash, query } from '../purchase-orders.js';
+import { exportUrl, listOrders, loadFactories, orderFiltersFromHash, query } from '../purchase-orders.js';
 import { words } from '../vocabulary.js';
 
 function go(filters) {
@@ -33,10 +32,10 @@ function filterForm(filters, factories) {
 export async function showPurchaseOrders(root) {
   const filters = orderFiltersFromHash();
   mount(root, h('h1', {}, t('orders.title')), h('p', { class: 'loading' }, t('orders.loading')));
-  const factories = await records('factory');
   let list;
+  let factories;
   try {
-    list = await listOrders(filters);
+    [list, factories] = await Promise.all([listOrders(filters), loadFactories()]);
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
     mount(root, h('h1', {}, t('orders.title')), h('p', { class: 'notice warn' }, t('orders.offline')));
