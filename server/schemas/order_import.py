@@ -142,38 +142,38 @@ class OrderExportArgs(QueryArgs):
     status = fields.String(validate=one_of(PURCHASE_ORDER_STATUSES), metadata={"description": "Only this status."})
 
 
-class _Counts(Schema):
+class OrderImportCountsSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
 
 
-class _Change(Schema):
+class OrderImportChangeSchema(Schema):
     old = fields.String(allow_none=True)
     new = fields.String(allow_none=True)
 
 
-class _LinePlan(Schema):
+class OrderImportLineSchema(Schema):
     row = fields.Integer(metadata={"description": "The line's row in the file (the header is row 1)."})
     style_number = fields.String()
     colourway = fields.String()
     action = fields.String(metadata={"description": "create, update or unchanged"})
-    changes = fields.Dict(keys=fields.String(), values=fields.Nested(_Change))
+    changes = fields.Dict(keys=fields.String(), values=fields.Nested(OrderImportChangeSchema))
 
 
-class _OrderPlan(Schema):
+class OrderImportOrderSchema(Schema):
     row = fields.Integer(metadata={"description": "The order's first row in the file."})
     po_number = fields.String()
     id = fields.UUID(allow_none=True, metadata={"description": "The order's id; null for one a dry run would "
                                                               "create."})
     action = fields.String(metadata={"description": "create, update or unchanged (its own fields and lines)"})
-    changes = fields.Dict(keys=fields.String(), values=fields.Nested(_Change))
-    lines = fields.List(fields.Nested(_LinePlan))
+    changes = fields.Dict(keys=fields.String(), values=fields.Nested(OrderImportChangeSchema))
+    lines = fields.List(fields.Nested(OrderImportLineSchema))
 
 
 class OrderImportReportSchema(Schema):
     dry_run = fields.Boolean()
-    orders = fields.Nested(_Counts)
-    lines = fields.Nested(_Counts)
-    changes = fields.List(fields.Nested(_OrderPlan), metadata={"description": "Every order of the file, in file "
+    orders = fields.Nested(OrderImportCountsSchema)
+    lines = fields.Nested(OrderImportCountsSchema)
+    changes = fields.List(fields.Nested(OrderImportOrderSchema), metadata={"description": "Every order of the file, in file "
                                                                               "order, with what changes."})

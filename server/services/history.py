@@ -19,7 +19,8 @@ from server.services.entities import PURCHASE_ORDERS
 _ENTITY_OF_TABLE = {model.__tablename__: model.__entity__
                     for model in (PurchaseOrder, PurchaseOrderLine, ProductionOrder)}
 # Fields whose values are ids of records people know by a code.
-_SHOWN_AS = {"factory_id": (Factory, "code"), "style_id": (Style, "style_number")}
+_SHOWN_AS = {"factory_id": (Factory, "code"), "style_id": (Style, "style_number"),
+             "purchase_order_id": (PurchaseOrder, "po_number")}
 
 
 def order_history(user: User, order_id: uuid.UUID, page: int, page_size: int) -> tuple[list[dict], int]:
