@@ -26,7 +26,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Factory, PurchaseOrder, PurchaseOrderLine, Style, User
 from server.schemas.order_import import COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, OrderRowSchema, write_cell
-from server.services import changes, operations
+from server.services import changes, operations, records
 from server.services.entities import PURCHASE_ORDER_LINES, PURCHASE_ORDERS
 from server.services.exports import BOM, neutralise
 
@@ -344,25 +344,33 @@ def import_orders(user: User, raw: bytes, dry_run: bool, source: str = "import")
         with changes.recording(user if isinstance(user, User) else None, source):
             # Planned again under the write lock: what was read is what gets written.
             report = plan(user, rows, problems)
-            for existing, order_values, line_writes in report["_apply"]:
-                if existing is None:
-                    order = operations.apply(user, PURCHASE_ORDERS, "create", None, order_values)["record"]
-                else:
-                    order = existing
-                    if order_values:
-                        operations.apply(user, PURCHASE_ORDERS, "update", order.id, order_values)
-                for line, values in line_writes:
-                    if line is None:
-                        operations.apply(user, PURCHASE_ORDER_LINES, "create", None,
-                                         {**values, "purchase_order_id": order.id})
-                    else:
-                        operations.apply(user, PURCHASE_ORDER_LINES, "update", line.id, values)
-            new_ids = {entry["po_number"]: entry for entry in report["changes"] if entry["id"] is None}
-            if new_ids:
-                for order in db.session.scalars(select(PurchaseOrder).where(PurchaseOrder.po_number.in_(new_ids))):
-                    new_ids[order.po_number]["id"] = order.id
+            _write(user, report)
     report.pop("_apply")
     return {"dry_run": dry_run, **report}
+
+
+def _write(user, report: dict) -> None:
+    """Every write of the plan, checked by the registry's rules in memory and written in one flush (as a sync
+    push's batch is: rows of a table go in multi-row inserts). New records get their ids here, so a new line can
+    name its new order before either is in the database."""
+    db.session.info[records.BULK_KEY] = True
+    try:
+        with db.session.no_autoflush:
+            for entry, (existing, order_values, line_writes) in zip(report["changes"], report["_apply"], strict=True):
+                if existing is None:
+                    entry["id"] = uuid.uuid4()
+                    operations.apply(user, PURCHASE_ORDERS, "create", entry["id"], order_values)
+                elif order_values:
+                    operations.apply(user, PURCHASE_ORDERS, "update", existing.id, order_values)
+                for line, values in line_writes:
+                    if line is None:
+                        operations.apply(user, PURCHASE_ORDER_LINES, "create", uuid.uuid4(),
+                                         {**values, "purchase_order_id": entry["id"]})
+                    else:
+                        operations.apply(user, PURCHASE_ORDER_LINES, "update", line.id, values)
+    finally:
+        db.session.info.pop(records.BULK_KEY, None)
+    db.session.flush()
 
 
 def _require_importer(user) -> None:

@@ -37,7 +37,8 @@ def test_import_screen_refuses_with_row_and_column_then_imports_and_the_order_sh
     assert page.locator("[data-testid=order-link]").all_inner_texts() == ["PO-A-1", "PO-B-1"]
     # Filters live in the URL.
     page.select_option("[data-testid=orders-filter-factory_id]", str(world.FACTORY_B))
-    wait_until(page, "() => location.hash.includes('factory_id=') && document.querySelectorAll('[data-testid=order-link]').length === 1")
+    wait_until(page, "() => location.hash.includes('factory_id=')"
+                     " && document.querySelectorAll('[data-testid=order-link]').length === 1")
     assert page.locator("[data-testid=order-link]").inner_text() == "PO-B-1"
 
     page.evaluate("() => { location.hash = '#/orders'; }")
