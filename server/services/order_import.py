@@ -101,11 +101,15 @@ def read_rows(raw: bytes) -> tuple[list[Row], Problems]:
             raise problems.refuse()  # the rows cannot be read against a header that is wrong
         schema = OrderRowSchema()
         rows: list[Row] = []
+        read = 0
+        last_line = reader.line_num
         for cells in reader:
-            number = reader.line_num
+            # A row is numbered by the line it starts on, as a spreadsheet numbers it (a cell may hold line breaks).
+            number, last_line = last_line + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line (often the last one)
-            if len(rows) == limits["ORDER_IMPORT_MAX_ROWS"]:
+            read += 1
+            if read > limits["ORDER_IMPORT_MAX_ROWS"]:
                 raise ApiError(400, "too_many_rows", f"A file may hold at most {limits['ORDER_IMPORT_MAX_ROWS']:,} "
                                "lines; split it.", {"file": ["Too many rows."]})
             if len(cells) != len(columns):

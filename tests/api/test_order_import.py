@@ -181,6 +181,12 @@ def test_spreadsheet_files_with_bom_blank_lines_and_formula_guards_import(app, l
     assert set(lines_of(app, "PO-77")) == {"-Navy"}
 
 
+def test_rows_are_numbered_as_a_spreadsheet_numbers_them(app, login_as):
+    """Blank lines count, and a row whose cell holds a line break is numbered by the line it starts on."""
+    body = "\r\n".join([HEADER, GOOD_ROWS[0].replace("Navy", '"Navy\nblue"'), "", GOOD_ROWS[1].replace("4.3000", "x")])
+    assert list(problems(upload(login_as("manager"), (body + "\r\n").encode()))) == ["5"]
+
+
 def test_files_that_are_not_csv_or_too_large_are_refused_clearly(app, login_as, tmp_path):
     manager = login_as("manager")
     assert problems(upload(manager, b"\xff\xfe\x00bin")) == {"file": ["Not UTF-8 text."]}
