@@ -89,6 +89,7 @@ def test_purchase_orders_filter_by_season_and_the_vocabulary_serves_incoterms(ap
     vocabulary = manager.get("/api/v1/vocabulary").get_json()
     assert vocabulary["vocabulary"]["incoterms"][:3] == ["EXW", "FCA", "CPT"]
     assert vocabulary["vocabulary"]["purchase_order_statuses"][0] == "draft"
+    assert vocabulary["vocabulary"]["purchase_order_csv_columns"][:2] == ["po_number", "factory_code"]
     assert vocabulary["entities"]["purchase_order"]["fields"]["incoterm"]["choices"] == \
         vocabulary["vocabulary"]["incoterms"]
     refused = manager.patch(f"/api/v1/purchase-orders/{world.PO_B}", json={"incoterm": "FOBB"})

@@ -46,6 +46,7 @@ def test_import_screen_refuses_with_row_and_column_then_imports_and_the_order_sh
     page.click("[data-testid=orders-import-link]")
     page.wait_for_selector("[data-testid=import-file]")
     assert page.locator("[data-testid=import-check]").is_disabled()
+    assert page.locator("[data-testid=import-columns]").inner_text() == HEADER.replace(",", ", ")
 
     # A bad decimal on the second line: the dry run names row 3, column unit_price, and nothing is imported.
     page.set_input_files("[data-testid=import-file]", files=[_csv(GOOD[0], GOOD[1].replace("4.3", "4.3x"))])

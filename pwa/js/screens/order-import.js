@@ -6,8 +6,7 @@ import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
 import { t } from '../i18n.js';
 import { importOrders, problemsOf } from '../purchase-orders.js';
-
-const COLUMNS = 'po_number, factory_code, season, order_date, status, incoterm, currency, style_number, colourway, sizes, quantity, unit_price, ex_factory_date, in_warehouse_date';
+import { words } from '../vocabulary.js';
 
 // What the screen shows; kept while it redraws itself: { file, busy, report, problems, error, imported }.
 let state = {};
@@ -74,7 +73,7 @@ export async function showOrderImport(root, { keep = false } = {}) {
     h('h1', {}, t('po_import.title')),
     h('section', { class: 'card' },
       h('p', {}, t('po_import.help')),
-      h('p', { class: 'muted' }, h('code', {}, COLUMNS)),
+      h('p', { class: 'muted' }, h('code', { 'data-testid': 'import-columns' }, words('purchase_order_csv_columns').join(', '))),
       h('p', { class: 'muted' }, t('po_import.sizes_help')),
       h('label', { for: 'import-file' }, t('po_import.file')),
       h('input', { type: 'file', id: 'import-file', accept: '.csv,text/csv', 'data-testid': 'import-file', onchange: chosen }),
