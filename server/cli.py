@@ -1,5 +1,5 @@
-"""Command-line tools: `flask --app server seed-demo`, `create-user`, `import-unsynced`, `deliver` (and Flask-Migrate's
-`db`)."""
+"""Command-line tools: `flask --app server seed-demo`, `create-user`, `import-unsynced`, `import-orders`,
+`deliver` (and Flask-Migrate's `db`)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,53 @@ def register_cli(app: Flask) -> None:
                    f"{photos['refused']} refused")
         for refusal in photos["refusals"]:
             click.echo(f"  photo {refusal['sha256']} refused: {refusal['code']}: {refusal['message']}")
+
+    @app.cli.command("import-orders")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
+    @click.option("--as", "as_email", help="Record the import as this manager's or admin's (default: the console).")
+    def import_orders_command(path, dry_run, as_email):
+        """Import purchase orders from a CSV file (the layout of docs/samples/purchase-orders.csv): all or nothing."""
+        from sqlalchemy import func, select
+
+        from server.errors import ApiError
+        from server.extensions import db
+        from server.models import User
+        from server.services import order_import
+
+        user = order_import.Console()
+        if as_email:
+            user = db.session.scalar(select(User).where(func.lower(User.email) == as_email.lower()))
+            if user is None or not user.is_active:
+                raise click.ClickException(f"no active user {as_email}")
+        with open(path, "rb") as csv_file:
+            raw = csv_file.read()
+        try:
+            report = order_import.import_orders(user, raw, dry_run, source="cli")
+        except ApiError as exc:
+            click.echo(f"{exc.code}: {exc.message}", err=True)
+            for row, columns in exc.fields.items():
+                for column, messages in columns.items() if isinstance(columns, dict) else [("", columns)]:
+                    for message in messages:
+                        click.echo(f"  row {row}, {column}: {message}" if column else f"  {row}: {message}", err=True)
+            raise click.exceptions.Exit(1) from exc
+        orders, lines = report["orders"], report["lines"]
+        click.echo(("Dry run, nothing written. " if dry_run else "")
+                   + f"orders: {orders['created']} created, {orders['updated']} updated, "
+                   f"{orders['unchanged']} unchanged; lines: {lines['created']} created, {lines['updated']} updated, "
+                   f"{lines['unchanged']} unchanged")
+        for order in report["changes"]:
+            if order["action"] == "unchanged":
+                continue
+            click.echo(f"  {order['po_number']}: {order['action']}")
+            for column, change in order["changes"].items():
+                click.echo(f"    {column}: {change['old'] or '-'} -> {change['new'] or '-'}")
+            for line in order["lines"]:
+                if line["action"] != "unchanged":
+                    click.echo(f"    line {line['style_number']} {line['colourway']} (row {line['row']}): "
+                               f"{line['action']}")
+                    for column, change in line["changes"].items():
+                        click.echo(f"      {column}: {change['old'] or '-'} -> {change['new'] or '-'}")
 
     @app.cli.command("purge-tombstones")
     @click.option("--older-than-days", default=180, show_default=True, type=int,

@@ -28,6 +28,9 @@ class Defaults:
     max_content_length: int = 32 * 1024 * 1024
     # An exported unsynced-data file carries its photos base64-encoded (a third larger): room for 30 or so.
     import_max_bytes: int = 64 * 1024 * 1024
+    # A purchase-order CSV: a few thousand lines are a season's orders; a file past these is split.
+    order_import_max_bytes: int = 5 * 1024 * 1024
+    order_import_max_rows: int = 20_000
     session_lifetime_days: int = 30
     # Failed-login throttle: failures allowed within the window before lock-out.
     login_max_failures_per_account: int = 5
@@ -99,6 +102,8 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         **photo_storage,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", defaults.max_content_length)),
         "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", defaults.import_max_bytes)),
+        "ORDER_IMPORT_MAX_BYTES": int(env.get("ORDER_IMPORT_MAX_BYTES", defaults.order_import_max_bytes)),
+        "ORDER_IMPORT_MAX_ROWS": int(env.get("ORDER_IMPORT_MAX_ROWS", defaults.order_import_max_rows)),
         "PHOTO_MAX_BYTES": int(env.get("PHOTO_MAX_BYTES", 20 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(env.get("PHOTO_MAX_PIXELS", 50_000_000)),
         "PHOTO_PARTIAL_TTL_HOURS": float(env.get("PHOTO_PARTIAL_TTL_HOURS", defaults.photo_partial_ttl_hours)),

@@ -27,6 +27,8 @@ const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones'];
 // Where each role lands: managers on their figures, designers on defect analytics, field staff on their inspections.
 const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
 const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
+// The managers' purchase orders: wide on a laptop like the figures.
+const WIDE_SCREENS = [...FIGURE_SCREENS, 'orders'];
 
 // Every way to the screen (a hash change, a finished sync, a language change) draws through draw().
 function route() {
@@ -44,12 +46,15 @@ async function drawRoute() {
     screen = HOME[user.role];
     history.replaceState(null, '', `#/${screen}`);
   }
-  main.classList.toggle('wide', FIGURE_SCREENS.includes(screen));
+  main.classList.toggle('wide', WIDE_SCREENS.includes(screen));
   // The figures' screens (and their chart library) load only for those who open them.
   if (screen === 'dashboard') return (await import('./screens/dashboard.js')).showDashboard(main, { user });
   if (screen === 'factory' && id) return (await import('./screens/scorecard.js')).showScorecard(main, id);
   if (screen === 'figures' && id === 'inspections') return (await import('./screens/figure-inspections.js')).showFigureInspections(main);
   if (screen === 'defects') return (await import('./screens/defect-figures.js')).showDefectFigures(main, { user });
+  if (screen === 'orders' && id === 'import') return (await import('./screens/order-import.js')).showOrderImport(main);
+  if (screen === 'orders' && id) return (await import('./screens/purchase-order.js')).showPurchaseOrder(main, id);
+  if (screen === 'orders') return (await import('./screens/purchase-orders.js')).showPurchaseOrders(main);
   if (screen === 'report' && id) return (await import('./screens/report.js')).showReport(main, id, { user });
   const onChange = requestBackgroundSync;
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
@@ -62,7 +67,8 @@ async function drawRoute() {
 
 function showNavigation(visible, user = null) {
   const nav = document.getElementById('app-nav');
-  const figures = { manager: [['#/dashboard', 'nav.dashboard']], admin: [['#/dashboard', 'nav.dashboard']],
+  const figures = { manager: [['#/dashboard', 'nav.dashboard'], ['#/orders', 'nav.orders']],
+    admin: [['#/dashboard', 'nav.dashboard'], ['#/orders', 'nav.orders']],
     designer: [['#/defects', 'nav.defects']] }[user?.role] || [];
   mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
     .map(([href, key]) => h('a', { href, 'data-testid': `nav-${key.slice(4)}` }, t(key))));

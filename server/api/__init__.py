@@ -14,6 +14,7 @@ def register_blueprints(api) -> None:
         health,
         inspections,
         notifications,
+        order_files,
         orders,
         photos,
         reports,
@@ -22,7 +23,7 @@ def register_blueprints(api) -> None:
         vocabulary,
     )
 
-    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, bookings,
+    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, order_files, bookings,
                    inspections, photos, sync, analytics, exports, reports, notifications):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

@@ -13,6 +13,7 @@ from server.extensions import db
 from server.models.base import Versioned
 from server.models.vocab import (
     DELAY_REASONS,
+    INCOTERMS,
     MILESTONE_STAGES,
     PRODUCTION_ORDER_STATUSES,
     PURCHASE_ORDER_STATUSES,
@@ -25,7 +26,10 @@ class PurchaseOrder(Versioned, db.Model):
 
     __tablename__ = "purchase_orders"
     __entity__ = "purchase_order"
-    __table_args__ = (CheckConstraint(check_in("status", PURCHASE_ORDER_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(check_in("status", PURCHASE_ORDER_STATUSES), name="status"),
+        CheckConstraint("incoterm IS NULL OR " + check_in("incoterm", INCOTERMS), name="incoterm"),
+    )
 
     po_number: Mapped[str] = mapped_column(String(40), unique=True)
     factory_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("factories.id"), index=True)
@@ -33,6 +37,9 @@ class PurchaseOrder(Versioned, db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     status: Mapped[str] = mapped_column(String(20), default="confirmed")
     notes: Mapped[str | None] = mapped_column(Text)
+    # The selling season the order is for ("SS26"), as styles name theirs.
+    season: Mapped[str | None] = mapped_column(String(16), index=True)
+    incoterm: Mapped[str | None] = mapped_column(String(3))
 
     lines: Mapped[list[PurchaseOrderLine]] = relationship(
         back_populates="purchase_order",
@@ -57,6 +64,8 @@ class PurchaseOrderLine(Versioned, db.Model):
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 4))
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     ex_factory_date: Mapped[date] = mapped_column(Date)
+    # When the goods are due in the brand's warehouse (after shipping), where known.
+    in_warehouse_date: Mapped[date | None] = mapped_column(Date)
 
     purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="lines", foreign_keys=[purchase_order_id])
 
@@ -76,6 +85,12 @@ class ProductionOrder(Versioned, db.Model):
     planned_start: Mapped[date | None] = mapped_column(Date)
     planned_finish: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="planned")
+    # How the purchase order is split: by the factory's sewing line, by colourway, or by delivery.
+    factory_line: Mapped[str | None] = mapped_column(String(40))
+    colourway: Mapped[str | None] = mapped_column(String(80))
+    ex_factory_date: Mapped[date | None] = mapped_column(Date)
+    # The planned date of each milestone stage: {"cut": "2026-03-02", "sewing": "2026-03-09", ...} (ISO dates).
+    stage_plan: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class MilestoneEvent(Versioned, db.Model):

@@ -54,6 +54,9 @@ DELAY_REASONS = (
 )
 
 PURCHASE_ORDER_STATUSES = ("draft", "confirmed", "in_production", "shipped", "closed", "cancelled")
+# Incoterms 2020: who carries, insures and pays for the goods up to where. The first seven are for any mode of
+# transport, the last four for sea and inland waterway only.
+INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
 PRODUCTION_ORDER_STATUSES = ("planned", "in_progress", "completed", "cancelled")
 # Orders still in the works: the ones offered for a new inspection or milestone.
 OPEN_PRODUCTION_ORDER_STATUSES = ("planned", "in_progress")

@@ -2,6 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.models.vocab import (
     DELAY_REASONS,
+    INCOTERMS,
     MILESTONE_STAGES,
     PRODUCTION_ORDER_STATUSES,
     PURCHASE_ORDER_STATUSES,
@@ -19,6 +20,22 @@ from server.schemas.common import (
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 currency code.")
 
 
+class StagePlan(fields.Dict):
+    """The planned date of each milestone stage, {"cut": "2026-03-02", ...}: stages from the vocabulary, ISO dates.
+
+    Loaded dates are kept as ISO strings, as the JSON column stores them and as the phone compares them."""
+
+    def __init__(self, **kw):
+        super().__init__(keys=fields.String(validate=one_of(MILESTONE_STAGES)), values=fields.Date(), **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        return {stage: planned.isoformat() for stage, planned in loaded.items()}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return dict(value) if value is not None else {}
+
+
 class PurchaseOrderSchema(RecordSchema):
     IMMUTABLE = ("factory_id",)
     po_number = text(40, required=True)
@@ -27,6 +44,8 @@ class PurchaseOrderSchema(RecordSchema):
     currency = fields.String(validate=CURRENCY)
     status = fields.String(validate=one_of(PURCHASE_ORDER_STATUSES))
     notes = text(4000)
+    season = text(16)
+    incoterm = fields.String(allow_none=True, validate=one_of(INCOTERMS))
 
 
 class PurchaseOrderLineSchema(RecordSchema):
@@ -46,6 +65,7 @@ class PurchaseOrderLineSchema(RecordSchema):
     unit_price = decimal_number("0", "99999999.9999", 4, required=True)
     currency = fields.String(validate=CURRENCY)
     ex_factory_date = fields.Date(required=True)
+    in_warehouse_date = fields.Date(allow_none=True)
 
     @validates_schema
     def _quantity_is_size_total(self, data, partial, **_):
@@ -53,6 +73,9 @@ class PurchaseOrderLineSchema(RecordSchema):
             total = sum(data["size_breakdown"].values())
             if total != data["quantity"]:
                 raise ValidationError(f"The sizes add up to {total}, not {data['quantity']}.", "quantity")
+        if data.get("in_warehouse_date") and data.get("ex_factory_date") \
+                and data["in_warehouse_date"] < data["ex_factory_date"]:
+            raise ValidationError("Cannot be before the ex-factory date.", "in_warehouse_date")
 
 
 class ProductionOrderSchema(RecordSchema):
@@ -65,6 +88,11 @@ class ProductionOrderSchema(RecordSchema):
     planned_start = fields.Date(allow_none=True)
     planned_finish = fields.Date(allow_none=True)
     status = fields.String(validate=one_of(PRODUCTION_ORDER_STATUSES))
+    # A purchase order is split into production orders by the factory's line, by colourway or by delivery.
+    factory_line = text(40)
+    colourway = text(80)
+    ex_factory_date = fields.Date(allow_none=True)
+    stage_plan = StagePlan(metadata={"description": "The planned date of each milestone stage (ISO dates)."})
 
 
 class MilestoneEventSchema(RecordSchema):

@@ -52,6 +52,9 @@ DEMO_PASSWORD = "seamline-demo"
 HISTORY_DAYS = 182
 STYLE_COUNT = 48
 CLASSES = ("critical", "major", "minor")
+# When each milestone stage is planned, in days before the ex-factory date: a production order's stage plan.
+STAGE_DAYS_BEFORE_EX_FACTORY = (("fabric_received", 42), ("trims_received", 38), ("cut", 32), ("sewing", 24),
+                                ("finishing", 10), ("inspection", 3), ("packed", 2), ("shipped", 0))
 # The factory whose recent record puts it on tightened inspection.
 STRUGGLING_FACTORY = "KH-PNH-01"
 # Trends for the managers' dashboard: one factory getting better over the six months, one getting worse.
@@ -241,27 +244,29 @@ class _Builder:
         price = (low + (high - low) * Decimal(self.rng.randint(0, 100)) / 100).quantize(Decimal("0.01"))
         po = self.add(PurchaseOrder(
             id=demo_id("po", number), po_number=number, factory_id=factory.id,
-            order_date=ex_factory - timedelta(days=90), currency=factory_def.currency,
+            order_date=ex_factory - timedelta(days=90), currency=factory_def.currency, season=style.season,
+            incoterm="FOB",
             status="shipped" if ex_factory < self.today - timedelta(days=7) else "in_production"))
         db.session.flush()
         line = self.add(PurchaseOrderLine(
             id=demo_id("po-line", number, 1), purchase_order_id=po.id, factory_id=factory.id, style_id=style.id,
             colourway=self.rng.choice(template.colourways), size_breakdown=breakdown, quantity=quantity,
-            unit_price=price, currency=factory_def.currency, ex_factory_date=ex_factory))
+            unit_price=price, currency=factory_def.currency, ex_factory_date=ex_factory,
+            in_warehouse_date=ex_factory + timedelta(days=35)))
         db.session.flush()
         production = self.add(ProductionOrder(
             id=demo_id("mo", number), number=f"MO-{po_seq}-1", purchase_order_id=po.id, factory_id=factory.id,
             purchase_order_line_id=line.id, quantity=quantity, planned_start=ex_factory - timedelta(days=45),
             planned_finish=ex_factory - timedelta(days=3),
-            status="completed" if ex_factory <= self.today else "in_progress"))
+            status="completed" if ex_factory <= self.today else "in_progress", ex_factory_date=ex_factory,
+            stage_plan={stage: (ex_factory - timedelta(days=days)).isoformat()
+                        for stage, days in STAGE_DAYS_BEFORE_EX_FACTORY}))
         db.session.flush()
         self._milestones(factory, factory_def, production, quantity, ex_factory)
         return po, line, production
 
     def _milestones(self, factory, factory_def, production, quantity, ex_factory) -> None:
-        # Planned offsets (days before ex-factory) for each stage.
-        plan = (("fabric_received", 42), ("trims_received", 38), ("cut", 32), ("sewing", 24),
-                ("finishing", 10), ("inspection", 3), ("packed", 2), ("shipped", 0))
+        plan = STAGE_DAYS_BEFORE_EX_FACTORY
         late_prone = not factory_def.steady_production
         slip = 0
         for _n, (stage, days_before) in enumerate(plan):

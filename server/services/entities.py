@@ -87,7 +87,7 @@ AQL_DEFAULTS = _reference(AqlDefault, "AQL default", AqlDefaultSchema, ("product
 
 PURCHASE_ORDERS = Resource(PurchaseOrder, "purchase order", PurchaseOrderSchema, read=ORDER_READERS,
                            create=ORDER_WRITERS, update=ORDER_WRITERS, delete=ORDER_WRITERS,
-                           filters=("factory_id", "status"), order_by=("order_date", "po_number"))
+                           filters=("factory_id", "status", "season"), order_by=("order_date", "po_number"))
 PURCHASE_ORDER_LINES = Resource(PurchaseOrderLine, "purchase-order line", PurchaseOrderLineSchema,
                                 read=ORDER_READERS, create=ORDER_WRITERS, update=ORDER_WRITERS,
                                 delete=ORDER_WRITERS, parent_field="purchase_order_id",

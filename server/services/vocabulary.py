@@ -18,6 +18,7 @@ from marshmallow import validate
 
 from server.aql import tables_document
 from server.models import vocab
+from server.schemas import order_import
 from server.schemas.common import Bound
 from server.services import entities
 from server.services.records import Resource
@@ -38,6 +39,9 @@ VOCABULARIES = {
     "milestone_stages": vocab.MILESTONE_STAGES,
     "delay_reasons": vocab.DELAY_REASONS,
     "purchase_order_statuses": vocab.PURCHASE_ORDER_STATUSES,
+    "incoterms": vocab.INCOTERMS,
+    # The purchase-order CSV's columns, in order (server/schemas/order_import.py), for the import screen.
+    "purchase_order_csv_columns": order_import.COLUMNS,
     "production_order_statuses": vocab.PRODUCTION_ORDER_STATUSES,
     "open_production_order_statuses": vocab.OPEN_PRODUCTION_ORDER_STATUSES,
     "photo_kinds": vocab.PHOTO_KINDS,

@@ -27,6 +27,7 @@ RECORD_FOR_BLUEPRINT = {
     "checklist_templates": world.CHECKLIST,
     "aql_defaults": world.AQL_DEFAULT,
     "purchase_orders": world.PO_A,
+    "purchase_order_files": world.PO_A,
     "purchase_order_lines": world.PO_LINE_A,
     "production_orders": world.PROD_ORDER_A,
     "milestone_events": world.MILESTONE_A,

@@ -22,9 +22,14 @@ RESPONSE_ONLY = {"PushResultSchema", "PushResponseSchema", "PullResponseSchema",
                  "FiguresSchema", "PeriodFiguresSchema", "GroupRowSchema", "PassRatesSchema", "ParetoRowSchema",
                  "ParetoSchema", "ClassCountsSchema", "InspectionRowSchema", "InspectionPageSchema",
                  "ClassStateSchema", "FactorySwitchingSchema", "SwitchingListSchema", "DeliveriesSchema",
-                 "FactoryRefSchema", "ScorecardSchema"}
+                 "FactoryRefSchema", "ScorecardSchema",
+                 # a purchase-order import's report (server/schemas/order_import.py)
+                 "OrderImportCountsSchema", "OrderImportChangeSchema", "OrderImportLineSchema",
+                 "OrderImportOrderSchema", "OrderImportReportSchema"}
 # Read from query strings, where every value is text.
-FROM_TEXT = {"PullQuery", "PageArgs", "InspectionListArgs", "ParetoArgs"}
+FROM_TEXT = {"PullQuery", "PageArgs", "InspectionListArgs", "ParetoArgs",
+             # a CSV file's cells are text, as a query string's
+             "OrderRowSchema"}
 
 
 def _schemas():

@@ -1,0 +1,72 @@
+"""A purchase order's history, read from the audit trail (server.services.changes writes it).
+
+Every change to the order, to its lines and to its production orders, newest first: who made it, when, from
+where (the app, an import, a phone's sync...), and each field's old and new value. References to a factory or a
+style read as their code and number, not as ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import AuditEntry, Factory, ProductionOrder, PurchaseOrder, PurchaseOrderLine, Style, User
+from server.services import records
+from server.services.entities import PURCHASE_ORDERS
+
+_ENTITY_OF_TABLE = {model.__tablename__: model.__entity__
+                    for model in (PurchaseOrder, PurchaseOrderLine, ProductionOrder)}
+# Fields whose values are ids of records people know by a code.
+_SHOWN_AS = {"factory_id": (Factory, "code"), "style_id": (Style, "style_number"),
+             "purchase_order_id": (PurchaseOrder, "po_number")}
+
+
+def order_history(user: User, order_id: uuid.UUID, page: int, page_size: int) -> tuple[list[dict], int]:
+    """One page of the order's history (404 for an order outside the user's factories) and the total count."""
+    order = records.get_record(PURCHASE_ORDERS, user, order_id)
+    labels = {order.id: order.po_number}
+    for line, style_number in db.session.execute(
+            select(PurchaseOrderLine, Style.style_number).join(Style, Style.id == PurchaseOrderLine.style_id)
+            .where(PurchaseOrderLine.purchase_order_id == order.id)):
+        labels[line.id] = f"{style_number} {line.colourway}"
+    for production_order in db.session.scalars(
+            select(ProductionOrder).where(ProductionOrder.purchase_order_id == order.id)):
+        labels[production_order.id] = production_order.number
+    tables = list(_ENTITY_OF_TABLE)
+    where = (AuditEntry.record_id.in_(list(labels)), AuditEntry.table_name.in_(tables))
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    entries = db.session.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
+                                 .limit(page_size).offset((page - 1) * page_size)).all()
+    names = _names([e.actor_id for e in entries if e.actor_id is not None])
+    shown = _shown_values(entries)
+    return [{
+        "at": entry.at, "action": entry.action, "source": entry.source,
+        "actor": {"id": entry.actor_id, "name": names.get(entry.actor_id)} if entry.actor_id else None,
+        "entity": _ENTITY_OF_TABLE[entry.table_name], "record_id": entry.record_id, "record": labels[entry.record_id],
+        "changes": {name: {"old": _shown(shown, name, old), "new": _shown(shown, name, new)}
+                    for name, (old, new) in entry.changes.items()},
+    } for entry in entries], total
+
+
+def _shown(shown: dict, name: str, value):
+    return shown.get((name, value), value) if name in _SHOWN_AS else value
+
+
+def _names(user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(set(user_ids)))).all())
+
+
+def _shown_values(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """(field, id as the audit stored it) -> code, for the reference fields of these entries."""
+    shown = {}
+    for name, (model, attribute) in _SHOWN_AS.items():
+        ids = {value for entry in entries for value in entry.changes.get(name, ()) if value}
+        if ids:
+            for record_id, code in db.session.execute(
+                    select(model.id, getattr(model, attribute)).where(model.id.in_([uuid.UUID(i) for i in ids]))):
+                shown[(name, str(record_id))] = code
+    return shown

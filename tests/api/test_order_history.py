@@ -1,0 +1,96 @@
+"""An order's history from the audit trail: who, when, from where, old and new values, for the order, its lines
+and its production orders; scoped like the order; and the orders' new fields (season, incoterm, the production
+orders' split and stage plan) through the REST API and the vocabulary."""
+
+from __future__ import annotations
+
+import io
+
+import world
+
+
+def history(client, order_id=world.PO_A, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.get(f"/api/v1/purchase-orders/{order_id}/history" + (f"?{query}" if query else ""))
+
+
+def test_every_change_reads_as_history_with_who_when_and_old_and_new_values(app, login_as):
+    manager = login_as("manager")
+    assert manager.patch(f"/api/v1/purchase-orders/{world.PO_A}",
+                         json={"status": "in_production", "incoterm": "FOB"}).status_code == 200
+    assert manager.patch(f"/api/v1/purchase-order-lines/{world.PO_LINE_A}",
+                         json={"unit_price": "4.4000"}).status_code == 200
+    csv_file = ("po_number,factory_code,season,order_date,status,incoterm,currency,style_number,colourway,sizes,"
+                "quantity,unit_price,ex_factory_date,in_warehouse_date\r\n"
+                "PO-A-1,FA,SS26,2026-02-01,in_production,FOB,USD,ST-1,Navy,M=600; L=400,1000,4.4,2026-05-01,\r\n")
+    imported = login_as("admin").post("/api/v1/purchase-orders/import", content_type="multipart/form-data",
+                                      data={"file": (io.BytesIO(csv_file.encode()), "po.csv")})
+    assert imported.status_code == 200, imported.get_json()
+
+    response = history(manager)
+    assert response.status_code == 200
+    entries = response.get_json()
+    season, line_price, order_status = entries[0], entries[1], entries[2]
+    assert season["changes"] == {"season": {"old": None, "new": "SS26"}}
+    assert (season["source"], season["actor"]["name"], season["record"]) == ("import", "Admin", "PO-A-1")
+    assert line_price["entity"] == "purchase_order_line" and line_price["record"] == "ST-1 Navy"
+    assert line_price["changes"] == {"unit_price": {"old": "4.2500", "new": "4.4000"}}
+    assert line_price["actor"] == {"id": str(world.user_id("manager")), "name": "Manager"}
+    assert order_status["changes"] == {"status": {"old": "confirmed", "new": "in_production"},
+                                       "incoterm": {"old": None, "new": "FOB"}}
+    assert order_status["at"] >= entries[-1]["at"]
+    # The seed's inserts come last, with every field; references read as codes, not ids.
+    inserted = {e["record"]: e for e in entries if e["action"] == "insert"}
+    assert set(inserted) == {"PO-A-1", "ST-1 Navy", "MO-A-1"}
+    assert inserted["PO-A-1"]["actor"] is None and inserted["PO-A-1"]["source"] == "seed"
+    assert inserted["PO-A-1"]["changes"]["factory_id"] == {"old": None, "new": "FA"}
+    assert inserted["ST-1 Navy"]["changes"]["style_id"] == {"old": None, "new": "ST-1"}
+    # Paged, newest first.
+    page = history(manager, page=2, page_size=2)
+    assert [e["changes"] for e in page.get_json()] == [e["changes"] for e in entries[2:4]]
+
+
+def test_history_is_scoped_like_the_order(app, login_as):
+    assert history(login_as("factory_a")).status_code == 200
+    assert history(login_as("inspector_b")).get_json()["error"]["code"] == "not_found"
+    assert history(login_as("inspector_b"), world.PO_B).status_code == 200
+    assert history(login_as("designer")).status_code == 403
+
+
+def test_production_orders_carry_their_split_and_a_planned_date_per_stage(app, login_as):
+    manager = login_as("manager")
+    created = manager.post("/api/v1/production-orders", json={
+        "number": "MO-A-2", "purchase_order_id": str(world.PO_A), "factory_id": str(world.FACTORY_A),
+        "purchase_order_line_id": str(world.PO_LINE_A), "quantity": 400, "factory_line": "Line 3",
+        "colourway": "Navy", "ex_factory_date": "2026-05-01",
+        "stage_plan": {"cut": "2026-03-20", "sewing": "2026-04-01", "shipped": "2026-05-01"}})
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["stage_plan"] == {"cut": "2026-03-20", "sewing": "2026-04-01", "shipped": "2026-05-01"}
+    assert (body["factory_line"], body["colourway"], body["ex_factory_date"]) == ("Line 3", "Navy", "2026-05-01")
+    bad = manager.patch(f"/api/v1/production-orders/{body['id']}",
+                        json={"stage_plan": {"knitting": "2026-03-01", "cut": "soon"}})
+    assert bad.status_code == 400
+    fields = bad.get_json()["error"]["fields"]["stage_plan"]
+    assert "Must be one of" in str(fields["knitting"]) and "date" in str(fields["cut"])
+    # The stage plan's change is in the order's history.
+    assert manager.patch(f"/api/v1/production-orders/{body['id']}",
+                         json={"stage_plan": {"cut": "2026-03-22"}}).status_code == 200
+    latest = history(manager).get_json()[0]
+    assert latest["record"] == "MO-A-2"
+    assert latest["changes"]["stage_plan"]["new"] == {"cut": "2026-03-22"}
+
+
+def test_purchase_orders_filter_by_season_and_the_vocabulary_serves_incoterms(app, login_as):
+    manager = login_as("manager")
+    assert manager.patch(f"/api/v1/purchase-orders/{world.PO_B}", json={"season": "AW26"}).status_code == 200
+    listed = manager.get("/api/v1/purchase-orders?season=AW26").get_json()
+    assert [o["po_number"] for o in listed] == ["PO-B-1"]
+    vocabulary = manager.get("/api/v1/vocabulary").get_json()
+    assert vocabulary["vocabulary"]["incoterms"][:3] == ["EXW", "FCA", "CPT"]
+    assert vocabulary["vocabulary"]["purchase_order_statuses"][0] == "draft"
+    assert vocabulary["vocabulary"]["purchase_order_csv_columns"][:2] == ["po_number", "factory_code"]
+    assert vocabulary["entities"]["purchase_order"]["fields"]["incoterm"]["choices"] == \
+        vocabulary["vocabulary"]["incoterms"]
+    refused = manager.patch(f"/api/v1/purchase-orders/{world.PO_B}", json={"incoterm": "FOBB"})
+    assert refused.status_code == 400
