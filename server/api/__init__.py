@@ -7,6 +7,7 @@ def register_blueprints(api) -> None:
         aql,
         auth,
         catalog,
+        corrective_actions,
         devices,
         exports,
         factories,
@@ -21,6 +22,6 @@ def register_blueprints(api) -> None:
     )
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
-                   sync, analytics, exports, reports):
+                   corrective_actions, sync, analytics, exports, reports):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

@@ -62,6 +62,19 @@ PHOTO_KINDS = ("defect", "inspection", "milestone", "signature")
 PHOTO_STATES = ("pending", "stored", "rejected")
 CHECKLIST_RESULTS = ("pass", "fail", "na")
 
+# Corrective actions (CAPA): open -> in_progress -> awaiting_verification -> closed.
+CORRECTIVE_ACTION_STATUSES = ("open", "in_progress", "awaiting_verification", "closed")
+# QC: who verifies a factory's answer (and may open, edit and link an action).
+CORRECTIVE_ACTION_QC_ROLES = ("inspector", "manager", "admin")
+# (from, to, roles that may move it): the factory answers, QC verifies and closes or sends it back.
+CORRECTIVE_ACTION_TRANSITIONS = (
+    ("open", "in_progress", ("factory", *CORRECTIVE_ACTION_QC_ROLES)),
+    ("open", "awaiting_verification", ("factory", *CORRECTIVE_ACTION_QC_ROLES)),
+    ("in_progress", "awaiting_verification", ("factory", *CORRECTIVE_ACTION_QC_ROLES)),
+    ("awaiting_verification", "closed", CORRECTIVE_ACTION_QC_ROLES),
+    ("awaiting_verification", "in_progress", CORRECTIVE_ACTION_QC_ROLES),
+)
+
 CHANGE_SOURCES = ("api", "sync", "cli", "import", "automation", "seed")
 
 
