@@ -29,6 +29,7 @@ from server.models import (
     Style,
     TechPackVersion,
 )
+from server.models.vocab import CORRECTIVE_ACTION_QC_ROLES
 from server.schemas.catalog import (
     AqlDefaultSchema,
     ChecklistTemplateSchema,
@@ -54,7 +55,6 @@ from server.schemas.orders import (
     PurchaseOrderLineSchema,
     PurchaseOrderSchema,
 )
-from server.models.vocab import CORRECTIVE_ACTION_QC_ROLES
 from server.services import corrective_actions
 from server.services.finalize import apply_finalize
 from server.services.inspections import before_inspection_write
