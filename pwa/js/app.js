@@ -6,6 +6,7 @@ import { draw } from './draw.js';
 import { onLocaleChange, t } from './i18n.js';
 import { loadLanguage } from './language.js';
 import { hasPin } from './pin.js';
+import { showCorrectiveAction, showCorrectiveActions } from './screens/corrective-actions.js';
 import { showInspection } from './screens/inspection.js';
 import { showInspections } from './screens/inspections.js';
 import { showSyncScreen } from './screens/issues.js';
@@ -15,14 +16,14 @@ import { showPinLock } from './screens/pin.js';
 import { currentUser, refreshSession } from './session.js';
 import { showStatus } from './status.js';
 import { onStatus, requestBackgroundSync, startSyncTriggers, syncNow } from './sync.js';
-import { loadVocabulary, refreshVocabulary } from './vocabulary.js';
+import { loadVocabulary, may, refreshVocabulary } from './vocabulary.js';
 
 const main = document.getElementById('app');
 let updateRequested = false;
 const DEFERRED_UPDATE_DELAY_MS = 1000;
 let locked = false;
 // Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
-const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones'];
+const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones', '#/actions'];
 // Where each role lands: managers on their figures, designers on defect analytics, field staff on their inspections.
 const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
 const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
@@ -54,6 +55,8 @@ async function drawRoute() {
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
   if (screen === 'milestones' && id) return showMilestoneOrder(main, id, { onChange });
   if (screen === 'milestones') return showMilestones(main, { user });
+  if (screen === 'actions' && id) return showCorrectiveAction(main, id, { user, onChange });
+  if (screen === 'actions') return showCorrectiveActions(main);
   if (screen === 'sync') return showSyncScreen(main);
   return showInspections(main, { user });
 }
@@ -62,7 +65,9 @@ function showNavigation(visible, user = null) {
   const nav = document.getElementById('app-nav');
   const figures = { manager: [['#/dashboard', 'nav.dashboard']], admin: [['#/dashboard', 'nav.dashboard']],
     designer: [['#/defects', 'nav.defects']] }[user?.role] || [];
-  mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
+  // Corrective actions for those who may read them (the served permissions say who).
+  const actions = may(user?.role, 'corrective_action', 'read') ? [['#/actions', 'nav.actions']] : [];
+  mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ...actions, ['#/sync', 'nav.sync']]
     .map(([href, key]) => h('a', { href, 'data-testid': `nav-${key.slice(4)}` }, t(key))));
   nav.hidden = !visible;
 }
