@@ -238,3 +238,19 @@ def test_the_vocabulary_serves_statuses_and_transitions(client, login_as):
     assert ["awaiting_verification", "closed", ["inspector", "manager", "admin"]] in \
         document["vocabulary"]["corrective_action_transitions"]
     assert document["permissions"]["factory"]["corrective_action"] == ["read", "update"]
+
+
+def test_the_demo_data_holds_open_overdue_and_closed_actions(empty_app):
+    from server.seed.demo import seed_demo
+    from server.services.corrective_actions import overdue_clause
+
+    with empty_app.app_context():
+        seed_demo(today=date.today())
+        statuses = dict(db.session.execute(select(CorrectiveAction.status, func.count())
+                                           .group_by(CorrectiveAction.status)).all())
+        assert set(statuses) == {"open", "in_progress", "awaiting_verification", "closed"}, statuses
+        assert db.session.scalar(select(func.count()).select_from(CorrectiveAction).where(overdue_clause(True))) > 0
+        closed = db.session.scalars(select(CorrectiveAction).where(CorrectiveAction.status == "closed")).first()
+        assert closed.reinspection_id is not None and closed.verified_at is not None and closed.root_cause
+        # Every action carries the id its inspection derives: a phone opening one finds the same record.
+        assert all(a.id == corrective_action_id(a.inspection_id) for a in db.session.scalars(select(CorrectiveAction)))
