@@ -1,4 +1,4 @@
-"""corrective actions (CAPA): one per failed inspection, answered by the factory and verified by QC
+"""corrective actions (CAPA), one per failed inspection, and evidence photos linked to them
 
 Revision ID: 0016
 Revises: 0014
@@ -59,7 +59,24 @@ def upgrade():
     op.create_index(op.f('ix_corrective_actions_server_version'), 'corrective_actions', ['server_version'])
     op.create_index('ix_corrective_actions_factory_id_server_version', 'corrective_actions',
                     ['factory_id', 'server_version'])
+    # Evidence photos: a photo may belong to a corrective action, as one of kind "evidence". SQLite changes a
+    # CHECK constraint and adds a foreign key only by rebuilding the table (batch mode copies it).
+    with op.batch_alter_table('photos', recreate='auto') as batch_op:
+        batch_op.add_column(sa.Column('corrective_action_id', sa.Uuid(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_photos_corrective_action_id'), ['corrective_action_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_photos_corrective_action_id_corrective_actions'),
+                                    'corrective_actions', ['corrective_action_id'], ['id'])
+        batch_op.drop_constraint(batch_op.f('ck_photos_kind'), type_='check')
+        batch_op.create_check_constraint(
+            batch_op.f('ck_photos_kind'), "kind IN ('defect', 'inspection', 'milestone', 'signature', 'evidence')")
 
 
 def downgrade():
+    with op.batch_alter_table('photos', recreate='auto') as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_photos_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_photos_kind'),
+                                         "kind IN ('defect', 'inspection', 'milestone', 'signature')")
+        batch_op.drop_constraint(batch_op.f('fk_photos_corrective_action_id_corrective_actions'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_photos_corrective_action_id'))
+        batch_op.drop_column('corrective_action_id')
     op.drop_table('corrective_actions')

@@ -58,7 +58,8 @@ PRODUCTION_ORDER_STATUSES = ("planned", "in_progress", "completed", "cancelled")
 # Orders still in the works: the ones offered for a new inspection or milestone.
 OPEN_PRODUCTION_ORDER_STATUSES = ("planned", "in_progress")
 
-PHOTO_KINDS = ("defect", "inspection", "milestone", "signature")
+# "evidence": a factory's proof for a corrective action (the new needle plates, the retraining sheet).
+PHOTO_KINDS = ("defect", "inspection", "milestone", "signature", "evidence")
 PHOTO_STATES = ("pending", "stored", "rejected")
 CHECKLIST_RESULTS = ("pass", "fail", "na")
 

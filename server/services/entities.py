@@ -124,7 +124,7 @@ MEASUREMENT_RESULTS = _inspection_part(MeasurementResult, "measurement result", 
 CHECKLIST_RESULTS = _inspection_part(ChecklistResult, "checklist result", ChecklistResultSchema)
 PHOTOS = Resource(Photo, "photo", PhotoSchema, read=INSPECTION_READERS, create=("inspector", "factory", "admin"),
                   update=("inspector", "factory", "admin"), delete=("inspector", "factory", "admin"),
-                  filters=("inspection_id", "defect_id", "milestone_event_id", "sha256"),
+                  filters=("inspection_id", "defect_id", "milestone_event_id", "corrective_action_id", "sha256"),
                   before_write=before_photo_write)
 # One per failed inspection (its id derived from the inspection's); answered by the factory, verified by QC.
 # Closed, never deleted. The workflow's rules live in before_write, so REST and sync push share them.

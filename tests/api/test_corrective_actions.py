@@ -254,3 +254,22 @@ def test_the_demo_data_holds_open_overdue_and_closed_actions(empty_app):
         assert closed.reinspection_id is not None and closed.verified_at is not None and closed.root_cause
         # Every action carries the id its inspection derives: a phone opening one finds the same record.
         assert all(a.id == corrective_action_id(a.inspection_id) for a in db.session.scalars(select(CorrectiveAction)))
+
+
+def test_evidence_photos_belong_to_the_action_and_its_factory(app, login_as):
+    factory = login_as("factory_a")
+    photo = factory.post("/api/v1/photo-records", json={
+        "sha256": "ef" * 32, "kind": "evidence", "corrective_action_id": str(world.CORRECTIVE_ACTION_A),
+        "caption": "new needle plates"})
+    assert photo.status_code == 201, photo.get_json()
+    body = photo.get_json()
+    assert (body["factory_id"], body["corrective_action_id"], body["inspection_id"]) == (
+        str(world.FACTORY_A), str(world.CORRECTIVE_ACTION_A), None)
+    listed = factory.get("/api/v1/photo-records", query_string={"corrective_action_id": str(world.CORRECTIVE_ACTION_A)})
+    assert [p["id"] for p in listed.get_json()] == [body["id"]]
+    moved = factory.patch(f"/api/v1/photo-records/{body['id']}", json={"corrective_action_id": str(uuid.uuid4())})
+    _error(moved, 400, "immutable_field")
+    # Another factory's inspector cannot attach evidence to it: the action does not exist for them.
+    other = login_as("inspector_b").post("/api/v1/photo-records", json={
+        "sha256": "ef" * 32, "kind": "evidence", "corrective_action_id": str(world.CORRECTIVE_ACTION_A)})
+    assert other.status_code == 400 and "corrective_action_id" in other.get_json()["error"]["fields"]

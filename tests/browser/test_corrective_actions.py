@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import world
-from helpers import PIXEL_7, assert_accessible, login, save_screenshot, sign, wait_synced, wait_until
+from helpers import PIXEL_7, assert_accessible, login, make_photo, save_screenshot, sign, wait_synced, wait_until
 from sqlalchemy import func, select
 
 NARROW = {**PIXEL_7, "viewport": {"width": 360, "height": 780}}
@@ -90,7 +90,7 @@ def test_a_failed_finalize_offline_opens_the_action_at_once_and_once(browser, li
         context.close()
 
 
-def test_the_factory_answers_offline_and_qc_verifies_and_closes(browser, live_app):
+def test_the_factory_answers_offline_and_qc_verifies_and_closes(browser, live_app, tmp_path):
     base, app = live_app
     url = f"/#/actions/{world.CORRECTIVE_ACTION_A}"
     factory_phone = browser.new_context(**NARROW, service_workers="allow")
@@ -116,17 +116,26 @@ def test_the_factory_answers_offline_and_qc_verifies_and_closes(browser, live_ap
         factory.fill("#action", "Plates replaced; daily check added.")
         factory.fill("#owner", "Line 3 supervisor")
         factory.fill("#evidence_notes", "Maintenance log of 2026-06-03.")
+        factory.set_input_files("[data-testid=photo-evidence]", str(make_photo(tmp_path / "plates.jpg", (1600, 1200), 7)))
+        wait_until(factory, "() => document.querySelector('[data-testid=capa-photos-chosen]')?.textContent !== ''")
         factory.click("[data-testid=capa-submit]")
         wait_until(factory, "() => document.querySelector('[data-testid=action-status]')?.classList"
                             ".contains('capa-awaiting_verification')")
         save_screenshot(factory, "capa-answered")
         assert_accessible(factory, "corrective action answered")
         assert _action(app, world.CORRECTIVE_ACTION_A).status == "open"  # still offline
+        factory.wait_for_selector("[data-testid=capa-evidence] [data-testid=thumb]")  # the photo, from the phone
         factory_phone.set_offline(False)
         wait_synced(factory)
         answered = _action(app, world.CORRECTIVE_ACTION_A)
         assert (answered.status, answered.root_cause, answered.owner) == (
             "awaiting_verification", "Worn needle plates on line 3.", "Line 3 supervisor")
+        from server.extensions import db
+        from server.models import Photo
+
+        with app.app_context():
+            (photo,) = db.session.scalars(select(Photo).where(Photo.corrective_action_id == world.CORRECTIVE_ACTION_A))
+            assert (photo.kind, photo.factory_id, photo.storage_state) == ("evidence", world.FACTORY_A, "stored")
 
         qc = qc_phone.new_page()
         login(qc, base, "inspector_a")
@@ -134,6 +143,7 @@ def test_the_factory_answers_offline_and_qc_verifies_and_closes(browser, live_ap
         qc.goto(base + url)
         qc.wait_for_selector("[data-testid=capa-verify]")
         assert qc.locator("[data-testid=capa-root-cause]").text_content() == "Worn needle plates on line 3."
+        qc.wait_for_selector("[data-testid=capa-evidence] [data-testid=thumb]")
         save_screenshot(qc, "capa-verify")
         assert_accessible(qc, "corrective action verification")
         qc.fill("#verification_note", "New plates seen on the line.")

@@ -473,4 +473,8 @@ export default {
   'capa.open_count': 'Open',
   'capa.see_all': 'All actions',
   'capa.see_overdue': 'Overdue actions',
+  'capa.photo': 'Add photo',
+  'capa.photos_chosen.one': '{n} photo chosen',
+  'capa.photos_chosen.other': '{n} photos chosen',
+  'capa.evidence_photos': 'Evidence photos',
 };

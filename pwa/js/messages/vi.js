@@ -450,4 +450,7 @@ export default {
   'capa.open_count': 'Chưa đóng',
   'capa.see_all': 'Tất cả hành động',
   'capa.see_overdue': 'Hành động quá hạn',
+  'capa.photo': 'Thêm ảnh',
+  'capa.photos_chosen.other': 'Đã chọn {n} ảnh',
+  'capa.evidence_photos': 'Ảnh bằng chứng',
 };

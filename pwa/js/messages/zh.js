@@ -449,4 +449,7 @@ export default {
   'capa.open_count': '未关闭',
   'capa.see_all': '全部整改',
   'capa.see_overdue': '逾期整改',
+  'capa.photo': '添加照片',
+  'capa.photos_chosen.other': '已选择 {n} 张照片',
+  'capa.evidence_photos': '证据照片',
 };

@@ -1,5 +1,6 @@
 // Corrective actions (CAPA), offline: the list (overdue first, then by due date; filters by status, overdue and
-// factory kept in the URL) and one action, where the factory answers (root cause, action, owner, evidence) and
+// factory kept in the URL) and one action, where the factory answers (root cause, action, owner, evidence notes
+// and photos) and
 // sends it to QC, and QC verifies it: closes it, or sends it back saying why. Everything is written to the phone
 // first and synced; the server enforces the same rules (a refused change shows on the sync screen).
 import { checkFields, markField } from '../checks.js';
@@ -8,7 +9,9 @@ import { batch, record, records, upsertChange } from '../db.js';
 import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
 import { formatDateTime, formatDay, t } from '../i18n.js';
+import { photoChangeFor } from '../photos.js';
 import { may, words } from '../vocabulary.js';
+import { cameraButton, gallery } from './photo-section.js';
 
 const ANSWER_FIELDS = ['root_cause', 'action', 'owner', 'evidence_notes'];
 
@@ -87,12 +90,19 @@ export async function showCorrectiveAction(root, id, { user, onChange }) {
     location.hash = '#/actions';
     return;
   }
-  const [inspection, factory] = await Promise.all([record('inspection', action.inspection_id), record('factory', action.factory_id)]);
+  const [inspection, factory, photos] = await Promise.all([record('inspection', action.inspection_id),
+    record('factory', action.factory_id), records('photo')]);
+  const evidence = [...photos.values()].filter((p) => p.corrective_action_id === id);
+  let files = [];
+  const chosen = h('span', { class: 'muted', 'data-testid': 'capa-photos-chosen' });
   const moves = movesFor(user.role, action);
   const message = h('p', { role: 'status', 'data-testid': 'capa-saved' });
   const redraw = () => draw(() => showCorrectiveAction(root, id, { user, onChange }));
   const save = async (fields, said) => {
-    await batch([upsertChange('corrective_action', fields, id)]);
+    // The answer and its photos are recorded together or not at all (the photos are resized first).
+    const photoChanges = [];
+    for (const file of files) photoChanges.push(await photoChangeFor(file, { corrective_action_id: id }, 'evidence'));
+    await batch([upsertChange('corrective_action', fields, id), ...photoChanges]);
     onChange?.();
     await redraw();
     const saved = root.querySelector('[data-testid=capa-saved]');
@@ -110,6 +120,10 @@ export async function showCorrectiveAction(root, id, { user, onChange }) {
       h('div', { class: 'field' }, h('label', { for: 'owner' }, t('capa.owner')),
         h('input', { id: 'owner', type: 'text', maxlength: 200, value: action.owner || '' })),
       textArea('evidence_notes', action.evidence_notes, t('capa.evidence')),
+      h('div', { class: 'actions' }, cameraButton(t('capa.photo'), 'photo-evidence', (picked) => {
+        files = picked;
+        chosen.textContent = t('capa.photos_chosen', { n: files.length });
+      }), chosen),
       h('div', { class: 'actions' },
         h('button', { type: 'button', 'data-testid': 'capa-save', onclick: () => answer(false) }, t('capa.save')),
         h('button', { type: 'button', class: 'primary', 'data-testid': 'capa-submit', onclick: () => answer(true) }, t('capa.submit'))));
@@ -171,6 +185,8 @@ export async function showCorrectiveAction(root, id, { user, onChange }) {
         t('capa.inspection', { type: t(`type.${inspection.inspection_type}`) }),
         inspection.finished_at ? ` · ${formatDay(inspection.finished_at)}` : null)) : null,
       action.reinspection_id ? h('p', {}, h('a', { href: `#/inspection/${action.reinspection_id}` }, t('capa.reinspection'))) : null),
+    evidence.length ? h('section', { class: 'card', 'data-testid': 'capa-evidence' }, h('h2', {}, t('capa.evidence_photos')),
+      await gallery(evidence)) : null,
     answerForm,
     verifyForm);
 }
