@@ -140,9 +140,10 @@ CORRECTIVE_ACTIONS = Resource(CorrectiveAction, "corrective action", CorrectiveA
 
 REFERENCE = (FACTORIES, STYLES, TECH_PACK_VERSIONS, DEFECT_TYPES, MEASUREMENT_SPECS, CHECKLIST_TEMPLATES,
              AQL_DEFAULTS)
+# Corrective actions before photos: an evidence photo names its action.
 FACTORY_RECORDS = (PURCHASE_ORDERS, PURCHASE_ORDER_LINES, PRODUCTION_ORDERS, MILESTONE_EVENTS, INSPECTIONS,
-                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS, PHOTOS,
-                   CORRECTIVE_ACTIONS)
+                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS, CORRECTIVE_ACTIONS,
+                   PHOTOS)
 # In dependency order: a client applying a page in this order never sees a child before its parent.
 ALL = REFERENCE + FACTORY_RECORDS
 BY_ENTITY = {resource.entity: resource for resource in ALL}

@@ -107,3 +107,19 @@ def test_pushed_changes_obey_the_workflow(app, login_as):
     actions = [c for c in pulled["changes"] if c["entity"] == "corrective_action"]
     assert [c["id"] for c in actions] == [str(world.CORRECTIVE_ACTION_A)]
     assert "overdue" not in actions[0]["fields"]  # computed per day: phones derive it, replicas never hold it
+
+
+def test_a_pull_gives_the_action_before_its_evidence_photo(app, login_as):
+    factory = login_as("factory_a")
+    base = factory.get(f"/api/v1/corrective-actions/{world.CORRECTIVE_ACTION_A}").get_json()["server_version"]
+    photo_id = str(uuid.uuid4())
+    # Photo first in the batch: both are written by one transaction, so they share a version.
+    results = _push(factory, "capa-factory-0123456789", [
+        {"id": 1, "entity": "photo", "op": "upsert", "record_id": photo_id,
+         "fields": {"sha256": "ab" * 32, "kind": "evidence", "corrective_action_id": str(world.CORRECTIVE_ACTION_A)}},
+        {"id": 2, "entity": "corrective_action", "op": "upsert", "record_id": str(world.CORRECTIVE_ACTION_A),
+         "base_version": base, "fields": {"root_cause": "Needle plates worn"}}])
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    pulled = factory.get("/api/v1/sync/pull?client_id=capa-other-0123456789&limit=2000").get_json()["changes"]
+    order = [c["id"] for c in pulled if c["id"] in (photo_id, str(world.CORRECTIVE_ACTION_A))]
+    assert order == [str(world.CORRECTIVE_ACTION_A), photo_id]
