@@ -39,6 +39,8 @@ PHOTO_A = _id("photo-a")
 PO_B = _id("po-b")
 # An inactive webhook endpoint (the matrix needs a record; inactive so no other test's events are queued for it).
 WEBHOOK = _id("webhook")
+# Factory A's corrective action for INSPECTION_A; the namespace is pinned here because phones derive the same ids.
+CORRECTIVE_ACTION_A = uuid.uuid5(uuid.UUID("6f1c3a52-9e0b-5d47-8a6e-2b4f7c9d1e30"), str(INSPECTION_A))
 
 PERSONAS = {
     "inspector_a": ("inspector-a@example.com", "inspector", [FACTORY_A]),
@@ -146,3 +148,9 @@ def build_world() -> None:
         # A photo record whose bytes never arrived.
         db.session.add(Photo(id=PHOTO_A, sha256="cd" * 32, factory_id=FACTORY_A, kind="inspection",
                              inspection_id=INSPECTION_A, caption="carton marks", storage_state="pending"))
+    from server.models import CorrectiveAction
+
+    with changes.recording(None, "seed"):
+        db.session.add(CorrectiveAction(id=CORRECTIVE_ACTION_A, inspection_id=INSPECTION_A, factory_id=FACTORY_A,
+                                        status="open", problem="Broken stitches on the left sleeve.",
+                                        due_date=date(2026, 6, 1)))

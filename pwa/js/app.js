@@ -6,6 +6,7 @@ import { draw } from './draw.js';
 import { onLocaleChange, t } from './i18n.js';
 import { loadLanguage } from './language.js';
 import { hasPin } from './pin.js';
+import { showCorrectiveAction, showCorrectiveActions } from './screens/corrective-actions.js';
 import { showInspection } from './screens/inspection.js';
 import { showBooking } from './screens/booking.js';
 import { showInspections } from './screens/inspections.js';
@@ -23,7 +24,7 @@ let updateRequested = false;
 const DEFERRED_UPDATE_DELAY_MS = 1000;
 let locked = false;
 // Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
-const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones'];
+const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones', '#/actions'];
 // Where each role lands: managers on their figures, designers on defect analytics, field staff on their inspections.
 const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
 const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
@@ -60,6 +61,8 @@ async function drawRoute() {
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
   if (screen === 'milestones' && id) return showMilestoneOrder(main, id, { onChange });
   if (screen === 'milestones') return showMilestones(main, { user });
+  if (screen === 'actions' && id) return showCorrectiveAction(main, id, { user, onChange });
+  if (screen === 'actions') return showCorrectiveActions(main);
   if (screen === 'sync') return showSyncScreen(main);
   if (screen === 'book' && may(user.role, 'inspection', 'book')) return showBooking(main);
   return showInspections(main, { user });
@@ -70,7 +73,9 @@ function showNavigation(visible, user = null) {
   const figures = { manager: [['#/dashboard', 'nav.dashboard'], ['#/orders', 'nav.orders']],
     admin: [['#/dashboard', 'nav.dashboard'], ['#/orders', 'nav.orders']],
     designer: [['#/defects', 'nav.defects']] }[user?.role] || [];
-  mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
+  // Corrective actions for those who may read them (the served permissions say who).
+  const actions = may(user?.role, 'corrective_action', 'read') ? [['#/actions', 'nav.actions']] : [];
+  mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ...actions, ['#/sync', 'nav.sync']]
     .map(([href, key]) => h('a', { href, 'data-testid': `nav-${key.slice(4)}` }, t(key))));
   nav.hidden = !visible;
 }

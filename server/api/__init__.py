@@ -8,6 +8,7 @@ def register_blueprints(api) -> None:
         auth,
         bookings,
         catalog,
+        corrective_actions,
         devices,
         exports,
         factories,
@@ -24,6 +25,6 @@ def register_blueprints(api) -> None:
     )
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, order_files, bookings,
-                   inspections, photos, sync, analytics, exports, reports, notifications):
+                   inspections, photos, corrective_actions, sync, analytics, exports, reports, notifications):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

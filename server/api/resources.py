@@ -28,6 +28,8 @@ def _filter_schema(resource: Resource, schema_cls: type[Schema]) -> type[Schema]
     for name in resource.filters:
         source = declared[name]
         attrs[name] = type(source)(metadata={"description": f"Only records with this {name}."})
+    for computed in resource.computed_filters:
+        attrs[computed.name] = computed.field()
     return type(schema_cls.__name__.removesuffix("Schema") + "FilterSchema", (QueryArgs,), attrs)
 
 

@@ -13,6 +13,7 @@ from server.models.catalog import (
     TechPackVersion,
 )
 from server.models.changelog import AuditEntry, SyncState
+from server.models.corrective_actions import CorrectiveAction
 from server.models.inspections import (
     ChecklistResult,
     Inspection,
@@ -27,7 +28,8 @@ from server.models.sync import SyncClient, SyncConflict, SyncRejection
 from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
 
 __all__ = [
-    "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectRollup", "DefectType",
+    "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "CorrectiveAction", "DefectRollup",
+    "DefectType",
     "Factory", "FactoryAssignment", "FigureRollup", "Inspection", "InspectionDefect", "InspectionItem",
     "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoPartial",
     "PhotoUpload", "PhotoUploader",

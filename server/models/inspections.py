@@ -180,6 +180,8 @@ class Photo(Versioned, db.Model):
     inspection_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("inspections.id"), index=True)
     defect_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("inspection_defects.id"), index=True)
     milestone_event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("milestone_events.id"), index=True)
+    corrective_action_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("corrective_actions.id"),
+                                                                   index=True)
     caption: Mapped[str | None] = mapped_column(String(500))
     byte_size: Mapped[int | None] = mapped_column(BigInteger)
     width: Mapped[int | None] = mapped_column(Integer)

@@ -61,9 +61,23 @@ PRODUCTION_ORDER_STATUSES = ("planned", "in_progress", "completed", "cancelled")
 # Orders still in the works: the ones offered for a new inspection or milestone.
 OPEN_PRODUCTION_ORDER_STATUSES = ("planned", "in_progress")
 
-PHOTO_KINDS = ("defect", "inspection", "milestone", "signature")
+# "evidence": a factory's proof for a corrective action (the new needle plates, the retraining sheet).
+PHOTO_KINDS = ("defect", "inspection", "milestone", "signature", "evidence")
 PHOTO_STATES = ("pending", "stored", "rejected")
 CHECKLIST_RESULTS = ("pass", "fail", "na")
+
+# Corrective actions (CAPA): open -> in_progress -> awaiting_verification -> closed.
+CORRECTIVE_ACTION_STATUSES = ("open", "in_progress", "awaiting_verification", "closed")
+# QC: who verifies a factory's answer (and may open, edit and link an action).
+CORRECTIVE_ACTION_QC_ROLES = ("inspector", "manager", "admin")
+# (from, to, roles that may move it): the factory answers, QC verifies and closes or sends it back.
+CORRECTIVE_ACTION_TRANSITIONS = (
+    ("open", "in_progress", ("factory", *CORRECTIVE_ACTION_QC_ROLES)),
+    ("open", "awaiting_verification", ("factory", *CORRECTIVE_ACTION_QC_ROLES)),
+    ("in_progress", "awaiting_verification", ("factory", *CORRECTIVE_ACTION_QC_ROLES)),
+    ("awaiting_verification", "closed", CORRECTIVE_ACTION_QC_ROLES),
+    ("awaiting_verification", "in_progress", CORRECTIVE_ACTION_QC_ROLES),
+)
 
 CHANGE_SOURCES = ("api", "sync", "cli", "import", "automation", "seed")
 

@@ -178,6 +178,12 @@ class FactoryRefSchema(StrictSchema):
     city = fields.String(allow_none=True)
 
 
+class CorrectiveActionFiguresSchema(StrictSchema):
+    open = fields.Integer(metadata={"description": "Not closed yet."})
+    overdue = fields.Integer(metadata={"description": "Not closed and past the due date today."})
+    awaiting_verification = fields.Integer(metadata={"description": "Answered by the factory, waiting for QC."})
+
+
 class ScorecardSchema(StrictSchema):
     factory = fields.Nested(FactoryRefSchema)
     period = fields.String()
@@ -187,3 +193,4 @@ class ScorecardSchema(StrictSchema):
     last_inspections = fields.List(fields.Nested(InspectionRowSchema))
     switching = fields.Nested(FactorySwitchingSchema, allow_none=True)
     deliveries = fields.Nested(DeliveriesSchema)
+    corrective_actions = fields.Nested(CorrectiveActionFiguresSchema)

@@ -136,7 +136,7 @@ class FinalizeSchema(StrictSchema):
 
 
 class PhotoSchema(RecordSchema):
-    IMMUTABLE = ("sha256", "inspection_id", "defect_id", "milestone_event_id", "kind")
+    IMMUTABLE = ("sha256", "inspection_id", "defect_id", "milestone_event_id", "corrective_action_id", "kind")
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$",
                                                                    error="A lowercase hex sha256 of the bytes."))
     kind = fields.String(required=True, validate=one_of(PHOTO_KINDS))
@@ -144,6 +144,7 @@ class PhotoSchema(RecordSchema):
     inspection_id = fields.UUID(allow_none=True)
     defect_id = fields.UUID(allow_none=True)
     milestone_event_id = fields.UUID(allow_none=True)
+    corrective_action_id = fields.UUID(allow_none=True, metadata={"description": "Evidence for a corrective action."})
     caption = text(500)
     captured_at = fields.DateTime(allow_none=True)
     # Known once the bytes arrive; null while the photo is pending.

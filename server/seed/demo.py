@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from server.aql import LotRecord, judge, plan_for, switching_history
 from server.extensions import db
 from server.models import (
@@ -123,7 +125,8 @@ class _Builder:
     def build(self) -> None:
         # Flush between phases: the unit of work orders inserts by relationship, and most
         # foreign keys here have none, so parents must reach the database first.
-        for phase in (self._factories_and_users, self._catalogue, self._styles, self._orders_and_inspections):
+        for phase in (self._factories_and_users, self._catalogue, self._styles, self._orders_and_inspections,
+                      self._corrective_actions):
             phase()
             db.session.flush()
         # The inspections were written finalized, not through finalize: build the figures' rollups from them.
@@ -376,6 +379,43 @@ class _Builder:
                     sample_unit=self.rng.randint(1, sample)))
         return inspection
 
+    def _corrective_actions(self) -> None:
+        """Each failed lot's corrective action: closed where a re-inspection passed (it checked the fix); the
+        others answered, awaiting QC, in progress or still open, those opened long ago overdue."""
+        from server.models import CorrectiveAction
+        from server.models.corrective_actions import corrective_action_id
+        from server.services.corrective_actions import DAYS_TO_ANSWER
+
+        inspections = db.session.scalars(select(Inspection).where(Inspection.status == "finalized")
+                                         .order_by(Inspection.finished_at, Inspection.id)).all()
+        rechecked = {i.reinspection_of_id: i for i in inspections if i.reinspection_of_id is not None}
+        failed = [i for i in inspections if i.reinspection_of_id is None and i.verdict == "fail"]
+        for n, inspection in enumerate(failed):
+            opened = inspection.finished_at
+            again = rechecked.get(inspection.id)
+            answer = {"root_cause": self.rng.choice(DEMO_ROOT_CAUSES), "action": self.rng.choice(DEMO_ACTIONS),
+                      "owner": "Line supervisor", "evidence_notes": "Retraining record and first-piece check sheet."}
+            action = CorrectiveAction(
+                id=corrective_action_id(inspection.id), inspection_id=inspection.id, factory_id=inspection.factory_id,
+                problem="Failed final inspection: " + ", ".join(
+                    cls for cls in CLASSES if getattr(inspection, f"verdict_{cls}") == "fail") + " over the AQL.",
+                due_date=opened.date() + timedelta(days=DAYS_TO_ANSWER), created_at=opened, updated_at=opened)
+            if again is not None:
+                action.reinspection_id = again.id
+            if again is not None and again.verdict == "pass" and n % 4:
+                action.status = "closed"
+                action.verified_by_id, action.verified_at = again.inspector_id, again.finished_at
+                action.verification_note = "Re-inspection passed."
+                for key, value in answer.items():
+                    setattr(action, key, value)
+            else:
+                # Every stage of the loop; those opened more than two weeks ago are overdue.
+                action.status = ("open", "in_progress", "awaiting_verification")[n % 3]
+                if action.status == "awaiting_verification":
+                    for key, value in answer.items():
+                        setattr(action, key, value)
+            self.add(action)
+
     def _planned_inspection(self, factory, factory_def, production, line, style, template, tech_pack, ex_factory,
                             lots) -> None:
         setting, aqls, states = self._setup(factory_def, template, lots)
@@ -394,6 +434,12 @@ class _Builder:
         self.add(InspectionItem(id=demo_id("inspection-item", inspection.id), inspection_id=inspection.id,
                                 factory_id=factory.id, style_id=style.id, purchase_order_line_id=line.id,
                                 quantity=line.quantity))
+
+
+DEMO_ROOT_CAUSES = ("Needle plates worn on the sewing line.", "Operators new to the style, not trained on the seam.",
+                    "Fabric relaxation skipped before cutting.", "Thread tension not checked at line start.")
+DEMO_ACTIONS = ("Plates replaced; daily check added to the line sheet.", "Operators retrained; first-piece approval.",
+                "Fabric relaxed 24 h before cutting from now on.", "Tension checked and logged every shift.")
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

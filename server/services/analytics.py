@@ -51,6 +51,7 @@ from server.models import (
     Style,
     User,
 )
+from server.services import corrective_actions
 from server.services.inspections import SEVERITY_CLASSES
 from server.services.switching import factory_switching
 
@@ -553,4 +554,5 @@ def scorecard(user: User, factory_id: uuid.UUID, f: Filters, last: int = 10) -> 
         "last_inspections": inspections(user, f, 1, last)["rows"],
         "switching": switching[0] if switching else None,
         "deliveries": deliveries(factory_id, f),
+        "corrective_actions": corrective_actions.factory_figures(user, factory_id),
     }

@@ -6,11 +6,14 @@ stated once and holds on every path.
 
 from __future__ import annotations
 
+from marshmallow import fields as ma_fields
+
 from server.authz import ADMIN, EVERYONE
 from server.models import (
     AqlDefault,
     ChecklistResult,
     ChecklistTemplate,
+    CorrectiveAction,
     DefectType,
     Factory,
     Inspection,
@@ -26,6 +29,7 @@ from server.models import (
     Style,
     TechPackVersion,
 )
+from server.models.vocab import CORRECTIVE_ACTION_QC_ROLES
 from server.schemas.catalog import (
     AqlDefaultSchema,
     ChecklistTemplateSchema,
@@ -35,6 +39,7 @@ from server.schemas.catalog import (
     StyleSchema,
     TechPackVersionSchema,
 )
+from server.schemas.corrective_actions import CorrectiveActionSchema
 from server.schemas.inspections import (
     ChecklistResultSchema,
     FinalizeSchema,
@@ -50,10 +55,11 @@ from server.schemas.orders import (
     PurchaseOrderLineSchema,
     PurchaseOrderSchema,
 )
+from server.services import corrective_actions
 from server.services.finalize import apply_finalize
 from server.services.inspections import before_inspection_write
 from server.services.photos import before_photo_write
-from server.services.records import Operation, Resource
+from server.services.records import ComputedFilter, Operation, Resource
 
 ORDER_READERS = ("inspector", "factory", "manager", "admin")
 ORDER_WRITERS = ("manager", "admin")
@@ -112,19 +118,35 @@ INSPECTIONS = Resource(Inspection, "inspection", InspectionSchema, read=INSPECTI
                        # staff for their factory, by managers and admins for any.
                        grants=(("book", ("factory", "manager", "admin")),))
 INSPECTION_ITEMS = _inspection_part(InspectionItem, "inspection item", InspectionItemSchema)
-INSPECTION_DEFECTS = _inspection_part(InspectionDefect, "inspection defect", InspectionDefectSchema,
-                                      filters=("inspection_id", "severity", "defect_type_id"))
+INSPECTION_DEFECTS = Resource(InspectionDefect, "inspection defect", InspectionDefectSchema,
+                              read=INSPECTION_READERS, create=RECORDERS, update=RECORDERS, delete=RECORDERS,
+                              parent_field="inspection_id", filters=("inspection_id", "severity", "defect_type_id"),
+                              # A critical defect opens the inspection's corrective action.
+                              before_write=corrective_actions.before_defect_write)
 MEASUREMENT_RESULTS = _inspection_part(MeasurementResult, "measurement result", MeasurementResultSchema)
 CHECKLIST_RESULTS = _inspection_part(ChecklistResult, "checklist result", ChecklistResultSchema)
 PHOTOS = Resource(Photo, "photo", PhotoSchema, read=INSPECTION_READERS, create=("inspector", "factory", "admin"),
                   update=("inspector", "factory", "admin"), delete=("inspector", "factory", "admin"),
-                  filters=("inspection_id", "defect_id", "milestone_event_id", "sha256"),
+                  filters=("inspection_id", "defect_id", "milestone_event_id", "corrective_action_id", "sha256"),
                   before_write=before_photo_write)
+# One per failed inspection (its id derived from the inspection's); answered by the factory, verified by QC.
+# Closed, never deleted. The workflow's rules live in before_write, so REST and sync push share them.
+CORRECTIVE_ACTIONS = Resource(CorrectiveAction, "corrective action", CorrectiveActionSchema,
+                              read=("inspector", "factory", "manager", "admin"), create=CORRECTIVE_ACTION_QC_ROLES,
+                              update=("factory", *CORRECTIVE_ACTION_QC_ROLES), delete=NOBODY,
+                              parent_field="inspection_id", filters=("factory_id", "status", "inspection_id"),
+                              computed_filters=(ComputedFilter("overdue", lambda: ma_fields.Boolean(metadata={
+                                  "description": "Only actions past their due date and not closed (or, false, "
+                                                 "the others)."}), corrective_actions.overdue_clause),),
+                              order_by=("due_date", "created_at"),
+                              before_write=corrective_actions.before_corrective_action_write)
 
 REFERENCE = (FACTORIES, STYLES, TECH_PACK_VERSIONS, DEFECT_TYPES, MEASUREMENT_SPECS, CHECKLIST_TEMPLATES,
              AQL_DEFAULTS)
+# Corrective actions before photos: an evidence photo names its action.
 FACTORY_RECORDS = (PURCHASE_ORDERS, PURCHASE_ORDER_LINES, PRODUCTION_ORDERS, MILESTONE_EVENTS, INSPECTIONS,
-                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS, PHOTOS)
+                   INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS, CORRECTIVE_ACTIONS,
+                   PHOTOS)
 # In dependency order: a client applying a page in this order never sees a child before its parent.
 ALL = REFERENCE + FACTORY_RECORDS
 BY_ENTITY = {resource.entity: resource for resource in ALL}

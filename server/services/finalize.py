@@ -6,7 +6,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Inspection
 from server.models.base import utcnow
-from server.services import events, rollups
+from server.services import corrective_actions, events, rollups
 from server.services.content_hash import inspection_hash
 from server.services.inspections import SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict, recompute_verdict
 
@@ -54,6 +54,7 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
     # In the same transaction: the hash printed on the reports is of exactly what was finalized.
     inspection.content_hash = inspection_hash(inspection)
     rollups.add_finalized(inspection)
+    corrective_actions.after_finalize(inspection, {cls: verdict.classes[cls].count for cls in SEVERITY_CLASSES})
     announce_finalized(inspection)
 
 

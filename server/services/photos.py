@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import exists, select
 
-from server.authz import factory_scope
+from server.authz import can_see_factory, factory_scope
 from server.errors import ApiError, not_found, validation_error
 from server.extensions import db
 from server.models import InspectionDefect, MilestoneEvent, Photo, PhotoUpload, PhotoUploader, User
@@ -86,6 +86,13 @@ def before_photo_write(user: User, photo: Photo, data: dict, is_new: bool) -> No
         if event is None or event.is_deleted:
             raise validation_error({"milestone_event_id": ["Unknown milestone event."]})
         photo.factory_id = event.factory_id
+    elif photo.corrective_action_id is not None:
+        from server.models import CorrectiveAction
+
+        action = records.lookup(CorrectiveAction, photo.corrective_action_id)
+        if action is None or action.is_deleted or not can_see_factory(user, action.factory_id):
+            raise validation_error({"corrective_action_id": ["Unknown corrective action."]})
+        photo.factory_id = action.factory_id
     elif photo.inspection_id is not None:
         from server.models import Inspection
 
@@ -94,7 +101,8 @@ def before_photo_write(user: User, photo: Photo, data: dict, is_new: bool) -> No
             raise validation_error({"inspection_id": ["Unknown inspection."]})
         photo.factory_id = inspection.factory_id
     else:
-        raise validation_error({"inspection_id": ["A photo belongs to an inspection, a defect or a milestone."]})
+        raise validation_error({"inspection_id": [
+            "A photo belongs to an inspection, a defect, a milestone or a corrective action."]})
     if is_new:
         upload = db.session.get(PhotoUpload, photo.sha256)
         if upload is not None and _may_have(user, photo.sha256):

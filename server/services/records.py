@@ -37,6 +37,15 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class ComputedFilter:
+    """A list filter on a value computed rather than stored (e.g. a corrective action's ``overdue``)."""
+
+    name: str
+    field: Callable[[], object]  # makes the marshmallow field that parses the query argument
+    where: Callable[[object], object]  # parsed value -> SQL condition
+
+
+@dataclass(frozen=True)
 class Resource:
     """A kind of record, with who may do what to it; the REST API and sync push both use it."""
 
@@ -51,6 +60,8 @@ class Resource:
     parent_field: str | None = None
     # Exact-match filters accepted on list.
     filters: tuple[str, ...] = ()
+    # Filters on computed values, accepted on list beside the exact-match ones.
+    computed_filters: tuple[ComputedFilter, ...] = ()
     order_by: tuple[str, ...] = ("created_at",)
     # Extra checks/derivations before a write: (user, record, data, is_new) -> None.
     before_write: Callable[[User, Versioned, dict, bool], None] | None = None
@@ -112,7 +123,7 @@ def schema_of(res: Resource, partial: bool):
 
 # Computed, per-request fields stay out of replicas: they cost a query per record and would go stale there (a
 # photo arriving does not change its inspection's version). Phones derive them from the records they hold.
-COMPUTED_FIELDS = ("photos_pending",)
+COMPUTED_FIELDS = ("photos_pending", "overdue")
 
 
 @functools.cache
@@ -139,6 +150,9 @@ def list_records(res: Resource, user: User, filters: dict, page: int, page_size:
     for name, value in filters.items():
         if name in res.filters and value is not None:
             stmt = stmt.where(getattr(res.model, name) == value)
+    for computed in res.computed_filters:
+        if filters.get(computed.name) is not None:
+            stmt = stmt.where(computed.where(filters[computed.name]))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     ordering = [getattr(res.model, name) for name in res.order_by] + [res.model.id]
     items = db.session.scalars(stmt.order_by(*ordering).limit(page_size).offset((page - 1) * page_size)).all()
@@ -303,6 +317,8 @@ def _label(field_name: str) -> str:
 def _refuse_if_finalized(record: Versioned, check_self: bool = True) -> None:
     """A finalized inspection, and everything recorded in it, is read-only."""
     inspection = None
+    if getattr(type(record), "__written_after_finalize__", False):
+        return
     if isinstance(record, Inspection):
         if not check_self:
             return

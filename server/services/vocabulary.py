@@ -47,6 +47,9 @@ VOCABULARIES = {
     "photo_kinds": vocab.PHOTO_KINDS,
     "checklist_results": vocab.CHECKLIST_RESULTS,
     "notification_events": vocab.NOTIFICATION_EVENTS,
+    "corrective_action_statuses": vocab.CORRECTIVE_ACTION_STATUSES,
+    # [from, to, [roles]]: which buttons the app offers on an action.
+    "corrective_action_transitions": vocab.CORRECTIVE_ACTION_TRANSITIONS,
 }
 
 _TYPES = [(ma.Integer, "integer"), (ma.Decimal, "decimal"), (ma.Float, "number"), (ma.Boolean, "boolean"),

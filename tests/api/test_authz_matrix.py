@@ -41,10 +41,12 @@ RECORD_FOR_BLUEPRINT = {
     "photo_records": world.PHOTO_A,
     "webhooks": world.WEBHOOK,
     "notification_preferences": world.user_id("inspector_a"),
+    "corrective_actions": world.CORRECTIVE_ACTION_A,
 }
 FACTORY_A_RECORDS = {
     world.FACTORY_A, world.PO_A, world.PO_LINE_A, world.PROD_ORDER_A, world.MILESTONE_A, world.INSPECTION_A,
     world.INSPECTION_ITEM_A, world.DEFECT_A, world.MEASUREMENT_A, world.CHECKLIST_RESULT_A, world.PHOTO_A,
+    world.CORRECTIVE_ACTION_A,
 }
 PERSONAS = ["anonymous", *world.PERSONAS]
 
@@ -143,7 +145,7 @@ def test_lists_only_show_own_factories(app, tokens, persona):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {tokens[persona]}"}
     own = set(world.PERSONAS[persona][2])
-    for url in ("/api/v1/factories", "/api/v1/inspections", "/api/v1/purchase-orders"):
+    for url in ("/api/v1/factories", "/api/v1/inspections", "/api/v1/purchase-orders", "/api/v1/corrective-actions"):
         response = client.get(url, headers=headers)
         if response.status_code == 403:
             continue

@@ -1,6 +1,7 @@
 // Review and finalize: the summary, the lot disposition (proposed from the verdict), the inspector's
 // signature and the factory representative's acknowledgement, device time and, where allowed, the
 // location. Finalized is read-only; the server recomputes the verdict and refuses a mismatch.
+import { correctiveActionId, openActionChange } from '../corrective-actions.js';
 import { batch, finalizeChange, getMeta, photoChange, upsertChange } from '../db.js';
 import { h } from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
@@ -34,6 +35,9 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
         ? h('p', {}, h('a', { class: 'button primary', href: `#/report/${inspection.id}`, 'data-testid': 'open-report' }, t('report.open')))
         : null,
       inspection.disposition ? h('p', {}, t('review.disposition'), ': ', h('strong', {}, t(`disposition.${inspection.disposition}`))) : null,
+      inspection.verdict === 'fail' || judgement.overall === 'fail'
+        ? h('p', {}, h('a', { class: 'button', href: `#/actions/${await correctiveActionId(inspection.id)}`, 'data-testid': 'open-action' }, t('capa.open_action')))
+        : null,
       inspection.finished_at ? h('p', { class: 'muted' }, t('review.finished', { time: formatDateTime(inspection.finished_at) })) : null,
       facts, defectList(context), signatures.length ? await gallery(signatures) : null);
   }
@@ -73,6 +77,9 @@ export async function reviewSection(context, { user, readOnly, onChange, rerende
     const fields = { verdict, finished_at: new Date().toISOString(), disposition };
     if (where) fields.finish_location = where;
     changes.push(finalizeChange(inspection.id, fields));
+    // A failed lot opens the factory's corrective action here too, under the id the server derives for it, so
+    // it is on the phone at once, offline, and merges with the server's when it syncs.
+    if (judgement.overall === 'fail') changes.push(await openActionChange(inspection.id));
     await batch(changes);
     onChange?.();
     await rerender();

@@ -35,6 +35,13 @@ export async function showScorecard(root, factoryId) {
       h('p', { class: 'note' }, data.switching.reason),
       table(['figures.class', 'figures.switching', 'figures.reason'], Object.entries(data.switching.classes)
         .map(([cls, c]) => [t(`class.${cls}`), t(`switching.${c.state}`), c.reason]), 'switching-table')) : null,
+    data.corrective_actions ? h('section', { class: 'card', 'data-testid': 'scorecard-actions' }, h('h2', {}, t('capa.title')),
+      h('ul', { class: 'kpis' },
+        h('li', {}, h('strong', { 'data-testid': 'actions-open' }, number(data.corrective_actions.open, 0)), h('span', {}, t('capa.open_count'))),
+        h('li', {}, h('strong', { 'data-testid': 'actions-overdue' }, number(data.corrective_actions.overdue, 0)), h('span', {}, t('capa.overdue'))),
+        h('li', {}, h('strong', {}, number(data.corrective_actions.awaiting_verification, 0)), h('span', {}, t('capa.status.awaiting_verification')))),
+      h('p', {}, h('a', { href: `#/actions?factory=${factoryId}` }, t('capa.see_all')), ' · ',
+        h('a', { href: `#/actions?factory=${factoryId}&overdue=1`, 'data-testid': 'actions-overdue-link' }, t('capa.see_overdue')))) : null,
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.deliveries')),
       h('p', {}, t('scorecard.deliveries_text', { shipped: t('count.production_orders', { n: d.shipped }), on_time: d.on_time, late: d.late, overdue: d.overdue }))),
     trendSection({ period: data.period, rows: data.trend }, filters, charts, 'scorecard'),
