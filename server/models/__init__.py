@@ -22,7 +22,13 @@ from server.models.inspections import (
     MeasurementResult,
     Photo,
 )
-from server.models.notifications import DeliveryAttempt, EmailSubscription, NotificationDelivery, WebhookEndpoint
+from server.models.notifications import (
+    DeliveryAttempt,
+    EmailSubscription,
+    NotificationDelivery,
+    OverdueAnnouncement,
+    WebhookEndpoint,
+)
 from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
 from server.models.sync import SyncClient, SyncConflict, SyncRejection
 from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
@@ -35,7 +41,7 @@ __all__ = [
     "PhotoUpload", "PhotoUploader",
     "ProductionOrder", "PurchaseOrder", "PurchaseOrderLine", "Style", "SyncClient", "SyncConflict", "SyncRejection", "SyncState",
     "TechPackVersion", "User", "UserSession", "Versioned",
-    "DeliveryAttempt", "EmailSubscription", "NotificationDelivery", "WebhookEndpoint",
+    "DeliveryAttempt", "EmailSubscription", "NotificationDelivery", "OverdueAnnouncement", "WebhookEndpoint",
 ]
 
 

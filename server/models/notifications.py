@@ -9,9 +9,9 @@ they announce, so an event exists exactly when its change committed.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
@@ -107,3 +107,15 @@ class DeliveryAttempt(db.Model):
     ok: Mapped[bool] = mapped_column(Boolean)
     response_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(500))
+
+
+class OverdueAnnouncement(db.Model):
+    """A corrective action announced as overdue, for the due date it had: announced once per due date (a new
+    due date that passes is announced again)."""
+
+    __tablename__ = "overdue_announcements"
+
+    corrective_action_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("corrective_actions.id", ondelete="CASCADE"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,11 +21,11 @@ from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 from server.authz import can_see_factory
 from server.errors import ApiError, validation_error
 from server.extensions import db
-from server.models import CorrectiveAction, DefectType, Inspection, InspectionDefect, User
+from server.models import CorrectiveAction, DefectType, Inspection, InspectionDefect, OverdueAnnouncement, User
 from server.models.base import BOOKKEEPING_COLUMNS, utcnow
 from server.models.corrective_actions import corrective_action_id
 from server.models.vocab import CORRECTIVE_ACTION_QC_ROLES, CORRECTIVE_ACTION_TRANSITIONS
-from server.services import changes
+from server.services import changes, events
 from server.services.records import lookup
 
 # A new action is due this many days after it opens, unless QC sets another date.
@@ -59,7 +59,7 @@ def open_for(inspection: Inspection, problem: str) -> CorrectiveAction:
     db.session.add(action)
     # Pinned so that a second cause in the same transaction (a batch of critical defects) finds it.
     db.session.info.setdefault(changes.PINNED_KEY, {})[(CorrectiveAction, action.id)] = action
-    # event: corrective_action_opened
+    _announce("corrective_action_opened", action)
     return action
 
 
@@ -179,7 +179,7 @@ def _check_new(action: CorrectiveAction) -> None:
                        "Only a failed inspection or a critical defect opens a corrective action.",
                        {"inspection_id": ["Neither failed nor with a critical defect."]})
     action.due_date = action.due_date or today() + timedelta(days=DAYS_TO_ANSWER)
-    # event: corrective_action_opened
+    _announce("corrective_action_opened", action)
 
 
 def _move(user: User, action: CorrectiveAction, was: str, to: str, changed: set[str]) -> None:
@@ -234,6 +234,35 @@ def factory_figures(user: User, factory_id) -> dict:
         func.count().filter(overdue_clause(True)),
         func.count().filter(CorrectiveAction.status == "awaiting_verification"),
     ).where(*base)).one()
-    # event: corrective_action_overdue -- overdue is computed from the calendar, never written: a scheduled job
-    # selecting overdue_clause(True) would emit it; this is where the count per factory is read.
     return {"open": row[0] or 0, "overdue": row[1] or 0, "awaiting_verification": row[2] or 0}
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def _announce(kind: str, action: CorrectiveAction) -> None:
+    """Queue the event in the transaction that makes it true (server/services/events.py)."""
+    events.emit(kind, {"corrective_action_id": action.id, "inspection_id": action.inspection_id,
+                       "factory_id": action.factory_id, "status": action.status, "problem": action.problem,
+                       "due_date": action.due_date}, action.factory_id)
+
+
+def announce_overdue() -> int:
+    """Announce each action that became overdue, once per due date (the delivery worker calls this every round:
+    overdue is computed from the calendar, never written by a change). Returns how many were announced."""
+    if not db.session.scalar(select(select(CorrectiveAction.id).where(_unannounced_overdue()).exists())):
+        db.session.rollback()  # ends the read; no write lock is taken when there is nothing to announce
+        return 0
+    with changes.recording(None, "automation"):
+        due = db.session.scalars(select(CorrectiveAction).where(_unannounced_overdue())).all()
+        for action in due:
+            _announce("corrective_action_overdue", action)
+            db.session.add(OverdueAnnouncement(corrective_action_id=action.id, due_date=action.due_date))
+    return len(due)
+
+
+def _unannounced_overdue():
+    return and_(overdue_clause(True), CorrectiveAction.deleted_at.is_(None),
+                ~select(OverdueAnnouncement.corrective_action_id).where(
+                    OverdueAnnouncement.corrective_action_id == CorrectiveAction.id,
+                    OverdueAnnouncement.due_date == CorrectiveAction.due_date).exists())

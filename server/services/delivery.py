@@ -154,7 +154,11 @@ def run_forever(clock: Clock = utcnow, sleep: Callable[[float], None] = time.sle
 
 
 def deliver_round(clock: Clock = utcnow) -> RoundReport:
-    """Take one batch of due deliveries, send them, record the outcomes."""
+    """Queue the actions that became overdue since the last round, then take one batch of due deliveries, send
+    them, record the outcomes."""
+    from server.services.corrective_actions import announce_overdue
+
+    announce_overdue()
     jobs, given_up = take_due(clock)
     report = RoundReport(given_up=len(given_up), delivery_ids=list(given_up))
     for job in jobs:

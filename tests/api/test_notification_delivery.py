@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from server.extensions import db
 from server.models import Inspection, NotificationDelivery, User
 from server.models.base import utcnow
-from server.services import changes, delivery, events
+from server.services import changes, corrective_actions, delivery, events
 from server.services.finalize import apply_finalize
 
 PASS = {"critical": "pass", "major": "pass", "minor": "pass", "overall": "pass"}
@@ -461,3 +461,31 @@ def test_notification_settings_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("NOTIFY_TIMEOUT_SECONDS", "0")
     with pytest.raises(ConfigError, match="NOTIFY_TIMEOUT_SECONDS"):
         load_config({"TESTING": True})
+
+
+def test_corrective_actions_are_announced_when_opened_and_once_per_due_date_when_overdue(notify_app, login_as):
+    app = notify_app
+    _register(login_as("admin"), "http://127.0.0.1:9/unused", events=("corrective_action_opened",
+                                                                      "corrective_action_overdue"))
+    # The world's action of inspection A was due on 2026-06-01 and is still open: the worker's next round says so.
+    with app.app_context():
+        assert corrective_actions.announce_overdue() == 1
+        assert corrective_actions.announce_overdue() == 0  # once per due date
+    (overdue,) = _deliveries(app, event="corrective_action_overdue")
+    assert overdue.payload["corrective_action_id"] == str(world.CORRECTIVE_ACTION_A)
+    assert overdue.payload["due_date"] == "2026-06-01"
+    # A new due date that passes too is announced again.
+    moved = login_as("manager").patch(f"/api/v1/corrective-actions/{world.CORRECTIVE_ACTION_A}",
+                                      json={"due_date": "2026-07-01"})
+    assert moved.status_code == 200, moved.get_json()
+    with app.app_context():
+        assert corrective_actions.announce_overdue() == 1
+    assert [row.payload["due_date"] for row in _deliveries(app, event="corrective_action_overdue")] == [
+        "2026-06-01", "2026-07-01"]
+    # A critical defect opens inspection B's action, announced in the defect's transaction.
+    defect = login_as("inspector_b").post("/api/v1/inspection-defects", json={
+        "inspection_id": str(world.INSPECTION_B), "defect_type_id": str(world.DEFECT_TYPE), "severity": "critical"})
+    assert defect.status_code == 201, defect.get_json()
+    (opened,) = _deliveries(app, event="corrective_action_opened")
+    assert opened.payload["inspection_id"] == str(world.INSPECTION_B)
+    assert opened.payload["factory_id"] == str(world.FACTORY_B) and opened.payload["status"] == "open"
