@@ -15,12 +15,13 @@ def register_blueprints(api) -> None:
         orders,
         photos,
         reports,
+        reviews,
         sync,
         users,
         vocabulary,
     )
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, inspections, photos,
-                   sync, analytics, exports, reports):
+                   sync, analytics, exports, reports, reviews):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

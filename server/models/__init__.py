@@ -22,10 +22,12 @@ from server.models.inspections import (
     Photo,
 )
 from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
+from server.models.reviews import DefectReview, ReviewComment
 from server.models.sync import SyncClient, SyncConflict, SyncRejection
 from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
 
 __all__ = [
+    "DefectReview", "ReviewComment",
     "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "DefectRollup", "DefectType",
     "Factory", "FactoryAssignment", "FigureRollup", "Inspection", "InspectionDefect", "InspectionItem",
     "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoPartial",

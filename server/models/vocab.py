@@ -62,6 +62,10 @@ PHOTO_KINDS = ("defect", "inspection", "milestone", "signature")
 PHOTO_STATES = ("pending", "stored", "rejected")
 CHECKLIST_RESULTS = ("pass", "fail", "na")
 
+# Design review of defects (issue 14): why a defect happened, and where its fix stands.
+REVIEW_ROOT_CAUSES = ("design_pattern", "material", "trims", "workmanship", "packing", "measurement_spec")
+REVIEW_STATUSES = ("new", "acknowledged", "action_in_tech_pack", "resolved", "wont_fix")
+
 CHANGE_SOURCES = ("api", "sync", "cli", "import", "automation", "seed")
 
 

@@ -42,6 +42,8 @@ VOCABULARIES = {
     "open_production_order_statuses": vocab.OPEN_PRODUCTION_ORDER_STATUSES,
     "photo_kinds": vocab.PHOTO_KINDS,
     "checklist_results": vocab.CHECKLIST_RESULTS,
+    "review_root_causes": vocab.REVIEW_ROOT_CAUSES,
+    "review_statuses": vocab.REVIEW_STATUSES,
 }
 
 _TYPES = [(ma.Integer, "integer"), (ma.Decimal, "decimal"), (ma.Float, "number"), (ma.Boolean, "boolean"),
