@@ -37,6 +37,8 @@ CHECKLIST_RESULT_A = _id("checklist-result-a")
 INSPECTION_B = _id("inspection-b")
 PHOTO_A = _id("photo-a")
 PO_B = _id("po-b")
+DEFECT_REVIEW_A = _id("defect-review-a")
+REVIEW_COMMENT_A = _id("review-comment-a")
 
 PERSONAS = {
     "inspector_a": ("inspector-a@example.com", "inspector", [FACTORY_A]),
@@ -139,3 +141,15 @@ def build_world() -> None:
         # A photo record whose bytes never arrived.
         db.session.add(Photo(id=PHOTO_A, sha256="cd" * 32, factory_id=FACTORY_A, kind="inspection",
                              inspection_id=INSPECTION_A, caption="carton marks", storage_state="pending"))
+    from server.models import DefectReview, ReviewComment
+
+    with changes.recording(None, "seed"):
+        # A design review and its first comment, so every endpoint has a record (the matrix). Written straight
+        # to the tables: through the API a review needs a finalized inspection, and finalizing inspection A here
+        # would change every test that records into it.
+        db.session.add(DefectReview(id=DEFECT_REVIEW_A, inspection_id=INSPECTION_A, factory_id=FACTORY_A,
+                                    style_id=STYLE, defect_type_id=DEFECT_TYPE, severity="major",
+                                    root_cause="workmanship", status="acknowledged"))
+        db.session.flush()
+        db.session.add(ReviewComment(id=REVIEW_COMMENT_A, review_id=DEFECT_REVIEW_A, factory_id=FACTORY_A,
+                                     body="Stitch density is right in the tech pack; the line needs training."))

@@ -160,7 +160,7 @@ def _queue_base(user: User, args: dict, columns, with_status: bool):
         stmt = stmt.where(DefectReview.id.is_(None))
     elif with_status and status:
         stmt = stmt.where(DefectReview.status == status)
-    return stmt
+    return stmt, styles
 
 
 def queue(user: User, args: dict) -> dict:
@@ -170,9 +170,9 @@ def queue(user: User, args: dict) -> dict:
                 InspectionDefect.defect_type_id.label("defect_type_id"), InspectionDefect.severity.label("severity"),
                 DefectReview.id.label("review_id"), func.count(InspectionDefect.id).label("count"))
 
-    groups = (_queue_base(user, args, group_columns, with_status=True)
-              .group_by(Inspection.id, "style_id", InspectionDefect.defect_type_id, InspectionDefect.severity,
-                        DefectReview.id)
+    base, styles = _queue_base(user, args, group_columns, with_status=True)
+    groups = (base.group_by(Inspection.id, styles.c.style_id, InspectionDefect.defect_type_id,
+                            InspectionDefect.severity, DefectReview.id)
               .subquery("groups"))
     total = db.session.scalar(select(func.count()).select_from(groups))
     page, page_size = args["page"], args["page_size"]
@@ -219,9 +219,9 @@ def _unreviewed_by_style(user: User, args: dict) -> dict:
                 func.sum(case((InspectionDefect.severity == "critical", 1), else_=0)).label("critical"),
                 func.sum(case((InspectionDefect.severity == "major", 1), else_=0)).label("major"))
 
-    stmt = (_queue_base(user, args, columns, with_status=False)
-            .where(DefectReview.id.is_(None), InspectionDefect.severity.in_(("critical", "major")))
-            .group_by("style_id", Style.style_number, Style.name))
+    base, styles = _queue_base(user, args, columns, with_status=False)
+    stmt = (base.where(DefectReview.id.is_(None), InspectionDefect.severity.in_(("critical", "major")))
+            .group_by(styles.c.style_id, Style.style_number, Style.name))
     return {r.style_id: {"style_id": r.style_id, "style_number": r.style_number, "name": r.name,
                          "critical": int(r.critical or 0), "major": int(r.major or 0)}
             for r in db.session.execute(stmt)}
