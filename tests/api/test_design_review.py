@@ -351,3 +351,29 @@ def test_history_of_an_unknown_style_is_a_404_and_field_staff_have_none(login_as
     for persona in ("inspector_a", "factory_a"):
         assert login_as(persona).get(f"/api/v1/design-review/styles/{world.STYLE}/history").status_code == 403
         assert login_as(persona).get("/api/v1/design-review/queue").status_code == 403
+
+
+# --- demo data ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_data_gives_the_designer_reviews_to_see(empty_app):
+    from datetime import date
+
+    from server.seed.demo import DEMO_REVIEWS, seed_demo
+
+    with empty_app.app_context():
+        seed_demo(today=date(2026, 11, 23))
+    designer = empty_app.test_client()
+    assert designer.post("/api/v1/auth/login", json={"email": "designer@seamline.example",
+                                                     "password": "seamline-demo"}).status_code == 200
+    queue = designer.get("/api/v1/design-review/queue?page_size=100").get_json()
+    assert queue["unreviewed"]["major"] > 0 and queue["total"] > len(DEMO_REVIEWS)
+    reviews = [r["review"] for s in designer.get("/api/v1/design-review/queue?review_status=action_in_tech_pack")
+               .get_json()["styles"] for r in s["rows"]]
+    assert len(reviews) == 1 and reviews[0]["comments"] == 2 and reviews[0]["fix_version_label"]
+    statuses = {r["status"] for r in designer.get("/api/v1/defect-reviews?page_size=100").get_json()}
+    assert statuses == {status for status, *_ in DEMO_REVIEWS}
+    fixed = designer.get(f"/api/v1/defect-reviews/{reviews[0]['id']}").get_json()
+    history = designer.get(f"/api/v1/design-review/styles/{fixed['style_id']}/history").get_json()
+    fixes = [f for v in history["versions"] for f in v["fixes"]]
+    assert [f["review_id"] for f in fixes] == [reviews[0]["id"]] and history["totals"]["inspections"] > 0
