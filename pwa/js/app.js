@@ -23,9 +23,10 @@ const DEFERRED_UPDATE_DELAY_MS = 1000;
 let locked = false;
 // Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
 const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones'];
-// Where each role lands: managers on their figures, designers on defect analytics, field staff on their inspections.
-const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
-const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
+// Where each role lands: managers on their figures, designers on their review queue (the defect figures one tap
+// away), field staff on their inspections.
+const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'reviews' };
+const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects', 'reviews', 'review', 'style-history'];
 
 // Every way to the screen (a hash change, a finished sync, a language change) draws through draw().
 function route() {
@@ -49,6 +50,10 @@ async function drawRoute() {
   if (screen === 'factory' && id) return (await import('./screens/scorecard.js')).showScorecard(main, id);
   if (screen === 'figures' && id === 'inspections') return (await import('./screens/figure-inspections.js')).showFigureInspections(main);
   if (screen === 'defects') return (await import('./screens/defect-figures.js')).showDefectFigures(main, { user });
+  // Design review: the queue, one review (or a new one: #/review/new?...), a style's history per tech pack.
+  if (screen === 'reviews') return (await import('./screens/review-queue.js')).showReviewQueue(main, { user });
+  if (screen === 'review' && id) return (await import('./screens/review-form.js')).showReviewForm(main, id, { user });
+  if (screen === 'style-history' && id) return (await import('./screens/style-history.js')).showStyleHistory(main, id);
   if (screen === 'report' && id) return (await import('./screens/report.js')).showReport(main, id, { user });
   const onChange = requestBackgroundSync;
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
@@ -60,8 +65,9 @@ async function drawRoute() {
 
 function showNavigation(visible, user = null) {
   const nav = document.getElementById('app-nav');
-  const figures = { manager: [['#/dashboard', 'nav.dashboard']], admin: [['#/dashboard', 'nav.dashboard']],
-    designer: [['#/defects', 'nav.defects']] }[user?.role] || [];
+  const figures = { manager: [['#/dashboard', 'nav.dashboard'], ['#/reviews', 'nav.reviews']],
+    admin: [['#/dashboard', 'nav.dashboard'], ['#/reviews', 'nav.reviews']],
+    designer: [['#/reviews', 'nav.reviews'], ['#/defects', 'nav.defects']] }[user?.role] || [];
   mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ['#/sync', 'nav.sync']]
     .map(([href, key]) => h('a', { href, 'data-testid': `nav-${key.slice(4)}` }, t(key))));
   nav.hidden = !visible;

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from server.models.vocab import DEFECT_CATEGORIES, PRODUCT_CATEGORIES, REVIEW_ROOT_CAUSES, REVIEW_STATUSES, SEVERITIES
+from server.models.vocab import (
+    DEFECT_CATEGORIES,
+    PRODUCT_CATEGORIES,
+    REVIEW_QUEUE_STATUSES,
+    REVIEW_ROOT_CAUSES,
+    REVIEW_STATUSES,
+    SEVERITIES,
+)
 from server.schemas.analytics import MAX_RANGE_DAYS
 from server.schemas.common import MAX_PAGE, RecordSchema, StrictSchema, one_of, text, whole_number
 
@@ -40,8 +47,8 @@ class ReviewCommentSchema(RecordSchema):
 # --- the review queue -------------------------------------------------------------------------------
 
 QUEUE_MAX_PAGE_SIZE = 100
-# A group nobody reviewed yet; the other values are review statuses.
-UNREVIEWED = "unreviewed"
+# A group nobody reviewed yet; the other queue statuses are review statuses.
+UNREVIEWED = REVIEW_QUEUE_STATUSES[0]
 
 
 class QueueArgs(StrictSchema):
@@ -52,7 +59,7 @@ class QueueArgs(StrictSchema):
     category = fields.String(validate=one_of(PRODUCT_CATEGORIES), metadata={"description": "The style's category."})
     defect_category = fields.String(validate=one_of(DEFECT_CATEGORIES))
     severity = fields.String(validate=one_of(SEVERITIES))
-    review_status = fields.String(validate=one_of((UNREVIEWED, *REVIEW_STATUSES)))
+    review_status = fields.String(validate=one_of(REVIEW_QUEUE_STATUSES))
     date_from = fields.Date(metadata={"description": "First finalize day (UTC), inclusive."})
     date_to = fields.Date(metadata={"description": "Last finalize day (UTC), inclusive."})
     page = whole_number(1, MAX_PAGE, from_text=True, load_default=1)

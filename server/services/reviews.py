@@ -72,11 +72,14 @@ def before_review_write(user: User, review: DefectReview, data: dict, is_new: bo
         if pack is not None and not pack.is_deleted and pack.style_id != review.style_id:
             raise validation_error({"fix_tech_pack_version_id": [
                 "Must be a tech-pack version of the reviewed style."]})
-    if review.status in NEEDS_FIX_VERSION and review.fix_tech_pack_version_id is None:
-        raise validation_error({"fix_tech_pack_version_id": [
-            "Name the tech-pack version that carries the fix."]})
-    if review.status in NEEDS_FIX_VERSION and review.root_cause is None:
-        raise validation_error({"root_cause": ["Say what caused the defects before changing the tech pack."]})
+    if review.status in NEEDS_FIX_VERSION:
+        missing = {}
+        if review.root_cause is None:
+            missing["root_cause"] = ["Say what caused the defects before changing the tech pack."]
+        if review.fix_tech_pack_version_id is None:
+            missing["fix_tech_pack_version_id"] = ["Name the tech-pack version that carries the fix."]
+        if missing:
+            raise validation_error(missing)
     # event: review_status_changed -- on an update with "status" in data, notifications are wired here at merge.
 
 

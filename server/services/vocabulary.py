@@ -44,6 +44,7 @@ VOCABULARIES = {
     "checklist_results": vocab.CHECKLIST_RESULTS,
     "review_root_causes": vocab.REVIEW_ROOT_CAUSES,
     "review_statuses": vocab.REVIEW_STATUSES,
+    "review_queue_statuses": vocab.REVIEW_QUEUE_STATUSES,
 }
 
 _TYPES = [(ma.Integer, "integer"), (ma.Decimal, "decimal"), (ma.Float, "number"), (ma.Boolean, "boolean"),

@@ -147,6 +147,8 @@ def test_the_fix_is_a_tech_pack_version_of_the_same_style(login_as, finalized):
     assert "fix_tech_pack_version_id" in _error(designer.patch(url, json={"fix_tech_pack_version_id": other["pack"]}),
                                                 400)["fields"]
     # Action in the tech pack: say why, and name the version that carries the fix.
+    error = _error(designer.patch(url, json={"status": "action_in_tech_pack"}), 400)
+    assert sorted(error["fields"]) == ["fix_tech_pack_version_id", "root_cause"]
     error = _error(designer.patch(url, json={"status": "action_in_tech_pack", "root_cause": "design_pattern"}), 400)
     assert list(error["fields"]) == ["fix_tech_pack_version_id"]
     error = _error(designer.patch(url, json={"status": "action_in_tech_pack",
