@@ -28,7 +28,7 @@ export async function showStyleHistory(root, styleId) {
       h('li', {}, h('strong', {}, number(data.totals.dhu)), h('span', {}, t('figures.dhu')))),
     data.versions.map(versionSection),
     data.unversioned.inspections ? h('section', { class: 'card figure' }, h('h2', {}, t('design.history.unversioned')),
-      figuresTable([['design.history.on_version', data.unversioned]], 'history-unversioned')) : null);
+      figuresTable([['design.history.unversioned_row', data.unversioned]], 'history-unversioned')) : null);
   root.dataset.figuresReady = 'true';
 }
 
