@@ -512,4 +512,8 @@ export default {
   'design.history.by_factory': "By factory",
   'design.history.fixes': "Fixes in this version",
   'design.history.fix_dhu': "This defect: {before} per 100 units before ({before_units} units), {after} after ({after_units} units).",
+  'design.notes.title.one': "{n} design review of this style",
+  'design.notes.title.other': "{n} design reviews of this style",
+  'design.notes.cause': "Root cause: {cause}",
+  'design.notes.fix': "Fixed in tech pack {version} ({date})",
 };

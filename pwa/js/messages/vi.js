@@ -487,4 +487,7 @@ export default {
   'design.history.by_factory': "Theo nhà máy",
   'design.history.fixes': "Bản sửa trong phiên bản này",
   'design.history.fix_dhu': "Lỗi này: {before} trên 100 sản phẩm trước ({before_units} sản phẩm), {after} sau ({after_units} sản phẩm).",
+  'design.notes.title.other': "{n} đánh giá thiết kế của mã hàng này",
+  'design.notes.cause': "Nguyên nhân gốc: {cause}",
+  'design.notes.fix': "Đã sửa trong tech pack {version} ({date})",
 };

@@ -486,4 +486,7 @@ export default {
   'design.history.by_factory': "按工厂",
   'design.history.fixes': "本版本的修正",
   'design.history.fix_dhu': "此缺陷：之前每百件 {before}（{before_units} 件），之后 {after}（{after_units} 件）。",
+  'design.notes.title.other': "此款式的 {n} 条设计评审",
+  'design.notes.cause': "根本原因：{cause}",
+  'design.notes.fix': "已在技术包 {version}（{date}）中修正",
 };
