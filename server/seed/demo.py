@@ -381,7 +381,7 @@ class _Builder:
         latest_pack = {style.id: tech_pack for style, _template, tech_pack in self.styles}
         groups = db.session.execute(
             select(Inspection.id, Inspection.factory_id, InspectionItem.style_id, InspectionDefect.defect_type_id,
-                   InspectionDefect.severity)
+                   InspectionDefect.severity, Inspection.finished_at)
             .join(InspectionDefect, InspectionDefect.inspection_id == Inspection.id)
             .join(InspectionItem, InspectionItem.inspection_id == Inspection.id)
             .where(Inspection.status == "finalized", InspectionDefect.severity.in_(("critical", "major")))
