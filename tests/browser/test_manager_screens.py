@@ -4,10 +4,12 @@ URL, the factory scorecard, and the last dashboard readable offline with the tim
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import world
 from fixtures import analytics_data as data
-from helpers import PIXEL_7, assert_accessible, save_screenshot, wait_synced, wait_until
+from helpers import PIXEL_7, assert_accessible, make_photo, save_screenshot, wait_synced, wait_until
 
 FIGURES_READY = "() => document.querySelector('main')?.dataset.figuresReady === 'true'"
 
@@ -169,9 +171,31 @@ def test_designer_lands_on_the_review_queue_with_defect_analytics_one_tap_away(b
 NARROW_PHONE = {**PIXEL_7, "viewport": {"width": 360, "height": 780}}
 
 
-def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(browser, figures_app):
-    """Queue (filters in the URL, unreviewed counts on top) -> a review with root cause, status and the tech-pack
-    version of the fix -> a comment -> the style's history showing the fix, on a 360 px phone."""
+def _stored_defect_photo(app, inspection_id, severity, tmp_path):
+    """A photo of one of the inspection's defects, its bytes stored through the import path."""
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import InspectionDefect, Photo, User
+    from server.services import changes, photos
+
+    photo_bytes = make_photo(tmp_path / "defect.jpg", (640, 480), seed=7).read_bytes()
+    sha = hashlib.sha256(photo_bytes).hexdigest()
+    with app.app_context():
+        defect = db.session.scalars(select(InspectionDefect).where(
+            InspectionDefect.inspection_id == inspection_id, InspectionDefect.severity == severity)).first()
+        with changes.recording(None, "seed"):
+            db.session.add(Photo(sha256=sha, factory_id=defect.factory_id, kind="defect",
+                                 inspection_id=inspection_id, defect_id=defect.id, storage_state="pending"))
+        photos.store_complete(db.session.get(User, world.user_id("admin")), sha, photo_bytes, "import")
+    return sha
+
+
+def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(browser, figures_app, live_app, tmp_path):
+    """Queue (filters in the URL, unreviewed counts on top, lazy thumbnails with the photo a tap away) -> a review
+    with root cause, status and the tech-pack version of the fix -> a comment -> the style's history showing the
+    fix, on a 360 px phone."""
+    sha = _stored_defect_photo(live_app[1], data.I["I7"], "critical", tmp_path)
     context = browser.new_context(**NARROW_PHONE, service_workers="allow")
     try:
         page = context.new_page()
@@ -195,6 +219,15 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         first = style.locator("[data-testid=queue-row]").first
         assert "Critical" in first.inner_text()
         assert first.locator("[data-testid=row-status]").inner_text() == "Unreviewed"
+        thumb = first.locator("[data-testid=queue-thumb]")
+        assert thumb.get_attribute("loading") == "lazy" and f"{sha}?size=thumb" in thumb.get_attribute("src")
+        thumb.scroll_into_view_if_needed()
+        wait_until(page, "(sha) => [...document.querySelectorAll('[data-testid=queue-thumb]')]"
+                         ".some((img) => img.src.includes(sha) && img.complete && img.naturalWidth > 0)", arg=sha)
+        full = first.locator("[data-testid=full-photo]").get_attribute("href")
+        assert full == f"/api/v1/photos/{sha}?size=display"
+        assert page.evaluate("async (url) => (await fetch(url)).headers.get('content-type')", full) == "image/jpeg"
+        save_screenshot(page, "designer-review-queue-360", full_page=True)
 
         page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
         first.locator("[data-testid=open-review]").click()
