@@ -224,6 +224,19 @@ def test_a_review_reaches_the_pull_of_its_factory_only(login_as, finalized):
     assert _pulled(inspector_b, "review_comment", "device-review-inspector-b") == {}
 
 
+def test_two_reviews_of_the_same_defects_in_one_push_keep_the_first(login_as, finalized):
+    def upsert(mutation_id):
+        return {"id": mutation_id, "entity": "defect_review", "op": "upsert", "record_id": str(uuid.uuid4()),
+                "fields": {"inspection_id": str(world.INSPECTION_A), "defect_type_id": str(world.DEFECT_TYPE),
+                           "severity": "minor", "status": "acknowledged"}}
+
+    body = {"client_id": "device-review-designer", "protocol_version": 1, "schema_version": 1,
+            "mutations": [upsert(1), upsert(2)]}
+    answer = login_as("designer").post("/api/v1/sync/push", json=body).get_json()
+    assert [(r["status"], r.get("code")) for r in answer["results"]] == [("applied", None),
+                                                                        ("rejected", "review_exists")]
+
+
 def test_a_phone_may_not_push_a_review(login_as, finalized):
     body = {"client_id": SYNC_CLIENT, "protocol_version": 1, "schema_version": 1, "mutations": [{
         "id": 1, "entity": "defect_review", "op": "upsert", "record_id": str(uuid.uuid4()),
