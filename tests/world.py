@@ -41,6 +41,8 @@ PO_B = _id("po-b")
 WEBHOOK = _id("webhook")
 # Factory A's corrective action for INSPECTION_A; the namespace is pinned here because phones derive the same ids.
 CORRECTIVE_ACTION_A = uuid.uuid5(uuid.UUID("6f1c3a52-9e0b-5d47-8a6e-2b4f7c9d1e30"), str(INSPECTION_A))
+DEFECT_REVIEW_A = _id("defect-review-a")
+REVIEW_COMMENT_A = _id("review-comment-a")
 
 PERSONAS = {
     "inspector_a": ("inspector-a@example.com", "inspector", [FACTORY_A]),
@@ -154,3 +156,15 @@ def build_world() -> None:
         db.session.add(CorrectiveAction(id=CORRECTIVE_ACTION_A, inspection_id=INSPECTION_A, factory_id=FACTORY_A,
                                         status="open", problem="Broken stitches on the left sleeve.",
                                         due_date=date(2026, 6, 1)))
+    from server.models import DefectReview, ReviewComment
+
+    with changes.recording(None, "seed"):
+        # A design review and its first comment, so every endpoint has a record (the matrix). Written straight
+        # to the tables: through the API a review needs a finalized inspection, and finalizing inspection A here
+        # would change every test that records into it.
+        db.session.add(DefectReview(id=DEFECT_REVIEW_A, inspection_id=INSPECTION_A, factory_id=FACTORY_A,
+                                    style_id=STYLE, defect_type_id=DEFECT_TYPE, severity="major",
+                                    root_cause="workmanship", status="acknowledged"))
+        db.session.flush()
+        db.session.add(ReviewComment(id=REVIEW_COMMENT_A, review_id=DEFECT_REVIEW_A, factory_id=FACTORY_A,
+                                     body="Stitch density is right in the tech pack; the line needs training."))

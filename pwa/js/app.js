@@ -25,9 +25,10 @@ const DEFERRED_UPDATE_DELAY_MS = 1000;
 let locked = false;
 // Screens that only list things: new data from the server may redraw them; a form being filled in is left alone.
 const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones', '#/actions'];
-// Where each role lands: managers on their figures, designers on defect analytics, field staff on their inspections.
-const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'defects' };
-const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects'];
+// Where each role lands: managers on their figures, designers on their review queue (the defect figures one tap
+// away), field staff on their inspections.
+const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'reviews' };
+const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects', 'reviews', 'review', 'style-history'];
 // The managers' purchase orders: wide on a laptop like the figures.
 const WIDE_SCREENS = [...FIGURE_SCREENS, 'orders'];
 
@@ -56,6 +57,10 @@ async function drawRoute() {
   if (screen === 'orders' && id === 'import') return (await import('./screens/order-import.js')).showOrderImport(main);
   if (screen === 'orders' && id) return (await import('./screens/purchase-order.js')).showPurchaseOrder(main, id);
   if (screen === 'orders') return (await import('./screens/purchase-orders.js')).showPurchaseOrders(main);
+  // Design review: the queue, one review (or a new one: #/review/new?...), a style's history per tech pack.
+  if (screen === 'reviews') return (await import('./screens/review-queue.js')).showReviewQueue(main, { user });
+  if (screen === 'review' && id) return (await import('./screens/review-form.js')).showReviewForm(main, id, { user });
+  if (screen === 'style-history' && id) return (await import('./screens/style-history.js')).showStyleHistory(main, id);
   if (screen === 'report' && id) return (await import('./screens/report.js')).showReport(main, id, { user });
   const onChange = requestBackgroundSync;
   if (screen === 'inspection' && id) return showInspection(main, id, section, { user, onChange });
@@ -70,9 +75,9 @@ async function drawRoute() {
 
 function showNavigation(visible, user = null) {
   const nav = document.getElementById('app-nav');
-  const figures = { manager: [['#/dashboard', 'nav.dashboard'], ['#/orders', 'nav.orders']],
-    admin: [['#/dashboard', 'nav.dashboard'], ['#/orders', 'nav.orders']],
-    designer: [['#/defects', 'nav.defects']] }[user?.role] || [];
+  const figures = { manager: [['#/dashboard', 'nav.dashboard'], ['#/reviews', 'nav.reviews'], ['#/orders', 'nav.orders']],
+    admin: [['#/dashboard', 'nav.dashboard'], ['#/reviews', 'nav.reviews'], ['#/orders', 'nav.orders']],
+    designer: [['#/reviews', 'nav.reviews'], ['#/defects', 'nav.defects']] }[user?.role] || [];
   // Corrective actions for those who may read them (the served permissions say who).
   const actions = may(user?.role, 'corrective_action', 'read') ? [['#/actions', 'nav.actions']] : [];
   mount(nav, ...[...figures, [figures.length ? '#/inspections' : '#/', 'nav.inspections'], ['#/milestones', 'nav.milestones'], ...actions, ['#/sync', 'nav.sync']]

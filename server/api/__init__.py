@@ -19,12 +19,13 @@ def register_blueprints(api) -> None:
         orders,
         photos,
         reports,
+        reviews,
         sync,
         users,
         vocabulary,
     )
 
     for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, order_files, bookings,
-                   inspections, photos, corrective_actions, sync, analytics, exports, reports, notifications):
+                   inspections, photos, corrective_actions, reviews, sync, analytics, exports, reports, notifications):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

@@ -30,12 +30,13 @@ from server.models.notifications import (
     WebhookEndpoint,
 )
 from server.models.orders import MilestoneEvent, ProductionOrder, PurchaseOrder, PurchaseOrderLine
+from server.models.reviews import DefectReview, ReviewComment
 from server.models.sync import SyncClient, SyncConflict, SyncRejection
 from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
 
 __all__ = [
     "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "CorrectiveAction", "DefectRollup",
-    "DefectType",
+    "DefectReview", "DefectType", "ReviewComment",
     "Factory", "FactoryAssignment", "FigureRollup", "Inspection", "InspectionDefect", "InspectionItem",
     "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoPartial",
     "PhotoUpload", "PhotoUploader",

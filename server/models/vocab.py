@@ -78,6 +78,11 @@ CORRECTIVE_ACTION_TRANSITIONS = (
     ("awaiting_verification", "closed", CORRECTIVE_ACTION_QC_ROLES),
     ("awaiting_verification", "in_progress", CORRECTIVE_ACTION_QC_ROLES),
 )
+# Design review of defects (issue 14): why a defect happened, and where its fix stands.
+REVIEW_ROOT_CAUSES = ("design_pattern", "material", "trims", "workmanship", "packing", "measurement_spec")
+REVIEW_STATUSES = ("new", "acknowledged", "action_in_tech_pack", "resolved", "wont_fix")
+# What the review queue filters on: a defect group nobody reviewed yet, or its review's status.
+REVIEW_QUEUE_STATUSES = ("unreviewed", *REVIEW_STATUSES)
 
 CHANGE_SOURCES = ("api", "sync", "cli", "import", "automation", "seed")
 

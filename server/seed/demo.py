@@ -29,6 +29,7 @@ from server.extensions import db
 from server.models import (
     AqlDefault,
     ChecklistTemplate,
+    DefectReview,
     DefectType,
     Factory,
     FactoryAssignment,
@@ -40,6 +41,7 @@ from server.models import (
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
+    ReviewComment,
     Style,
     TechPackVersion,
     User,
@@ -126,7 +128,7 @@ class _Builder:
         # Flush between phases: the unit of work orders inserts by relationship, and most
         # foreign keys here have none, so parents must reach the database first.
         for phase in (self._factories_and_users, self._catalogue, self._styles, self._orders_and_inspections,
-                      self._corrective_actions):
+                      self._corrective_actions, self._design_reviews):
             phase()
             db.session.flush()
         # The inspections were written finalized, not through finalize: build the figures' rollups from them.
@@ -416,6 +418,39 @@ class _Builder:
                         setattr(action, key, value)
             self.add(action)
 
+    def _design_reviews(self) -> None:
+        """Reviews of the latest critical and major defect groups, one per style, with their comment threads."""
+        latest_pack = {style.id: tech_pack for style, _template, tech_pack in self.styles}
+        groups = db.session.execute(
+            select(Inspection.id, Inspection.factory_id, InspectionItem.style_id, InspectionDefect.defect_type_id,
+                   InspectionDefect.severity, Inspection.finished_at)
+            .join(InspectionDefect, InspectionDefect.inspection_id == Inspection.id)
+            .join(InspectionItem, InspectionItem.inspection_id == Inspection.id)
+            .where(Inspection.status == "finalized", InspectionDefect.severity.in_(("critical", "major")))
+            .distinct()
+            .order_by(Inspection.finished_at.desc(), Inspection.id, InspectionDefect.severity,
+                      InspectionDefect.defect_type_id)).all()
+        reviewed_styles: set = set()
+        chosen = []
+        for group in groups:
+            if group.style_id not in reviewed_styles and len(chosen) < len(DEMO_REVIEWS):
+                reviewed_styles.add(group.style_id)
+                chosen.append(group)
+        designer = self.users["designer"]
+        for n, (group, (status, cause, fixed, comments)) in enumerate(zip(chosen, DEMO_REVIEWS, strict=False)):
+            review = self.add(DefectReview(
+                id=demo_id("review", group.id, group.defect_type_id, group.severity), inspection_id=group.id,
+                factory_id=group.factory_id, style_id=group.style_id, defect_type_id=group.defect_type_id,
+                severity=group.severity, status=status, root_cause=cause,
+                fix_tech_pack_version_id=latest_pack[group.style_id].id if fixed else None,
+                created_by_id=designer.id))
+            db.session.flush()
+            for k, body in enumerate(comments):
+                self.add(ReviewComment(id=demo_id("review-comment", review.id, k), review_id=review.id,
+                                       factory_id=group.factory_id, body=body,
+                                       created_by_id=designer.id if k % 2 == 0 else self.users["manager"].id,
+                                       created_at=datetime.combine(self.today, time(9, n * 5 + k), tzinfo=UTC)))
+
     def _planned_inspection(self, factory, factory_def, production, line, style, template, tech_pack, ex_factory,
                             lots) -> None:
         setting, aqls, states = self._setup(factory_def, template, lots)
@@ -440,6 +475,21 @@ DEMO_ROOT_CAUSES = ("Needle plates worn on the sewing line.", "Operators new to 
                     "Fabric relaxation skipped before cutting.", "Thread tension not checked at line start.")
 DEMO_ACTIONS = ("Plates replaced; daily check added to the line sheet.", "Operators retrained; first-piece approval.",
                 "Fabric relaxed 24 h before cutting from now on.", "Tension checked and logged every shift.")
+
+# The designer's first reviews, of the latest critical and major findings: (status, root cause, fixed in the
+# style's latest tech pack, comments). The rest of the queue stays unreviewed, as on a real Monday.
+DEMO_REVIEWS = (
+    ("action_in_tech_pack", "design_pattern", True,
+     ("Seam allowance at the armhole is 0.6 cm in the pattern; the factory cannot hold it.",
+      "Widened to 1 cm in the latest tech pack. Inspectors: check the armhole seam first.")),
+    ("acknowledged", "material", False,
+     ("Shading between panels: asking the mill for the lot test report.",)),
+    ("resolved", "trims", True,
+     ("Zip puller changed to the heavier gauge; confirmed on the last lots.",)),
+    ("wont_fix", "workmanship", False,
+     ("Not a design issue: line training, followed up by the factory.",)),
+    ("new", None, False, ()),
+)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -14,6 +14,7 @@ from server.models import (
     ChecklistResult,
     ChecklistTemplate,
     CorrectiveAction,
+    DefectReview,
     DefectType,
     Factory,
     Inspection,
@@ -26,6 +27,7 @@ from server.models import (
     ProductionOrder,
     PurchaseOrder,
     PurchaseOrderLine,
+    ReviewComment,
     Style,
     TechPackVersion,
 )
@@ -55,11 +57,13 @@ from server.schemas.orders import (
     PurchaseOrderLineSchema,
     PurchaseOrderSchema,
 )
+from server.schemas.reviews import DefectReviewSchema, ReviewCommentSchema
 from server.services import corrective_actions
 from server.services.finalize import apply_finalize
 from server.services.inspections import before_inspection_write
 from server.services.photos import before_photo_write
 from server.services.records import ComputedFilter, Operation, Resource
+from server.services.reviews import before_review_write
 
 ORDER_READERS = ("inspector", "factory", "manager", "admin")
 ORDER_WRITERS = ("manager", "admin")
@@ -141,12 +145,24 @@ CORRECTIVE_ACTIONS = Resource(CorrectiveAction, "corrective action", CorrectiveA
                               order_by=("due_date", "created_at"),
                               before_write=corrective_actions.before_corrective_action_write)
 
+# Design review (issue 14): designers, managers and admins write reviews of finalized inspections' defects; the
+# inspection's factory (its inspectors and staff) reads them, on phones too. Comments are append-only.
+REVIEWERS = ("designer", "manager", "admin")
+DEFECT_REVIEWS = Resource(DefectReview, "defect review", DefectReviewSchema, read=INSPECTION_READERS,
+                          create=REVIEWERS, update=REVIEWERS, delete=REVIEWERS, parent_field="inspection_id",
+                          filters=("inspection_id", "style_id", "defect_type_id", "severity", "status",
+                                   "fix_tech_pack_version_id"),
+                          before_write=before_review_write)
+REVIEW_COMMENTS = Resource(ReviewComment, "review comment", ReviewCommentSchema, read=INSPECTION_READERS,
+                           create=REVIEWERS, update=NOBODY, delete=NOBODY, parent_field="review_id",
+                           filters=("review_id",), order_by=("created_at",))
+
 REFERENCE = (FACTORIES, STYLES, TECH_PACK_VERSIONS, DEFECT_TYPES, MEASUREMENT_SPECS, CHECKLIST_TEMPLATES,
              AQL_DEFAULTS)
 # Corrective actions before photos: an evidence photo names its action.
 FACTORY_RECORDS = (PURCHASE_ORDERS, PURCHASE_ORDER_LINES, PRODUCTION_ORDERS, MILESTONE_EVENTS, INSPECTIONS,
                    INSPECTION_ITEMS, INSPECTION_DEFECTS, MEASUREMENT_RESULTS, CHECKLIST_RESULTS, CORRECTIVE_ACTIONS,
-                   PHOTOS)
+                   PHOTOS, DEFECT_REVIEWS, REVIEW_COMMENTS)
 # In dependency order: a client applying a page in this order never sees a child before its parent.
 ALL = REFERENCE + FACTORY_RECORDS
 BY_ENTITY = {resource.entity: resource for resource in ALL}

@@ -171,8 +171,9 @@ def _prefetch(mutations: list[dict]) -> None:
 
 
 # Entities whose rules query other records of their own kind (a photo record is stored at once when a
-# stored record of its hash is visible): earlier mutations of the batch must be in the database first.
-_READS_ITS_KIND = frozenset({"photo"})
+# stored record of its hash is visible; a defect review refuses a second review of the same defects): earlier
+# mutations of the batch must be in the database first.
+_READS_ITS_KIND = frozenset({"photo", "defect_review"})
 
 
 def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:

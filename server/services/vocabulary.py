@@ -50,6 +50,9 @@ VOCABULARIES = {
     "corrective_action_statuses": vocab.CORRECTIVE_ACTION_STATUSES,
     # [from, to, [roles]]: which buttons the app offers on an action.
     "corrective_action_transitions": vocab.CORRECTIVE_ACTION_TRANSITIONS,
+    "review_root_causes": vocab.REVIEW_ROOT_CAUSES,
+    "review_statuses": vocab.REVIEW_STATUSES,
+    "review_queue_statuses": vocab.REVIEW_QUEUE_STATUSES,
 }
 
 _TYPES = [(ma.Integer, "integer"), (ma.Decimal, "decimal"), (ma.Float, "number"), (ma.Boolean, "boolean"),

@@ -42,11 +42,14 @@ RECORD_FOR_BLUEPRINT = {
     "webhooks": world.WEBHOOK,
     "notification_preferences": world.user_id("inspector_a"),
     "corrective_actions": world.CORRECTIVE_ACTION_A,
+    "defect_reviews": world.DEFECT_REVIEW_A,
+    "review_comments": world.REVIEW_COMMENT_A,
+    "design_review": world.STYLE,
 }
 FACTORY_A_RECORDS = {
     world.FACTORY_A, world.PO_A, world.PO_LINE_A, world.PROD_ORDER_A, world.MILESTONE_A, world.INSPECTION_A,
     world.INSPECTION_ITEM_A, world.DEFECT_A, world.MEASUREMENT_A, world.CHECKLIST_RESULT_A, world.PHOTO_A,
-    world.CORRECTIVE_ACTION_A,
+    world.CORRECTIVE_ACTION_A, world.DEFECT_REVIEW_A, world.REVIEW_COMMENT_A,
 }
 PERSONAS = ["anonymous", *world.PERSONAS]
 

@@ -4,10 +4,12 @@ URL, the factory scorecard, and the last dashboard readable offline with the tim
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import world
 from fixtures import analytics_data as data
-from helpers import PIXEL_7, assert_accessible, save_screenshot, wait_until
+from helpers import PIXEL_7, assert_accessible, make_photo, save_screenshot, wait_synced, wait_until
 
 FIGURES_READY = "() => document.querySelector('main')?.dataset.figuresReady === 'true'"
 
@@ -148,11 +150,15 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
         context.close()
 
 
-def test_designer_lands_on_defect_analytics(browser, figures_app):
+def test_designer_lands_on_the_review_queue_with_defect_analytics_one_tap_away(browser, figures_app):
     context = browser.new_context(**PIXEL_7, service_workers="allow")
     try:
         page = context.new_page()
         _login(page, figures_app, "designer")
+        assert page.evaluate("() => location.hash") == "#/reviews"
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.click("[data-testid=nav-defects]")
+        _wait_figures(page)
         assert page.evaluate("() => location.hash") == "#/defects"
         table = page.locator("[data-testid=pareto-table] tbody tr")
         assert table.count() == 2
@@ -160,3 +166,127 @@ def test_designer_lands_on_defect_analytics(browser, figures_app):
         assert_accessible(page, "designer defects")
     finally:
         context.close()
+
+
+NARROW_PHONE = {**PIXEL_7, "viewport": {"width": 360, "height": 780}}
+
+
+def _stored_defect_photo(app, inspection_id, severity, tmp_path):
+    """A photo of one of the inspection's defects, its bytes stored through the import path."""
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import InspectionDefect, Photo, User
+    from server.services import changes, photos
+
+    photo_bytes = make_photo(tmp_path / "defect.jpg", (640, 480), seed=7).read_bytes()
+    sha = hashlib.sha256(photo_bytes).hexdigest()
+    with app.app_context():
+        defect = db.session.scalars(select(InspectionDefect).where(
+            InspectionDefect.inspection_id == inspection_id, InspectionDefect.severity == severity)).first()
+        with changes.recording(None, "seed"):
+            db.session.add(Photo(sha256=sha, factory_id=defect.factory_id, kind="defect",
+                                 inspection_id=inspection_id, defect_id=defect.id, storage_state="pending"))
+        photos.store_complete(db.session.get(User, world.user_id("admin")), sha, photo_bytes, "import")
+    return sha
+
+
+def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(browser, figures_app, live_app, tmp_path):
+    """Queue (filters in the URL, unreviewed counts on top, lazy thumbnails with the photo a tap away) -> a review
+    with root cause, status and the tech-pack version of the fix -> a comment -> the style's history showing the
+    fix, on a 360 px phone."""
+    sha = _stored_defect_photo(live_app[1], data.I["I7"], "critical", tmp_path)
+    context = browser.new_context(**NARROW_PHONE, service_workers="allow")
+    try:
+        page = context.new_page()
+        _login(page, figures_app, "designer")
+        assert page.evaluate("() => location.hash") == "#/reviews"
+        wait_synced(page)  # the styles, defect types and tech packs the filters and the form offer
+        served = page.evaluate("async () => (await (await fetch('/api/v1/design-review/queue')).json()).unreviewed")
+        assert served["critical"] > 0
+        assert page.locator("[data-testid=unreviewed-critical] strong").inner_text() == str(served["critical"])
+        assert page.locator("[data-testid=unreviewed-major] strong").inner_text() == str(served["major"])
+        _no_horizontal_scroll(page)
+        assert_accessible(page, "review queue")
+
+        # A filter goes into the URL, and the list follows it (on a phone the filters are folded at first).
+        page.click("details.filters > summary")
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.select_option("[data-testid=queue-review_status]", "unreviewed")
+        _wait_figures(page)
+        assert "review_status=unreviewed" in page.evaluate("() => location.hash")
+        style = page.locator("[data-testid=queue-style-ST-1]")
+        first = style.locator("[data-testid=queue-row]").first
+        assert "Critical" in first.inner_text()
+        assert first.locator("[data-testid=row-status]").inner_text() == "Unreviewed"
+        thumb = first.locator("[data-testid=queue-thumb]")
+        assert thumb.get_attribute("loading") == "lazy" and f"{sha}?size=thumb" in thumb.get_attribute("src")
+        thumb.scroll_into_view_if_needed()
+        wait_until(page, "(sha) => [...document.querySelectorAll('[data-testid=queue-thumb]')]"
+                         ".some((img) => img.src.includes(sha) && img.complete && img.naturalWidth > 0)", arg=sha)
+        full = first.locator("[data-testid=full-photo]").get_attribute("href")
+        assert full == f"/api/v1/photos/{sha}?size=display"
+        assert page.evaluate("async (url) => (await fetch(url)).headers.get('content-type')", full) == "image/jpeg"
+        save_screenshot(page, "designer-review-queue-360", full_page=True)
+
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        first.locator("[data-testid=open-review]").click()
+        _wait_figures(page)
+        page.select_option("[data-testid=review-status]", "action_in_tech_pack")
+        page.click("[data-testid=save-review]")
+        # The server's refusal stands next to the field it names: no version, no root cause yet.
+        wait_until(page, "() => !document.querySelector('[data-testid=review-error]').hidden")
+        assert page.locator("#review-root_cause-error").is_visible()
+        assert page.locator("#review-fix_tech_pack_version_id-error").is_visible()
+        assert page.evaluate("() => location.hash").startswith("#/review/new?")
+        page.select_option("[data-testid=review-root_cause]", "design_pattern")
+        page.select_option("[data-testid=review-fix_tech_pack_version_id]", str(world.TECH_PACK))
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.click("[data-testid=save-review]")
+        page.wait_for_selector("[data-testid=review-saved]")
+        _wait_figures(page)
+        assert page.locator("[data-testid=review-status]").input_value() == "action_in_tech_pack"
+        page.fill("[data-testid=comment-text]", "Armhole seam allowance widened to 1 cm in v1.")
+        page.click("[data-testid=post-comment]")
+        wait_until(page, "() => document.querySelectorAll('[data-testid=comment]').length === 1")
+        assert "widened to 1 cm" in page.locator("[data-testid=comment]").inner_text()
+        _no_horizontal_scroll(page)
+        assert_accessible(page, "review form")
+        save_screenshot(page, "designer-review-360", full_page=True)
+
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.click("[data-testid=review-history-link]")
+        _wait_figures(page)
+        version = page.locator("[data-testid=history-version-v1]")
+        assert "WKM-001" in version.locator("[data-testid=history-fixes]").inner_text()
+        assert page.locator("[data-testid=history-table-v1] tbody tr").count() == 3
+        _no_horizontal_scroll(page)
+        assert_accessible(page, "style history")
+        save_screenshot(page, "designer-style-history-360", full_page=True)
+
+        # Back in the queue, the group carries its review.
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.evaluate("() => { location.hash = '#/reviews?review_status=action_in_tech_pack'; }")
+        _wait_figures(page)
+        row = page.locator("[data-testid=queue-style-ST-1] [data-testid=queue-row]").first
+        assert row.locator("[data-testid=row-status]").inner_text() == "Action in tech pack"
+        assert page.locator("[data-testid=queue-row]").count() == 1
+    finally:
+        context.close()
+
+
+def test_review_queue_on_a_laptop_names_a_refused_filter(browser, figures_app):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, service_workers="allow")
+    try:
+        page = context.new_page()
+        _login(page, figures_app, "designer")
+        _go(page, "#/reviews?date_from=2026-05-02&date_to=2026-05-01")
+        assert "To" in page.locator("[data-testid=queue-error]").inner_text()
+        _go(page, "#/reviews?severity=critical")
+        assert page.locator("[data-testid=queue-row]").count() == page.evaluate(
+            "async () => (await (await fetch('/api/v1/design-review/queue?severity=critical')).json()).total")
+        assert_accessible(page, "review queue laptop")
+        save_screenshot(page, "designer-review-queue-1366", full_page=True)
+    finally:
+        context.close()
+

@@ -7,6 +7,7 @@ import { draw } from '../draw.js';
 import { t } from '../i18n.js';
 import { atLimit, computePlans, judge, planView } from '../plan.js';
 import { checklistSection } from './checklist.js';
+import { designNotes } from './design-notes.js';
 import { issuesBanner } from './issues.js';
 import { lotSizeCorrection, offersLotCorrection } from './lot-size.js';
 import { measurementSection, outOfTolerance } from './measurements.js';
@@ -60,7 +61,9 @@ export async function showInspection(root, id, section, { user, onChange, redraw
     // Until finalize the lot size can be corrected; the plan and verdict follow.
     !readOnly && offersLotCorrection(inspection, current) ? lotSizeCorrection(inspection, options) : null,
     ...(await body()),
-    current === 'review' ? await photoSection(context, options) : null);
+    current === 'review' ? await photoSection(context, options) : null,
+    // What design changed on this style, and why (design reviews, synced with the factory's records).
+    await designNotes(inspection));
   // A tap re-renders the screen: keep the inspector where they were.
   window.scrollTo(0, scrollY);
 }
