@@ -251,6 +251,8 @@ def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: boo
     _refuse_if_finalized(record)
     if is_new:
         changes.apply_defaults(record)
+    else:
+        db.session.info.setdefault(_BEFORE_KEY, {})[(type(record), record.id)] = {key: getattr(record, key) for key in data}
     for key, value in data.items():
         setattr(record, key, value)
     if res.parent_field:
@@ -265,6 +267,17 @@ def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: boo
             raise validation_error({"factory_id": ["Unknown factory."]})
     _check_references(user, record)
     _refuse_if_finalized(record, check_self=False)
+
+
+# The values an update's fields had before it, for the resource's rules (before_write). Attribute history cannot
+# tell them by then: a lookup in between may flush the write, and a flush resets history.
+# Kept for one transaction.
+_BEFORE_KEY = changes.CACHE_PREFIX + "values_before"
+
+
+def value_before(record: Versioned, key: str):
+    """What ``key`` held before the update being applied to ``record`` (its value now, if the update left it)."""
+    return db.session.info.get(_BEFORE_KEY, {}).get((type(record), record.id), {}).get(key, getattr(record, key))
 
 
 def _referenced(record: Versioned, field_name: str):

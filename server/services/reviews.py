@@ -35,8 +35,9 @@ from server.models import (
     User,
 )
 from server.schemas.reviews import UNREVIEWED
+from server.services import events
 from server.services.analytics import _day_start, units_inspected
-from server.services.records import lookup
+from server.services.records import lookup, value_before
 
 SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2}
 # Statuses that say design changed the tech pack: the review must name the version that carries the fix.
@@ -80,7 +81,14 @@ def before_review_write(user: User, review: DefectReview, data: dict, is_new: bo
             missing["fix_tech_pack_version_id"] = ["Name the tech-pack version that carries the fix."]
         if missing:
             raise validation_error(missing)
-    # event: review_status_changed -- on an update with "status" in data, notifications are wired here at merge.
+    previous = None if is_new else value_before(review, "status")
+    if is_new or previous != review.status:
+        events.emit("review_status_changed", {
+            "review_id": review.id, "inspection_id": review.inspection_id, "factory_id": review.factory_id,
+            "style_id": review.style_id, "defect_type_id": review.defect_type_id, "severity": review.severity,
+            "status": review.status, "previous_status": previous,
+            "root_cause": review.root_cause, "fix_tech_pack_version_id": review.fix_tech_pack_version_id,
+        }, review.factory_id)
 
 
 def _check_group(review: DefectReview, inspection: Inspection) -> None:

@@ -392,3 +392,23 @@ def test_the_demo_data_gives_the_designer_reviews_to_see(empty_app):
     history = designer.get(f"/api/v1/design-review/styles/{fixed['style_id']}/history").get_json()
     fixes = [f for v in history["versions"] for f in v["fixes"]]
     assert [f["review_id"] for f in fixes] == [reviews[0]["id"]] and history["totals"]["inspections"] > 0
+
+
+def test_a_review_and_each_change_of_its_status_are_announced(app, login_as, finalized):
+    from server.extensions import db
+    from server.models import NotificationDelivery
+
+    admin = login_as("admin")
+    assert admin.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/unused",
+                                                "events": ["review_status_changed"]}).status_code == 201
+    designer = login_as("designer")
+    review = _review(designer, root_cause="workmanship").get_json()
+    assert designer.patch(f"/api/v1/defect-reviews/{review['id']}", json={"status": "acknowledged"}).status_code == 200
+    assert designer.patch(f"/api/v1/defect-reviews/{review['id']}",
+                          json={"root_cause": "material"}).status_code == 200  # no change of status: no event
+    with app.app_context():
+        payloads = [row.payload for row in db.session.scalars(
+            db.select(NotificationDelivery).where(NotificationDelivery.event == "review_status_changed")
+            .order_by(NotificationDelivery.id))]
+    assert [(p["previous_status"], p["status"]) for p in payloads] == [(None, "new"), ("new", "acknowledged")]
+    assert all(p["review_id"] == review["id"] and p["factory_id"] == str(world.FACTORY_A) for p in payloads)
