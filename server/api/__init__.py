@@ -16,6 +16,7 @@ def register_blueprints(api) -> None:
         inspections,
         notifications,
         order_files,
+        order_risk,
         orders,
         photos,
         reports,
@@ -25,7 +26,8 @@ def register_blueprints(api) -> None:
         vocabulary,
     )
 
-    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, order_files, bookings,
-                   inspections, photos, corrective_actions, reviews, sync, analytics, exports, reports, notifications):
+    for module in (health, auth, users, devices, factories, catalog, aql, vocabulary, orders, order_files, order_risk,
+                   bookings, inspections, photos, corrective_actions, reviews, sync, analytics, exports, reports,
+                   notifications):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

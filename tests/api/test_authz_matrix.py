@@ -30,6 +30,7 @@ RECORD_FOR_BLUEPRINT = {
     "purchase_order_files": world.PO_A,
     "purchase_order_lines": world.PO_LINE_A,
     "production_orders": world.PROD_ORDER_A,
+    "order_risk": world.PROD_ORDER_A,
     "milestone_events": world.MILESTONE_A,
     "inspections": world.INSPECTION_A,
     "inspection_reports": world.INSPECTION_A,

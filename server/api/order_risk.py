@@ -1,0 +1,33 @@
+"""Delay risk of production orders: each order's timeline (planned against actual, projected ship date) and the
+managers' list of orders projected to miss their ex-factory date."""
+
+from flask_login import current_user
+from marshmallow import RAISE
+
+from server.api.blueprint import Blueprint
+from server.authz import allow
+from server.schemas.order_risk import AtRiskArgs, AtRiskSchema, OutlookSchema
+from server.services import delay_risk, entities, records
+
+blp = Blueprint("order_risk", "order_risk", url_prefix="/api/v1/production-orders",
+                description="Planned against actual per milestone stage; orders at risk of shipping late.")
+
+
+@blp.route("/at-risk", methods=["GET"])
+@allow("manager", "admin", "factory")
+@blp.arguments(AtRiskArgs, location="query", unknown=RAISE)
+@blp.response(200, AtRiskSchema)
+def at_risk(query):
+    """Open orders projected past their ex-factory date, by days late or value; delay reasons' shares."""
+    return delay_risk.at_risk(current_user, query)
+
+
+@blp.route("/<uuid:record_id>/timeline", methods=["GET"])
+@allow(*entities.PRODUCTION_ORDERS.read)
+@blp.response(200, OutlookSchema)
+def timeline(record_id):
+    """Every stage's planned and actual day, the projected ship date and whether the order is at risk."""
+    return delay_risk.order_outlook(records.get_record(entities.PRODUCTION_ORDERS, current_user, record_id))
+
+
+BLUEPRINTS = [blp]
