@@ -54,6 +54,7 @@ async function drawRoute() {
   if (screen === 'factory' && id) return (await import('./screens/scorecard.js')).showScorecard(main, id);
   if (screen === 'figures' && id === 'inspections') return (await import('./screens/figure-inspections.js')).showFigureInspections(main);
   if (screen === 'defects') return (await import('./screens/defect-figures.js')).showDefectFigures(main, { user });
+  if (screen === 'orders' && id === 'at-risk') return (await import('./screens/orders-at-risk.js')).showOrdersAtRisk(main);
   if (screen === 'orders' && id === 'import') return (await import('./screens/order-import.js')).showOrderImport(main);
   if (screen === 'orders' && id) return (await import('./screens/purchase-order.js')).showPurchaseOrder(main, id);
   if (screen === 'orders') return (await import('./screens/purchase-orders.js')).showPurchaseOrders(main);

@@ -63,18 +63,19 @@ def outlook(order: ProductionOrder, events: list[MilestoneEvent], line: Purchase
         first.setdefault(event.stage, event.occurred_on)
         if event.delay_reason:
             reasons.setdefault(event.stage, event.delay_reason)
+    last_reached = max((n for n, stage in enumerate(MILESTONE_STAGES) if stage in first), default=-1)
     stages = []
-    for stage in MILESTONE_STAGES:
+    for n, stage in enumerate(MILESTONE_STAGES):
         planned, actual = plan.get(stage), first.get(stage)
         late = None
         if planned is not None and actual is not None:
             late = (actual - planned).days
-        elif planned is not None and planned < today:
+        elif planned is not None and planned < today and n > last_reached:
             late = (today - planned).days  # due and not reached: late by the days since, at least
         stages.append(StageLine(stage, planned, actual, late, reasons.get(stage)))
-    reached = [s for s in stages if s.actual is not None]
-    due = next((s for s in stages if s.actual is None and s.days_late is not None), None)
-    latest = reached[-1] if reached else None
+    latest = stages[last_reached] if last_reached >= 0 else None
+    # The next stage due after the latest reached (one skipped before it is not waited for).
+    due = next((s for s in stages[last_reached + 1:] if s.days_late is not None), None)
     candidates = [s for s in (latest, due) if s is not None and (s.days_late or 0) > 0]
     worst = max(candidates, key=lambda s: s.days_late, default=None)
     slip = worst.days_late if worst else 0

@@ -46,6 +46,7 @@ export async function showPurchaseOrders(root) {
   mount(root,
     h('div', { class: 'toolbar' }, h('h1', {}, t('orders.title')),
       h('div', { class: 'actions' },
+        h('a', { class: 'button', href: '#/orders/at-risk', 'data-testid': 'orders-at-risk-link' }, t('orders.at_risk')),
         h('a', { class: 'button primary', href: '#/orders/import', 'data-testid': 'orders-import-link' }, t('orders.import')),
         h('a', { class: 'button', href: exportUrl(filters), download: '' }, t('orders.export')))),
     filterForm(filters, factories),
