@@ -16,6 +16,9 @@ from sync.core import ProtocolError
 
 log = logging.getLogger("seamline.errors")
 
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or by an operator).
+_QUERY_CANCELED = "57014"
+
 _CODES_BY_STATUS = {
     400: "bad_request",
     401: "unauthorized",
@@ -126,6 +129,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError):
+        if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
+            # DB_STATEMENT_TIMEOUT_MS cut a statement short: the request asked too much of the database at
+            # this moment. Nothing was written (its transaction rolls back); the statement is logged, not a trace.
+            log.warning("statement cancelled after DB_STATEMENT_TIMEOUT_MS: %s", " ".join(str(exc.statement).split()))
+            return error_response(503, "statement_timeout",
+                                  "The database took too long to answer this request; try again later.",
+                                  headers={"Retry-After": "30"})
         log.exception("database unavailable")
         return error_response(503, "unavailable", "The database is busy or unavailable; try again.",
                               headers={"Retry-After": "5"})
