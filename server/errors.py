@@ -10,6 +10,7 @@ import logging
 
 from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from sync.core import ProtocolError
@@ -137,6 +138,13 @@ def register_error_handlers(app: Flask) -> None:
                                   "The database took too long to answer this request; try again later.",
                                   headers={"Retry-After": "30"})
         log.exception("database unavailable")
+        return error_response(503, "unavailable", "The database is busy or unavailable; try again.",
+                              headers={"Retry-After": "5"})
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(exc: PoolTimeout):
+        # Every connection of this process's pool stayed busy for DB_POOL_TIMEOUT seconds: a burst, not a fault.
+        log.warning("no database connection free: %s", exc)
         return error_response(503, "unavailable", "The database is busy or unavailable; try again.",
                               headers={"Retry-After": "5"})
 

@@ -88,3 +88,24 @@ def test_a_statement_over_the_timeout_is_cancelled_with_a_clean_503(backend, tem
     finally:
         blocker.dispose()
         dispose(app)
+
+
+def test_a_request_finding_the_pool_empty_gets_a_clean_503(backend, templates, tmp_path):
+    if backend != "postgresql":
+        pytest.skip("the pool settings are PostgreSQL's")
+    from server.extensions import db
+
+    app = make_app(templates.copy(backend, "world"), tmp_path, DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0, DB_POOL_TIMEOUT=1)
+    try:
+        manager = ApiClient(app.test_client())
+        assert manager.login(PERSONAS["manager"][0], PASSWORD).status_code == 200
+        with app.app_context():
+            engine = db.engine
+        with engine.connect():  # the pool's only connection, busy elsewhere
+            response = manager.get("/api/v1/styles")
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert response.get_json()["error"]["code"] == "unavailable"
+        assert response.headers["Retry-After"] == "5"
+        assert manager.get("/api/v1/styles").status_code == 200
+    finally:
+        dispose(app)
