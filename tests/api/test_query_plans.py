@@ -149,14 +149,14 @@ def _sync(phone: ApiClient, capture, label: str) -> None:
 def test_no_endpoint_reads_a_large_table_whole_without_need(backend, templates, tmp_path):
     if backend != "postgresql":
         pytest.skip("the plans are PostgreSQL's")
-    from fixtures.large_data import build
+    from fixtures.large_data import SEED, build
 
     app = make_app(templates.copy(backend, "world"), tmp_path)
     try:
         with app.app_context():
             started = time.monotonic()
             written = build()
-            print(f"\nlarge data set built in {time.monotonic() - started:.1f} s: {written}")
+            print(f"\nlarge data set (seed {SEED}) built in {time.monotonic() - started:.1f} s: {written}")
             data = _sample_data()
         samples = _samples(data)
         phones = {}
