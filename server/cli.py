@@ -1,5 +1,5 @@
 """Command-line tools: `flask --app server seed-demo`, `create-user`, `import-unsynced`, `import-orders`,
-`deliver` (and Flask-Migrate's `db`)."""
+`deliver`, `restored-from-backup` (and Flask-Migrate's `db`)."""
 
 from __future__ import annotations
 
@@ -144,6 +144,18 @@ def register_cli(app: Flask) -> None:
         for table, count in purged.items():
             click.echo(f"{table}: {count} purged")
         click.echo(f"{sum(purged.values())} tombstones purged")
+
+    @app.cli.command("restored-from-backup")
+    def restored_from_backup_command():
+        """Run once after restoring the database from a backup, before the app serves phones again.
+
+        The database gets a new identity: phones rebuild their replica and push again, from their journals,
+        the mutations acknowledged after the backup was taken (sync/PROTOCOL.md 3.6 and 6.3).
+        """
+        from server.services.restore import mark_restored
+
+        old, new = mark_restored()
+        click.echo(f"database id {old} -> {new}: phones will re-pull, and re-send what the backup lacks")
 
     @app.cli.command("run-demo")
     @click.option("--host", default="127.0.0.1", show_default=True)

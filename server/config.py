@@ -53,6 +53,16 @@ class Defaults:
     notify_batch_size: int = 50
     # A final random inspection is booked once this share of the order is packed (ISO 2859 samples a finished lot).
     booking_final_packed_percent: int = 80
+    # PostgreSQL connection pool, per app process (a gunicorn worker): connections kept open, extra ones
+    # allowed under a burst, seconds a request waits for a free one before failing with 503, and the age at
+    # which a connection is replaced (below any idle cut-off of a proxy or load balancer on the way).
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_pool_timeout: int = 10
+    db_pool_recycle: int = 1800
+    # Milliseconds one SQL statement may run before PostgreSQL cancels it; 0 = no limit (migrations and
+    # console commands on a large database may need longer than a web request should ever take).
+    db_statement_timeout_ms: int = 0
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str = "instance") -> dict:
@@ -95,7 +105,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "TESTING": environment == "testing",
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": _normalize_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url, overrides, env, defaults),
         "PHOTO_DIR": overrides.pop("PHOTO_DIR", None)
         or env.get("PHOTO_DIR")
         or os.path.join(os.path.abspath(instance_path), "photos"),
@@ -221,6 +231,43 @@ def _percent(name: str, raw: Any, default: int) -> int:
     value = _non_negative_int(name, raw, default)
     if value > 100:
         raise ConfigError(f"{name} is a percentage from 0 to 100, not {raw!r}")
+    return value
+
+
+def _engine_options(database_url: str, overrides: dict, env: Mapping[str, str], defaults: Defaults) -> dict:
+    """Pool and statement-timeout settings for SQLAlchemy's engine from the DB_* variables.
+
+    They are read (and checked) on every backend, so a typo fails the same everywhere, but they apply only to
+    PostgreSQL: a SQLite file has no server to pool connections to and no statement timeout.
+    """
+    def setting(name: str, default: int, minimum: int) -> int:
+        return _int_at_least(name, overrides.pop(name, env.get(name)), default, minimum)
+
+    pool_size = setting("DB_POOL_SIZE", defaults.db_pool_size, 1)
+    max_overflow = setting("DB_MAX_OVERFLOW", defaults.db_max_overflow, 0)
+    pool_timeout = setting("DB_POOL_TIMEOUT", defaults.db_pool_timeout, 1)
+    pool_recycle = setting("DB_POOL_RECYCLE", defaults.db_pool_recycle, 0)
+    statement_timeout_ms = setting("DB_STATEMENT_TIMEOUT_MS", defaults.db_statement_timeout_ms, 0)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if not _normalize_database_url(database_url).startswith("postgresql"):
+        return options
+    options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout,
+                   pool_recycle=pool_recycle if pool_recycle > 0 else -1)
+    if statement_timeout_ms:
+        # Set for the session at connect time (libpq's "options"), so it holds for every statement.
+        options["connect_args"] = {"options": f"-c statement_timeout={statement_timeout_ms}"}
+    return options
+
+
+def _int_at_least(name: str, raw: Any, default: int, minimum: int) -> int:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ConfigError(f"{name} must be a whole number of {minimum} or more, not {raw!r}")
     return value
 
 

@@ -10,11 +10,15 @@ import logging
 
 from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from sync.core import ProtocolError
 
 log = logging.getLogger("seamline.errors")
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or by an operator).
+_QUERY_CANCELED = "57014"
 
 _CODES_BY_STATUS = {
     400: "bad_request",
@@ -126,7 +130,21 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError):
+        if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
+            # DB_STATEMENT_TIMEOUT_MS cut a statement short: the request asked too much of the database at
+            # this moment. Nothing was written (its transaction rolls back); the statement is logged, not a trace.
+            log.warning("statement cancelled after DB_STATEMENT_TIMEOUT_MS: %s", " ".join(str(exc.statement).split()))
+            return error_response(503, "statement_timeout",
+                                  "The database took too long to answer this request; try again later.",
+                                  headers={"Retry-After": "30"})
         log.exception("database unavailable")
+        return error_response(503, "unavailable", "The database is busy or unavailable; try again.",
+                              headers={"Retry-After": "5"})
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(exc: PoolTimeout):
+        # Every connection of this process's pool stayed busy for DB_POOL_TIMEOUT seconds: a burst, not a fault.
+        log.warning("no database connection free: %s", exc)
         return error_response(503, "unavailable", "The database is busy or unavailable; try again.",
                               headers={"Retry-After": "5"})
 

@@ -285,6 +285,27 @@ class PostgresServer:
                 )
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
+    def dump(self, dbname: str, name: str) -> str:
+        """``pg_dump --format=custom`` of `dbname` into a file named `name` in the server's directory
+        (writable by the user PostgreSQL runs as); returns the file's path."""
+        self._require_running()
+        path = os.path.join(self.directory, name)
+        self._run_client("pg_dump", "--format=custom", "--file", path, "--dbname", dbname)
+        return path
+
+    def restore(self, path: str, dbname: str) -> str:
+        """Create a fresh database `dbname` and ``pg_restore`` the dump at `path` into it; returns its URL."""
+        self._require_running()
+        url = self.create_database(dbname)
+        self._run_client("pg_restore", "--exit-on-error", "--no-owner", "--dbname", dbname, path)
+        return url
+
+    def _run_client(self, binary: str, *args: str) -> None:
+        proc = self._run([self._bin(binary), "--host", HOST, "--port", str(self.port), "--username", SUPERUSER,
+                          *args], timeout=300)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{binary} failed (exit {proc.returncode}):\n{proc.stdout.strip()}")
+
     def stop(self) -> None:
         """Stop the server (immediate mode) and remove the temp directory. Idempotent."""
         with self._lock:

@@ -166,3 +166,33 @@ FACTORY_RECORDS = (PURCHASE_ORDERS, PURCHASE_ORDER_LINES, PRODUCTION_ORDERS, MIL
 # In dependency order: a client applying a page in this order never sees a child before its parent.
 ALL = REFERENCE + FACTORY_RECORDS
 BY_ENTITY = {resource.entity: resource for resource in ALL}
+
+
+def _index_pull_of_own_records() -> None:
+    """Designers and managers replicate the factory records they created themselves (PROTOCOL.md 4.2): their
+    pull asks each table for "my rows changed after version v", which one composite index answers."""
+    from sqlalchemy import Index
+
+    for resource in FACTORY_RECORDS:
+        table = resource.model.__table__
+        name = f"ix_{table.name}_created_by_id_server_version"
+        if name not in {index.name for index in table.indexes}:
+            Index(name, table.c.created_by_id, table.c.server_version)
+
+
+def _index_list_order() -> None:
+    """A list page of factory records is "the first 50 in this order": an index in that order (ending with
+    the id, the tie-breaker) reads just those rows, where a table scan would sort them all. Factory records
+    grow without bound; reference data stays a few hundred rows and needs none."""
+    from sqlalchemy import Index
+
+    for resource in FACTORY_RECORDS:
+        table = resource.model.__table__
+        name = f"ix_{table.name}_list_order"
+        unique_already = len(resource.order_by) == 1 and table.c[resource.order_by[0]].unique
+        if not unique_already and name not in {index.name for index in table.indexes}:
+            Index(name, *[table.c[column] for column in (*resource.order_by, "id")])
+
+
+_index_pull_of_own_records()
+_index_list_order()
