@@ -1,5 +1,5 @@
-"""the list-order and own-records indexes of 0020 for the records added beside it: corrective actions,
-defect reviews and their comments
+"""the list-order and own-records indexes of 0020 for the records added beside it (corrective actions,
+defect reviews and their comments), and the bookings' index
 
 Revision ID: 0022
 Revises: 0020
@@ -30,8 +30,11 @@ def _indexes():
 def upgrade():
     for name, table, columns in _indexes():
         op.create_index(name, table, columns)
+    # Bookings not started yet, soonest first (server/services/bookings.py).
+    op.create_index('ix_inspections_status_planned_date', 'inspections', ['status', 'planned_date'])
 
 
 def downgrade():
+    op.drop_index('ix_inspections_status_planned_date', table_name='inspections')
     for name, table, _columns in _indexes():
         op.drop_index(name, table_name=table)

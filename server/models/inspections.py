@@ -50,6 +50,8 @@ class Inspection(Versioned, db.Model):
     __table_args__ = (
         CheckConstraint(check_in("inspection_type", INSPECTION_TYPES), name="inspection_type"),
         CheckConstraint(check_in("status", INSPECTION_STATUSES), name="status"),
+        # Bookings not started yet, soonest first (server/services/bookings.py).
+        Index("ix_inspections_status_planned_date", "status", "planned_date"),
         CheckConstraint(check_in("inspection_level", INSPECTION_LEVELS), name="inspection_level"),
         CheckConstraint(check_in("count_basis", COUNT_BASES), name="count_basis"),
         CheckConstraint(check_in("switching_critical", SWITCHING_STATES), name="switching_critical"),
