@@ -6,7 +6,7 @@ from marshmallow import RAISE
 
 from server.api.blueprint import Blueprint
 from server.authz import allow
-from server.schemas.order_risk import AtRiskArgs, AtRiskSchema, OutlookSchema
+from server.schemas.order_risk import AtRiskArgs, AtRiskSchema, OutlookSchema, PunctualityArgs, PunctualitySchema
 from server.services import delay_risk, entities, records
 
 blp = Blueprint("order_risk", "order_risk", url_prefix="/api/v1/production-orders",
@@ -20,6 +20,15 @@ blp = Blueprint("order_risk", "order_risk", url_prefix="/api/v1/production-order
 def at_risk(query):
     """Open orders projected past their ex-factory date, by days late or value; delay reasons' shares."""
     return delay_risk.at_risk(current_user, query)
+
+
+@blp.route("/punctuality", methods=["GET"])
+@allow("manager", "admin", "factory", "inspector")
+@blp.arguments(PunctualityArgs, location="query", unknown=RAISE)
+@blp.response(200, PunctualitySchema)
+def punctuality(query):
+    """Per factory: the milestone stages reached on or before their planned day, and the delays by reason."""
+    return delay_risk.punctuality(current_user, query.get("factory_id"), query.get("date_from"), query.get("date_to"))
 
 
 @blp.route("/<uuid:record_id>/timeline", methods=["GET"])

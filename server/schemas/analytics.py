@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from server.models.vocab import INSPECTION_TYPES, PRODUCT_CATEGORIES, VERDICTS
 from server.schemas.common import MAX_PAGE, StrictSchema, one_of, whole_number
+from server.schemas.order_risk import FactoryPunctualitySchema
 from server.services.analytics import GROUPS, PERIODS
 
 MAX_PAGE_SIZE = 100
@@ -194,3 +195,5 @@ class ScorecardSchema(StrictSchema):
     switching = fields.Nested(FactorySwitchingSchema, allow_none=True)
     deliveries = fields.Nested(DeliveriesSchema)
     corrective_actions = fields.Nested(CorrectiveActionFiguresSchema)
+    milestones = fields.Nested(FactoryPunctualitySchema, allow_none=True, metadata={
+        "description": "milestone stages reached on or before their planned day, and the delays by reason"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validates_schema
 
 from server.schemas.common import StrictSchema, one_of
 from server.services.delay_risk import SORTS
@@ -48,3 +48,28 @@ class AtRiskSchema(StrictSchema):
     orders_looked_at = fields.Integer()
     at_risk = fields.List(fields.Nested(OutlookSchema))
     reason_shares = fields.List(fields.Nested(ReasonShareSchema))
+
+
+class PunctualityArgs(StrictSchema):
+    factory_id = fields.UUID()
+    date_from = fields.Date(metadata={"description": "first planned day counted, inclusive"})
+    date_to = fields.Date(metadata={"description": "last planned day counted, inclusive"})
+
+    @validates_schema
+    def _date_range(self, data, **_):
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise ValidationError("Must not be before date_from.", "date_to")
+
+
+class FactoryPunctualitySchema(StrictSchema):
+    factory_id = fields.UUID()
+    stages = fields.Integer(metadata={"description": "stages planned in the window and reached"})
+    on_time = fields.Integer()
+    late = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True)
+    delay_reasons = fields.List(fields.Nested(ReasonShareSchema))
+
+
+class PunctualitySchema(StrictSchema):
+    factories = fields.List(fields.Nested(FactoryPunctualitySchema))
+    delay_reasons = fields.List(fields.Nested(ReasonShareSchema))

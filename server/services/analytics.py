@@ -51,7 +51,7 @@ from server.models import (
     Style,
     User,
 )
-from server.services import corrective_actions
+from server.services import corrective_actions, delay_risk
 from server.services.inspections import SEVERITY_CLASSES
 from server.services.switching import factory_switching
 
@@ -555,4 +555,5 @@ def scorecard(user: User, factory_id: uuid.UUID, f: Filters, last: int = 10) -> 
         "switching": switching[0] if switching else None,
         "deliveries": deliveries(factory_id, f),
         "corrective_actions": corrective_actions.factory_figures(user, factory_id),
+        "milestones": (delay_risk.punctuality(user, factory_id, f.date_from, f.date_to)["factories"] or [None])[0],
     }

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.authz import factory_scope
 from server.extensions import db
@@ -132,11 +132,67 @@ def at_risk(user, query: dict) -> dict:
         risky.sort(key=lambda o: (o.value or Decimal(0), o.days_late), reverse=True)
     else:
         risky.sort(key=lambda o: (o.days_late, o.value or Decimal(0)), reverse=True)
-    total = sum(reasons.values())
-    return {"orders_looked_at": len(outlooks), "at_risk": risky,
-            "reason_shares": [{"reason": r, "late_stages": n, "share": n / total} for r, n in reasons.most_common()]}
+    return {"orders_looked_at": len(outlooks), "at_risk": risky, "reason_shares": _shares(reasons)}
 
 
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+# --- punctuality of milestones, per factory ---------------------------------------------------------
+
+
+def punctuality(user, factory_id: uuid.UUID | None = None, date_from: date | None = None,
+                date_to: date | None = None) -> dict:
+    """Per factory: of the milestone stages planned (stage_plan) in the window and reached, how many were reached
+    on or before their planned day; and the delays by reason (the reason codes recorded on late stages' events).
+
+    Computed from each order's first event per stage (a stage counts once, as the first time it was reached).
+    """
+    stmt = select(ProductionOrder.id, ProductionOrder.factory_id, ProductionOrder.stage_plan).where(
+        ProductionOrder.deleted_at.is_(None), ProductionOrder.status != "cancelled")
+    scope = factory_scope(user)
+    if scope is not None:
+        stmt = stmt.where(ProductionOrder.factory_id.in_(scope))
+    if factory_id is not None:
+        stmt = stmt.where(ProductionOrder.factory_id == factory_id)
+    orders = db.session.execute(stmt).all()
+    reached: dict[tuple, date] = {}
+    reasons: dict[tuple, str] = {}
+    for chunk in _chunks([o.id for o in orders], 500):
+        for row in db.session.execute(
+                select(MilestoneEvent.production_order_id, MilestoneEvent.stage,
+                       func.min(MilestoneEvent.occurred_on), func.max(MilestoneEvent.delay_reason))
+                .where(MilestoneEvent.production_order_id.in_(chunk), MilestoneEvent.deleted_at.is_(None))
+                .group_by(MilestoneEvent.production_order_id, MilestoneEvent.stage)):
+            reached[(row[0], row[1])] = row[2]
+            if row[3]:
+                reasons[(row[0], row[1])] = row[3]
+    per_factory: dict[uuid.UUID, dict] = {}
+    for order in orders:
+        figures = per_factory.setdefault(order.factory_id, {"due": 0, "on_time": 0, "reasons": Counter()})
+        for stage, day in (order.stage_plan or {}).items():
+            planned = date.fromisoformat(day)
+            actual = reached.get((order.id, stage))
+            if actual is None or (date_from and planned < date_from) or (date_to and planned > date_to):
+                continue
+            figures["due"] += 1
+            if actual <= planned:
+                figures["on_time"] += 1
+            else:
+                figures["reasons"][reasons.get((order.id, stage), "unexplained")] += 1
+    overall = Counter()
+    factories = []
+    for factory, figures in sorted(per_factory.items(), key=lambda item: str(item[0])):
+        overall.update(figures["reasons"])
+        factories.append({"factory_id": factory, "stages": figures["due"], "on_time": figures["on_time"],
+                          "late": figures["due"] - figures["on_time"],
+                          "on_time_rate": figures["on_time"] / figures["due"] if figures["due"] else None,
+                          "delay_reasons": _shares(figures["reasons"])})
+    return {"factories": factories, "delay_reasons": _shares(overall)}
+
+
+def _shares(counts: Counter) -> list[dict]:
+    total = sum(counts.values())
+    return [{"reason": reason, "late_stages": n, "share": n / total} for reason, n in counts.most_common()]

@@ -93,3 +93,30 @@ def test_bad_arguments_and_access(login_as):
     for persona in ("inspector_a", "designer"):
         assert login_as(persona).get("/api/v1/production-orders/at-risk").status_code == 403
     assert login_as("inspector_b").get(f"/api/v1/production-orders/{world.PROD_ORDER_A}/timeline").status_code == 404
+
+
+def test_milestone_punctuality_per_factory_with_delays_by_reason(login_as):
+    manager = login_as("manager")
+    _plan_order(manager)
+    factory = login_as("factory_a")
+    _milestone(factory, "fabric_received", -12, reason="late_fabric")  # 8 days late
+    _milestone(factory, "trims_received", -15)  # on its day
+    # The world's cut event (2026-03-01) is long before this plan: early, on time.
+    answer = manager.get("/api/v1/production-orders/punctuality").get_json()
+    (figures,) = answer["factories"]
+    assert figures["factory_id"] == str(world.FACTORY_A)
+    assert (figures["stages"], figures["on_time"], figures["late"]) == (3, 2, 1)
+    assert abs(figures["on_time_rate"] - 2 / 3) < 1e-9
+    assert figures["delay_reasons"] == [{"reason": "late_fabric", "late_stages": 1, "share": 1.0}]
+    assert answer["delay_reasons"] == figures["delay_reasons"]
+    # A window that leaves the fabric's planned day out.
+    later = manager.get(f"/api/v1/production-orders/punctuality?date_from={_day(-16)}").get_json()
+    assert later["factories"][0]["stages"] == 2 and later["delay_reasons"] == []
+    # The scorecard carries the factory's figures.
+    card = manager.get(f"/api/v1/analytics/factories/{world.FACTORY_A}/scorecard").get_json()
+    assert card["milestones"]["stages"] == 3 and card["milestones"]["late"] == 1
+    # Scope, roles and arguments.
+    assert login_as("inspector_b").get("/api/v1/production-orders/punctuality").get_json()["factories"] == []
+    assert login_as("designer").get("/api/v1/production-orders/punctuality").status_code == 403
+    backwards = manager.get("/api/v1/production-orders/punctuality?date_from=2026-05-02&date_to=2026-05-01")
+    assert backwards.status_code == 400 and "date_to" in backwards.get_json()["error"]["fields"]

@@ -47,9 +47,19 @@ def test_a_manager_sees_the_order_at_risk_and_why(live_app, browser):
         text = row.inner_text()
         assert "MO-A-1" in text and "Sewing" in text and "Late fabric" in text and "4,250 USD" in text
         assert page.inner_text("[data-testid=risk-days]") == "3"
-        assert "Late fabric: 50%" in page.inner_text("[data-testid=risk-reasons]")
+        assert "Late fabric: 50.0%" in page.inner_text("[data-testid=risk-reasons]")
         page.click("[data-testid=risk-sort-value]")
         page.wait_for_selector("[data-testid=risk-sort-value][aria-current=true]")
         assert_accessible(page, "orders at risk")
+        # The dashboard and the factory's scorecard: milestones reached on their day, and why the others were not.
+        page.goto(base + "/#/dashboard")
+        table = page.wait_for_selector("[data-testid=milestone-punctuality-table]")
+        assert "Factory A" in table.inner_text() and "50.0%" in table.inner_text()  # fabric late, cut on time
+        assert "Late fabric: 100.0%" in page.inner_text("[data-testid=dashboard-delay-reasons]")
+        page.goto(base + f"/#/factory/{world.FACTORY_A}")
+        card = page.wait_for_selector("[data-testid=milestone-punctuality]")
+        wait_text = "(1 of 2)"
+        page.wait_for_selector(f"[data-testid=milestone-punctuality] >> text={wait_text}")
+        assert "Late fabric" in card.inner_text()
     finally:
         context.close()

@@ -2,9 +2,11 @@
 // style, category, inspector or type; the defect Pareto; switching state per factory; rejected lots.
 // Every chart has its table of numbers beside it, and a bar opens the inspections behind it.
 import { barChart, trendChart } from '../charts.js';
+import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
 import { formatDay, t } from '../i18n.js';
+import { reasonChips } from './milestone-figures.js';
 import { filterForm, freshness } from './figure-filters.js';
 
 const GROUPS = ['factory', 'style', 'category', 'inspector', 'type'];
@@ -16,12 +18,16 @@ export async function showDashboard(root, { user }) {
   const group = GROUPS.includes(filters.group_by) ? filters.group_by : 'factory';
   const period = filters.period || 'month';
   mount(root, h('h1', {}, t('dashboard.title')), h('p', { class: 'loading' }, t('figures.loading')));
-  const [trend, groups, pareto, switching, rejected] = await Promise.all([
+  const punctualityQuery = new URLSearchParams(Object.entries({ factory_id: filters.factory_id, date_from: filters.date_from,
+    date_to: filters.date_to }).filter(([, v]) => v)).toString();
+  const [trend, groups, pareto, switching, rejected, punctuality, factories] = await Promise.all([
     loadFigures(apiPath('pass-rates', filters, { group_by: 'period', period })),
     loadFigures(apiPath('pass-rates', filters, { group_by: group, period })),
     loadFigures(apiPath('defect-pareto', filters)),
     loadFigures('/api/v1/analytics/switching'),
     loadFigures(apiPath('rejected-lots', filters, { page_size: 10 })),
+    loadFigures(`/api/v1/production-orders/punctuality${punctualityQuery ? `?${punctualityQuery}` : ''}`),
+    records('factory'),
   ]);
   const charts = [];
   mount(root,
@@ -34,6 +40,7 @@ export async function showDashboard(root, { user }) {
     pareto.data ? paretoSection(pareto.data, filters, charts) : null,
     switching.data ? switchingSection(switching.data, filters) : null,
     rejected.data ? rejectedSection(rejected.data, filters) : null,
+    punctuality.data ? milestoneSection(punctuality.data, factories) : null,
     downloads(filters));
   for (const draw of charts) draw();
   root.dataset.figuresReady = 'true';
@@ -178,6 +185,16 @@ function downloads(filters) {
     h('p', { class: 'muted' }, t('figures.downloads_text')),
     h('div', { class: 'actions' }, ['inspections', 'defects', 'measurements'].map((name) =>
       csvLink(csvPath(name, filters), t(`figures.csv.${name}`)))));
+}
+
+// Milestones reached on or before their planned day, per factory (worst first), and the delays by reason.
+function milestoneSection(data, factories) {
+  const rows = [...data.factories].filter((f) => f.stages).sort((a, b) => (a.on_time_rate ?? 1) - (b.on_time_rate ?? 1));
+  return h('section', { class: 'card figure' }, h('h2', {}, t('milestones.punctuality')),
+    data.delay_reasons.length ? [h('h3', {}, t('milestones.delays_by_reason')), reasonChips(data.delay_reasons, 'dashboard-delay-reasons')] : null,
+    rows.length ? table(['figures.group.factory', 'milestones.stages_reached', 'milestones.on_time_rate'],
+      rows.map((f) => [h('a', { href: `#/factory/${f.factory_id}` }, factories.get(f.factory_id)?.name || '?'), String(f.stages),
+        percent(f.on_time_rate)]), 'milestone-punctuality-table') : h('p', { class: 'muted' }, t('milestones.none_planned')));
 }
 
 function link(text, onClick) {

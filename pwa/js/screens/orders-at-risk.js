@@ -5,6 +5,7 @@ import { getJson, NetworkError } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatDay, formatNumber, t } from '../i18n.js';
 import { records } from '../db.js';
+import { reasonChips, reasonName } from './milestone-figures.js';
 
 export async function showOrdersAtRisk(root) {
   const sort = new URLSearchParams(location.hash.split('?')[1] || '').get('sort') === 'value' ? 'value' : 'days_late';
@@ -23,8 +24,7 @@ export async function showOrdersAtRisk(root) {
     h('div', { class: 'toolbar' }, h('h1', {}, t('risk.title')), h('div', { class: 'actions' }, sortLink('days_late'), sortLink('value'))),
     h('p', { class: 'muted' }, t('risk.summary', { n: answer.at_risk.length, of: answer.orders_looked_at })),
     answer.reason_shares.length ? h('section', { class: 'card' }, h('h2', {}, t('risk.reasons')),
-      h('ul', { class: 'chips', 'data-testid': 'risk-reasons' }, answer.reason_shares.map((share) => h('li', { class: 'badge' },
-        `${reasonName(share.reason)}: ${formatNumber(share.share, { style: 'percent', maximumFractionDigits: 0 })}`)))) : null,
+      reasonChips(answer.reason_shares, 'risk-reasons')) : null,
     answer.at_risk.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'figures', 'data-testid': 'risk-table' },
       h('thead', {}, h('tr', {}, ['risk.order', 'orders.factory', 'risk.ex_factory', 'risk.projected', 'risk.days_late',
         'risk.stage', 'risk.reason', 'risk.value'].map((key) => h('th', { scope: 'col' }, t(key))))),
@@ -38,8 +38,4 @@ export async function showOrdersAtRisk(root) {
         h('td', {}, order.reason ? reasonName(order.reason) : t('risk.no_reason')),
         h('td', {}, order.value === null ? '–' : `${formatNumber(Number(order.value), { maximumFractionDigits: 0 })} ${order.currency}`))))))
       : h('p', { class: 'notice', 'data-testid': 'risk-none' }, t('risk.none')));
-}
-
-function reasonName(code) {
-  return code === 'unexplained' ? t('risk.no_reason') : t(`delay.${code}`);
 }

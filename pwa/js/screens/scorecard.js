@@ -5,6 +5,7 @@ import { apiPath, filtersFromHash, hashWith, loadFigures, number, percent } from
 import { formatDay, t } from '../i18n.js';
 import { paretoSection, table, trendSection } from './dashboard.js';
 import { filterForm, freshness } from './figure-filters.js';
+import { punctualitySection } from './milestone-figures.js';
 
 export async function showScorecard(root, factoryId) {
   const filters = { ...filtersFromHash(), factory_id: factoryId };
@@ -44,6 +45,7 @@ export async function showScorecard(root, factoryId) {
         h('a', { href: `#/actions?factory=${factoryId}&overdue=1`, 'data-testid': 'actions-overdue-link' }, t('capa.see_overdue')))) : null,
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.deliveries')),
       h('p', {}, t('scorecard.deliveries_text', { shipped: t('count.production_orders', { n: d.shipped }), on_time: d.on_time, late: d.late, overdue: d.overdue }))),
+    punctualitySection(data.milestones),
     trendSection({ period: data.period, rows: data.trend }, filters, charts, 'scorecard'),
     paretoSection(data.top_defects, filters, charts),
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.last_inspections')),
