@@ -1,6 +1,7 @@
 """A purchase order's history, read from the audit trail (server.services.changes writes it).
 
-Every change to the order, to its lines and to its production orders, newest first: who made it, when, from
+Every change to the order, to its lines, to its production orders, to their milestones and to the inspections
+booked against them, newest first: who made it, when, from
 where (the app, an import, a phone's sync...), and each field's old and new value. References to a factory or a
 style read as their code and number, not as ids.
 """
@@ -12,12 +13,22 @@ import uuid
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import AuditEntry, Factory, ProductionOrder, PurchaseOrder, PurchaseOrderLine, Style, User
+from server.models import (
+    AuditEntry,
+    Factory,
+    Inspection,
+    MilestoneEvent,
+    ProductionOrder,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Style,
+    User,
+)
 from server.services import records
 from server.services.entities import PURCHASE_ORDERS
 
 _ENTITY_OF_TABLE = {model.__tablename__: model.__entity__
-                    for model in (PurchaseOrder, PurchaseOrderLine, ProductionOrder)}
+                    for model in (PurchaseOrder, PurchaseOrderLine, ProductionOrder, MilestoneEvent, Inspection)}
 # Fields whose values are ids of records people know by a code.
 _SHOWN_AS = {"factory_id": (Factory, "code"), "style_id": (Style, "style_number"),
              "purchase_order_id": (PurchaseOrder, "po_number")}
@@ -34,6 +45,14 @@ def order_history(user: User, order_id: uuid.UUID, page: int, page_size: int) ->
     for production_order in db.session.scalars(
             select(ProductionOrder).where(ProductionOrder.purchase_order_id == order.id)):
         labels[production_order.id] = production_order.number
+    numbers = {pid: labels[pid] for pid in labels if pid != order.id}
+    if numbers:
+        for event in db.session.scalars(select(MilestoneEvent).where(
+                MilestoneEvent.production_order_id.in_(list(numbers)))):
+            labels[event.id] = f"{numbers[event.production_order_id]} {event.stage}"
+        for inspection in db.session.scalars(select(Inspection).where(
+                Inspection.production_order_id.in_(list(numbers)))):
+            labels[inspection.id] = f"{numbers[inspection.production_order_id]} {inspection.inspection_type}"
     tables = list(_ENTITY_OF_TABLE)
     where = (AuditEntry.record_id.in_(list(labels)), AuditEntry.table_name.in_(tables))
     total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*where))

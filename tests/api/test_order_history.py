@@ -41,7 +41,8 @@ def test_every_change_reads_as_history_with_who_when_and_old_and_new_values(app,
     assert order_status["at"] >= entries[-1]["at"]
     # The seed's inserts come last, with every field; references read as codes, not ids.
     inserted = {e["record"]: e for e in entries if e["action"] == "insert"}
-    assert set(inserted) == {"PO-A-1", "ST-1 Navy", "MO-A-1"}
+    # With the production order's milestone and the inspection booked against it.
+    assert set(inserted) == {"PO-A-1", "ST-1 Navy", "MO-A-1", "MO-A-1 cut", "MO-A-1 final"}
     assert inserted["PO-A-1"]["actor"] is None and inserted["PO-A-1"]["source"] == "seed"
     assert inserted["PO-A-1"]["changes"]["factory_id"] == {"old": None, "new": "FA"}
     assert inserted["ST-1 Navy"]["changes"]["style_id"] == {"old": None, "new": "ST-1"}
@@ -94,3 +95,22 @@ def test_purchase_orders_filter_by_season_and_the_vocabulary_serves_incoterms(ap
         vocabulary["vocabulary"]["incoterms"]
     refused = manager.patch(f"/api/v1/purchase-orders/{world.PO_B}", json={"incoterm": "FOBB"})
     assert refused.status_code == 400
+
+
+def test_milestones_and_bookings_of_its_production_orders_are_in_the_order_history(app, login_as):
+    from datetime import UTC, datetime, timedelta
+
+    manager = login_as("manager")
+    booked = manager.post("/api/v1/bookings", json={
+        "production_order_id": str(world.PROD_ORDER_A), "inspection_type": "inline",
+        "planned_date": (datetime.now(UTC).date() + timedelta(days=2)).isoformat()})
+    assert booked.status_code == 201, booked.get_json()
+    sewing = login_as("factory_a").post("/api/v1/milestone-events", json={
+        "production_order_id": str(world.PROD_ORDER_A), "stage": "sewing", "quantity": 300,
+        "occurred_on": datetime.now(UTC).date().isoformat(), "delay_reason": "capacity"})
+    assert sewing.status_code == 201, sewing.get_json()
+    newest = history(manager).get_json()[:2]
+    assert [(e["entity"], e["record"], e["action"]) for e in newest] == [
+        ("milestone_event", "MO-A-1 sewing", "insert"), ("inspection", "MO-A-1 inline", "insert")]
+    assert newest[0]["changes"]["delay_reason"] == {"old": None, "new": "capacity"}
+    assert newest[1]["actor"]["name"] == "Manager" and newest[1]["changes"]["status"]["new"] == "planned"
