@@ -1,7 +1,7 @@
 // What "My inspections" lists and in which order. Each inspection becomes a row with what an inspector
-// recognises it by (date, style, PO, factory); inspections booked for the coming days come first (the soonest
-// first, one whose day passed unstarted at the top), then their own open inspections (in progress, then
-// planned, the next one first), then every other one newest first, so the one just started is at the top
+// recognises it by (date, style, PO, factory); their own open inspections come first (in progress, then
+// planned, the next one first), then the inspections booked for the coming days (the soonest first, one whose day
+// passed unstarted at the top), then every other one newest first, so the one just started is at the top
 // however many the phone holds. The search and filters live in the hash (#/inspections?q=...&status=...),
 // so Back from an inspection returns to the same list.
 

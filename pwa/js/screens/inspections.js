@@ -1,5 +1,5 @@
-// "My inspections": inspections booked for the coming days first, the inspector's own open inspections next,
-// then the rest newest first; each row with date, style, PO, factory, type, status and verdict; a search and filters kept in the hash. A phone holds
+// "My inspections": the inspector's own open inspections first (the one in progress on top), the inspections
+// booked for the coming days next, then the rest newest first; each row with date, style, PO, factory, type, status and verdict; a search and filters kept in the hash. A phone holds
 // hundreds of inspections: rows are drawn a page at a time, and typing filters in place (no redraw of the
 // screen, so the keyboard stays up).
 import { getMeta, records } from '../db.js';
@@ -71,8 +71,8 @@ export async function showInspections(root, { user }) {
     more.addEventListener('click', () => showUpTo(shown + PAGE));
     showUpTo(paged.shown);
     mount(listSlot,
-      booked.length ? h('section', {}, h('h2', {}, t('inspections.booked')), h('ul', { class: 'list', 'data-testid': 'booked-list' }, booked.map(rowView))) : null,
       open.length ? h('section', {}, h('h2', {}, t('inspections.open_mine')), h('ul', { class: 'list', 'data-testid': 'open-list' }, open.map(rowView))) : null,
+      booked.length ? h('section', {}, h('h2', {}, t('inspections.booked')), h('ul', { class: 'list', 'data-testid': 'booked-list' }, booked.map(rowView))) : null,
       rest.length ? h('section', {}, h('h2', {}, booked.length || open.length ? t('inspections.others') : t('inspections.all')), restList, more) : null);
   };
 
