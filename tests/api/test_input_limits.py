@@ -187,6 +187,10 @@ def test_every_operation_documents_the_real_error_body(client):
                 continue
             assert operation["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}, (path, method)
             for status, response in operation["responses"].items():
+                # A health check answers 503 with its own report (which part is down), as load balancers expect.
+                if (path, status) == ("/api/v1/health", "503"):
+                    assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}
+                    continue
                 if status.startswith(("4", "5")):
                     name = response["$ref"].rsplit("/", 1)[1]
                     schema = doc["components"]["responses"][name]["content"]["application/json"]["schema"]
