@@ -57,9 +57,10 @@ def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     while time.monotonic() < deadline:
         assert server.poll() is None, f"the server exited:\n{log.read_text()}"
         try:
-            urllib.request.urlopen(base + "/api/v1/health", timeout=2).close()
+            urllib.request.urlopen(base + "/api/v1/health", timeout=10).close()
             return
-        except (urllib.error.URLError, ConnectionError):
+        # Workers still booting: refused, or accepted and answered late (a read timeout is no URLError).
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     raise AssertionError(f"the server did not answer within 60 s:\n{log.read_text()}")
 
