@@ -25,9 +25,18 @@ RESPONSE_ONLY = {"PushResultSchema", "PushResponseSchema", "PullResponseSchema",
                  "FactoryRefSchema", "ScorecardSchema",
                  # a purchase-order import's report (server/schemas/order_import.py)
                  "OrderImportCountsSchema", "OrderImportChangeSchema", "OrderImportLineSchema",
-                 "OrderImportOrderSchema", "OrderImportReportSchema"}
+                 "OrderImportOrderSchema", "OrderImportReportSchema",
+                 # corrective actions on the scorecard (server/schemas/analytics.py)
+                 "CorrectiveActionFiguresSchema",
+                 # the design-review queue and a style's history (server/schemas/reviews.py)
+                 "QueueSchema", "QueueRowSchema", "UnreviewedSchema", "StyleUnreviewedSchema", "ReviewRefSchema",
+                 "FactoryFiguresSchema", "HistoryFiguresSchema",
+                 # a booking's readiness (server/schemas/bookings.py)
+                 "ReadinessSchema",
+                 # delay risk and punctuality (server/schemas/order_risk.py)
+                 "AtRiskSchema", "OutlookSchema", "StageLineSchema", "ReasonShareSchema", "FactoryPunctualitySchema"}
 # Read from query strings, where every value is text.
-FROM_TEXT = {"PullQuery", "PageArgs", "InspectionListArgs", "ParetoArgs",
+FROM_TEXT = {"PullQuery", "PageArgs", "InspectionListArgs", "ParetoArgs", "QueueArgs",
              # a CSV file's cells are text, as a query string's
              "OrderRowSchema"}
 
