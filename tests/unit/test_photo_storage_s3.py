@@ -15,6 +15,7 @@ import threading
 import urllib.request
 
 import pytest
+from botocore.exceptions import ClientError
 
 from server.photos import OffsetMismatch, PhotoStorage, S3Storage
 from server.photos.s3 import MIN_PART_SIZE
@@ -322,5 +323,6 @@ def test_bad_names_are_rejected_by_every_method_and_touch_nothing(storage, name)
 
 def test_check_fails_for_a_missing_bucket(s3_server):
     missing = S3Storage(_make(s3_server, "").client, "no-such-bucket-here")
-    with pytest.raises(Exception):  # noqa: B017 - botocore's ClientError for a 404 on HeadBucket
+    with pytest.raises(ClientError) as refused:
         missing.check()
+    assert refused.value.response["Error"]["Code"] in ("404", "NoSuchBucket")
