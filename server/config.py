@@ -126,6 +126,10 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         "LOGIN_MAX_FAILURES_PER_ADDRESS": defaults.login_max_failures_per_address,
         "LOGIN_WINDOW_SECONDS": defaults.login_window_seconds,
         "TRUSTED_PROXY_HOPS": trusted_proxy_hops,
+        # werkzeug's scrypt (N=2^15: 32 MiB and a good fraction of a second per try) everywhere but the test
+        # suite, which logs in thousands of times; a stored hash names its own cost, so a password set here
+        # is checked at that cost whatever this says.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if environment == "testing" else "scrypt",
         "BOOKING_FINAL_PACKED_PERCENT": _percent(
             "BOOKING_FINAL_PACKED_PERCENT", env.get("BOOKING_FINAL_PACKED_PERCENT"),
             defaults.booking_final_packed_percent),

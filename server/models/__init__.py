@@ -63,6 +63,37 @@ def _index_scope_and_version() -> None:
 _index_scope_and_version()
 
 
+def _order_inserts_along_foreign_keys() -> None:
+    """SQLAlchemy's unit of work orders the INSERTs of one flush only along relationship()s. A sync push
+    writes a whole batch in one flush, so a record naming another new record of the batch through a plain
+    foreign key (a corrective action its inspection, a photo its defect, a comment its review) would be
+    inserted first and refused by the database, and the batch would fall back to one savepoint per
+    mutation. Each such key therefore gets a many-to-one relationship that nothing reads (lazy="raise"):
+    it only tells the flush which table goes first. Self-references are left out (rows of one table are
+    inserted in the order they were added)."""
+    from sqlalchemy.orm import relationship
+
+    from server.extensions import db
+
+    mappers = {mapper.local_table: mapper for mapper in db.Model.registry.mappers}
+    for mapper in list(mappers.values()):
+        ordered = {column for prop in mapper.relationships for column in (*prop.local_columns, *prop.remote_side)}
+        for other in mappers.values():
+            ordered |= {column for prop in other.relationships if prop.mapper is mapper
+                        for column in prop.remote_side}
+        for column in mapper.local_table.columns:
+            for key in column.foreign_keys:
+                target = mappers.get(key.column.table)
+                if target is None or target is mapper or column in ordered:
+                    continue
+                mapper.add_property(f"_insert_after_{column.name}", relationship(
+                    target.class_, foreign_keys=[column], lazy="raise", viewonly=False,
+                    sync_backref=False, passive_updates=True))
+
+
+_order_inserts_along_foreign_keys()
+
+
 def versioned_models() -> dict[str, type]:
     """Entity name -> model class for every domain (versioned) table."""
     from server.extensions import db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -19,8 +20,6 @@ from server.models.base import utcnow
 from server.services import changes
 
 MIN_PASSWORD_LENGTH = 10
-# Verified against when the e-mail is unknown, so response time does not reveal which accounts exist.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
 @dataclass
@@ -34,7 +33,13 @@ class AuthInfo:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Verified against when the e-mail is unknown, so response time does not reveal which accounts exist."""
+    return generate_password_hash("not a real password", method=method)
 
 
 def _digest(secret: str) -> str:
@@ -113,7 +118,8 @@ def authenticate(email: str, password: str, remote_addr: str | None) -> User:
     keys = _throttle_keys(email, remote_addr)
     _refuse_if_throttled(keys, now)
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    valid = check_password_hash(stored, password)
     if not valid or user is None or not user.is_active:
         _record_failure(keys, now)
         raise ApiError(401, "invalid_credentials", "Wrong e-mail or password, or the account is inactive.")

@@ -23,6 +23,11 @@ from server.extensions import db
 from server.models import EmailSubscription, NotificationDelivery, User, WebhookEndpoint
 from server.models.base import utcnow
 from server.models.vocab import NOTIFICATION_EVENTS
+from server.services import changes
+
+# Who subscribes to each event, read once per transaction: a push that opens a corrective action for each of
+# hundreds of inspections would otherwise ask twice per event.
+_SUBSCRIBERS_KEY = changes.CACHE_PREFIX + "event_subscribers"
 
 
 def emit(kind: str, payload: dict, factory_id: uuid.UUID | None = None) -> uuid.UUID:
@@ -43,32 +48,38 @@ def emit(kind: str, payload: dict, factory_id: uuid.UUID | None = None) -> uuid.
         return NotificationDelivery(event_id=event_id, event=kind, payload=body, occurred_at=now,
                                     status="pending", attempts=0, next_attempt_at=now, **target)
 
-    rows = [delivery(channel="webhook", endpoint_id=endpoint.id) for endpoint in _endpoints_for(kind)]
-    rows += [delivery(channel="email", recipient_user_id=user.id, recipient_email=user.email)
-             for user in _recipients_for(kind, factory_id)]
+    endpoints, subscribers = _subscribers(kind)
+    rows = [delivery(channel="webhook", endpoint_id=endpoint_id) for endpoint_id in endpoints]
+    rows += [delivery(channel="email", recipient_user_id=user_id, recipient_email=email)
+             for user_id, email, scope in subscribers
+             if scope is None or (factory_id is not None and factory_id in scope)]
     db.session.add_all(rows)
     return event_id
 
 
-def _endpoints_for(kind: str) -> list[WebhookEndpoint]:
+def _subscribers(kind: str) -> tuple[list[uuid.UUID], list[tuple[uuid.UUID, str, set | None]]]:
+    """The webhook endpoints subscribed to ``kind``, and its e-mail subscribers with the factories each may
+    see (None: every factory)."""
+    cache = db.session.info.setdefault(_SUBSCRIBERS_KEY, {})
+    if kind not in cache:
+        cache[kind] = (_endpoints_for(kind), [(user.id, user.email, factory_scope(user))
+                                              for user in _subscribed_users(kind)])
+    return cache[kind]
+
+
+def _endpoints_for(kind: str) -> list[uuid.UUID]:
     # A handful of endpoints at most: read them all and pick in Python (their events are a JSON list).
     endpoints = db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
                                    .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id))
-    return [endpoint for endpoint in endpoints if kind in (endpoint.events or [])]
+    return [endpoint.id for endpoint in endpoints if kind in (endpoint.events or [])]
 
 
-def _recipients_for(kind: str, factory_id: uuid.UUID | None) -> list[User]:
-    users = db.session.scalars(
+def _subscribed_users(kind: str) -> list[User]:
+    return list(db.session.scalars(
         select(User).join(EmailSubscription, EmailSubscription.user_id == User.id)
         .where(EmailSubscription.event == kind, User.active.is_(True), User.deleted_at.is_(None))
         .order_by(User.email)
-    )
-    recipients = []
-    for user in users:
-        scope = factory_scope(user)
-        if scope is None or (factory_id is not None and factory_id in scope):
-            recipients.append(user)
-    return recipients
+    ))
 
 
 def _jsonable(value):

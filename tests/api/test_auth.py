@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import world
+from flask import Flask
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -315,3 +316,21 @@ def test_trusted_proxy_hops_must_be_a_whole_number(monkeypatch):
         monkeypatch.setenv("TRUSTED_PROXY_HOPS", bad)
         with pytest.raises(ConfigError, match="TRUSTED_PROXY_HOPS"):
             load_config({"TESTING": True})
+
+
+def test_passwords_are_hashed_with_full_cost_scrypt_outside_the_test_suite():
+    """Only the test suite trades the hash's cost for speed; a stored hash keeps the cost it was made with."""
+    from werkzeug.security import check_password_hash
+
+    from server.config import load_config
+    from server.services.auth import hash_password
+
+    production = load_config({"ENV": "production", "SECRET_KEY": "a" * 16 + "-not-a-weak-secret-at-all"})
+    assert production["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert load_config({"ENV": "development"})["PASSWORD_HASH_METHOD"] == "scrypt"
+    app = Flask("hash-check")
+    app.config["PASSWORD_HASH_METHOD"] = production["PASSWORD_HASH_METHOD"]
+    with app.app_context():
+        stored = hash_password("correct horse battery")
+    assert stored.startswith("scrypt:32768:8:1$")
+    assert check_password_hash(stored, "correct horse battery")
