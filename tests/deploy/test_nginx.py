@@ -246,6 +246,7 @@ def test_the_app_records_the_address_the_trusted_hops_imply(stack):
         "POST", "/api/v1/auth/login", json.dumps({"email": email, "password": world.PASSWORD}).encode(),
         {"Content-Type": "application/json", "X-Forwarded-For": FORGED_ADDRESS, "User-Agent": "nginx-test"})
     assert status == 200, body
+    assert f"TRUSTED_PROXY_HOPS={TRUSTED_PROXY_HOPS}" in SITE_FILE.read_text()  # what the file tells operators
     # nginx appends the address of the socket it accepted; the app believes the last TRUSTED_PROXY_HOPS entries.
     forwarded_for = [FORGED_ADDRESS, CLIENT_ADDRESS]
     expected = forwarded_for[-TRUSTED_PROXY_HOPS]
