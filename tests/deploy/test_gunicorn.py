@@ -9,72 +9,31 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
+import gunicornserver
 import pytest
 import world
 from PIL import Image
 
 from sync.client import Backoff, SyncClient, urllib_transport
 
-REPO = Path(__file__).resolve().parents[2]
 WORKERS = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def served(pg_server, s3_server, templates, tmp_path):
     """(base URL, S3 settings, gunicorn's log) of gunicorn serving a PostgreSQL world database and S3 photos."""
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    assert gunicorn.exists(), "gunicorn is in the test extras: pip install -e '.[test]'"
-    port = _free_port()
     s3_settings = s3_server.settings(s3_server.bucket, prefix=f"gunicorn-{secrets.token_hex(4)}/")
     log_path = tmp_path / "gunicorn.log"
-    env = {**os.environ, **s3_settings,
-           "DATABASE_URL": templates.copy("postgresql", "world"), "SEAMLINE_ENV": "development",
-           "SECRET_KEY": secrets.token_hex(32), "PHOTO_DIR": str(tmp_path / "unused-photo-dir"),
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(WORKERS), "PYTHONPATH": str(REPO)}
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([str(gunicorn), "-c", str(REPO / "deploy" / "gunicorn.conf.py")], cwd=REPO,
-                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, server, log_path)
+    env = {**s3_settings, "DATABASE_URL": templates.copy("postgresql", "world"), "SEAMLINE_ENV": "development",
+           "SECRET_KEY": secrets.token_hex(32), "PHOTO_DIR": str(tmp_path / "unused-photo-dir")}
+    with gunicornserver.serve(env, WORKERS, log_path) as base_url:
         yield base_url, s3_settings, log_path
-    finally:
-        server.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(base_url + "/api/v1/health", timeout=5):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer within 120 s:\n{log_path.read_text()[-3000:]}")
 
 
 def _phone(base_url: str, persona: str, state: Path) -> SyncClient:
