@@ -170,6 +170,17 @@ def _review_status_condition(status: str | None):
     return true()
 
 
+def _unreviewed_in_order():
+    """"No live review names the group", for the page: as a count per group rather than ``review IS NULL`` on
+    the outer join, which PostgreSQL plans as a hash anti-join, whose output has no order, so it would read and
+    sort every group to find one page. The count is looked up per group while reading the queue's index."""
+    review = aliased(DefectReview)
+    return select(func.count()).select_from(review).where(
+        review.inspection_id == DefectGroup.inspection_id, review.style_id == DefectGroup.style_id,
+        review.defect_type_id == DefectGroup.defect_type_id, review.severity == DefectGroup.severity,
+        review.deleted_at.is_(None)).correlate(DefectGroup).scalar_subquery() == 0
+
+
 def queue(user: User, args: dict) -> dict:
     """The designer's home: groups of defects of finalized inspections, by style, with their reviews.
 
@@ -195,13 +206,14 @@ def queue(user: User, args: dict) -> dict:
                            for style_id, (critical, major) in counted.items()}
 
     page, page_size = args["page"], args["page_size"]
+    in_page = _unreviewed_in_order() if args.get("review_status") == UNREVIEWED else wanted
     order = (DefectGroup.style_number, DefectGroup.style_id, DefectGroup.severity_rank,
              DefectGroup.finished_at.desc(), DefectGroup.defect_code, DefectGroup.inspection_id)
     groups = (_with_review(select(
         DefectGroup.inspection_id, DefectGroup.style_id, DefectGroup.defect_type_id, DefectGroup.severity,
         DefectGroup.count, DefectGroup.finished_at, DefectGroup.style_number, DefectGroup.severity_rank,
         DefectGroup.defect_code, DefectReview.id.label("review_id")))
-        .where(*filters, wanted).order_by(*order).limit(page_size).offset((page - 1) * page_size)
+        .where(*filters, in_page).order_by(*order).limit(page_size).offset((page - 1) * page_size)
         .subquery("groups"))
     fix = aliased(TechPackVersion)
     rows = db.session.execute(
