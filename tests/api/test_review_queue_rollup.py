@@ -251,3 +251,35 @@ def test_the_rollup_and_the_queue_follow_finalizes_reviews_and_edits(app, login_
                            {"review_status": "new"}])
     rows = _answered(designer, {})["rows"]
     assert rows[0][1] == "ST-0" and rows[-1][1] == "ST-1"
+
+
+def test_migration_0023_back_fills_the_groups_of_inspections_finalized_before_it(app, login_as):
+    from flask_migrate import downgrade, upgrade
+
+    admin, inspector = login_as("admin"), login_as("inspector_a")
+    assert admin.post("/api/v1/styles", json={
+        "id": str(SECOND_STYLE), "style_number": "ST-2", "name": "Woven shirt", "category": "tops_woven"}
+    ).status_code == 201
+    _defect(inspector, world.INSPECTION_A, "minor")
+    inspector.delete(f"/api/v1/inspection-defects/{_defect(inspector, world.INSPECTION_A, 'critical')}")
+    _finalize(inspector, world.INSPECTION_A)
+    both = _inspection(inspector, tech_pack_version_id=str(world.TECH_PACK))
+    _created(inspector.post("/api/v1/inspection-items", json={
+        "inspection_id": both, "style_id": str(SECOND_STYLE), "quantity": 500}))
+    _defect(inspector, both, "major")
+    _defect(inspector, both, "major")
+    _finalize(inspector, both)
+    unfinished = _inspection(inspector)
+    _defect(inspector, unfinished, "minor")
+    with app.app_context():
+        from server.extensions import db
+
+        kept = _rollup_rows()
+        # A (minor, major) for ST-1, the second inspection's majors for ST-1 and ST-2; nothing of the unfinished.
+        assert sorted((str(row[1]) == str(SECOND_STYLE), row[3], row[4]) for row in kept) == [
+            (False, "major", 1), (False, "major", 2), (False, "minor", 1), (True, "major", 2)]
+        db.session.remove()
+        downgrade(revision="0022")
+        upgrade()
+        assert _rollup_rows() == kept
+        db.session.remove()
