@@ -5,6 +5,9 @@ A review names a group of defects: one defect type at one severity, found in one
 one style the inspection covered (the style of its tech pack, or of its items). "Unreviewed" means that no
 review names the group yet.
 
+The queue reads the groups from their rollup (server.models.DefectGroup, kept at finalize by
+server.services.rollups) and joins each group's live review by the group's key.
+
 Figures follow the managers' definitions (server.services.analytics): finalized, not deleted inspections;
 units inspected are each inspection's largest class sample size; DHU is 100 x defects / units inspected.
 """
@@ -171,7 +174,7 @@ def _review_status_condition(status: str | None):
 
 
 def _unreviewed_in_order():
-    """"No live review names the group", for the page: as a count per group rather than ``review IS NULL`` on
+    """No live review names the group, said for the page as a count per group rather than ``review IS NULL`` on
     the outer join, which PostgreSQL plans as a hash anti-join, whose output has no order, so it would read and
     sort every group to find one page. The count is looked up per group while reading the queue's index."""
     review = aliased(DefectReview)
