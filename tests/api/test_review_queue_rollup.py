@@ -212,7 +212,12 @@ def test_the_rollup_and_the_queue_follow_finalizes_reviews_and_edits(app, login_
     _created(inspector_a.post("/api/v1/inspection-items", json={
         "inspection_id": again, "style_id": str(world.STYLE), "quantity": 1000}))
     _defect(inspector_a, again, "major")
-    _finalize(inspector_a, again)
+    # Finalized by a phone's sync push: the same finalize, the same rollups.
+    pushed = inspector_a.post("/api/v1/sync/push", json={
+        "client_id": "rollup-device-0123456789", "protocol_version": 1, "schema_version": 1,
+        "mutations": [{"id": 1, "entity": "inspection", "op": "finalize", "record_id": again,
+                       "fields": {"verdict": PASS}}]}).get_json()
+    assert pushed["results"][0]["status"] == "applied", pushed
     _finalize(inspector_b, world.INSPECTION_B)
     queries = [{}, {"review_status": "unreviewed"}, {"review_status": "acknowledged"}, {"severity": "major"},
                {"style_id": str(SECOND_STYLE)}, {"category": "tops_woven"}, {"defect_category": "fabric"},
