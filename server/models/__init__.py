@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from server.models.accounts import ApiToken, FactoryAssignment, LoginThrottle, User, UserSession
-from server.models.analytics import DefectRollup, FigureRollup
+from server.models.analytics import DefectGroup, DefectRollup, FigureRollup
 from server.models.base import Versioned
 from server.models.catalog import (
     AqlDefault,
@@ -36,7 +36,7 @@ from server.models.uploads import PhotoPartial, PhotoUpload, PhotoUploader
 
 __all__ = [
     "AqlDefault", "ApiToken", "AuditEntry", "ChecklistResult", "ChecklistTemplate", "CorrectiveAction", "DefectRollup",
-    "DefectReview", "DefectType", "ReviewComment",
+    "DefectGroup", "DefectReview", "DefectType", "ReviewComment",
     "Factory", "FactoryAssignment", "FigureRollup", "Inspection", "InspectionDefect", "InspectionItem",
     "LoginThrottle", "MeasurementResult", "MeasurementSpec", "MilestoneEvent", "Photo", "PhotoPartial",
     "PhotoUpload", "PhotoUploader",

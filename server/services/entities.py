@@ -58,7 +58,7 @@ from server.schemas.orders import (
     PurchaseOrderSchema,
 )
 from server.schemas.reviews import DefectReviewSchema, ReviewCommentSchema
-from server.services import corrective_actions
+from server.services import corrective_actions, rollups
 from server.services.finalize import apply_finalize
 from server.services.inspections import before_inspection_write
 from server.services.photos import before_photo_write
@@ -72,9 +72,17 @@ RECORDERS = ("inspector", "admin")
 NOBODY: tuple[str, ...] = ()
 
 
-def _reference(model, label, schema, filters, order_by, scope_column=None):
+def _reference(model, label, schema, filters, order_by, scope_column=None, before_write=None):
     return Resource(model, label, schema, read=EVERYONE, create=ADMIN, update=ADMIN, delete=ADMIN,
-                    filters=filters, order_by=order_by, scope_column=scope_column)
+                    filters=filters, order_by=order_by, scope_column=scope_column, before_write=before_write)
+
+
+def _restating(restate, copied: tuple[str, ...]):
+    """A before_write that rewrites the review queue's copies of a record's fields when an edit touches them."""
+    def before_write(user, record, data, is_new):
+        if not is_new and any(field in data for field in copied):
+            restate(record)
+    return before_write
 
 
 def _inspection_part(model, label, schema, filters=("inspection_id",)):
@@ -84,10 +92,14 @@ def _inspection_part(model, label, schema, filters=("inspection_id",)):
 
 # Every user sees the factories in their scope, and only those.
 FACTORIES = _reference(Factory, "factory", FactorySchema, ("country", "active"), ("code",), scope_column="id")
-STYLES = _reference(Style, "style", StyleSchema, ("season", "category", "active"), ("style_number",))
+# The review queue's groups copy a style's number, season and category, and a defect type's code and category.
+STYLES = _reference(Style, "style", StyleSchema, ("season", "category", "active"), ("style_number",),
+                    before_write=_restating(rollups.restate_style, tuple(rollups.STYLE_COPIES.values())))
 TECH_PACK_VERSIONS = _reference(TechPackVersion, "tech-pack version", TechPackVersionSchema, ("style_id",),
                                 ("issued_on",))
-DEFECT_TYPES = _reference(DefectType, "defect type", DefectTypeSchema, ("category", "active"), ("code",))
+DEFECT_TYPES = _reference(DefectType, "defect type", DefectTypeSchema, ("category", "active"), ("code",),
+                          before_write=_restating(rollups.restate_defect_type,
+                                                  tuple(rollups.DEFECT_TYPE_COPIES.values())))
 MEASUREMENT_SPECS = _reference(MeasurementSpec, "measurement spec", MeasurementSpecSchema,
                                ("style_id", "tech_pack_version_id", "size"), ("size", "point_code"))
 CHECKLIST_TEMPLATES = _reference(ChecklistTemplate, "checklist template", ChecklistTemplateSchema,

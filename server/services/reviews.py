@@ -5,6 +5,9 @@ A review names a group of defects: one defect type at one severity, found in one
 one style the inspection covered (the style of its tech pack, or of its items). "Unreviewed" means that no
 review names the group yet.
 
+The queue reads the groups from their rollup (server.models.DefectGroup, kept at finalize by
+server.services.rollups) and joins each group's live review by the group's key.
+
 Figures follow the managers' definitions (server.services.analytics): finalized, not deleted inspections;
 units inspected are each inspection's largest class sample size; DHU is 100 x defects / units inspected.
 """
@@ -15,13 +18,14 @@ import uuid
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select, union
+from sqlalchemy import and_, case, false, func, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from server.authz import factory_scope
 from server.errors import ApiError, not_found, validation_error
 from server.extensions import db
 from server.models import (
+    DefectGroup,
     DefectReview,
     DefectType,
     Factory,
@@ -134,108 +138,115 @@ def _finalized_in_scope(user: User) -> list:
     return conditions
 
 
-def _queue_base(user: User, args: dict, columns, with_status: bool):
-    """Defects of finalized inspections, one row per (defect, style covered), with the group's review if any."""
-    styles = inspection_styles()
-    stmt = (select(*columns(styles)).select_from(InspectionDefect)
-            .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
-            .join(styles, styles.c.inspection_id == Inspection.id)
-            .join(Style, Style.id == styles.c.style_id)
-            .join(DefectType, DefectType.id == InspectionDefect.defect_type_id)
-            .outerjoin(DefectReview, and_(DefectReview.inspection_id == Inspection.id,
-                                          DefectReview.style_id == styles.c.style_id,
-                                          DefectReview.defect_type_id == InspectionDefect.defect_type_id,
-                                          DefectReview.severity == InspectionDefect.severity,
-                                          DefectReview.deleted_at.is_(None)))
-            .where(InspectionDefect.deleted_at.is_(None), *_finalized_in_scope(user)))
-    if args.get("style_id"):
-        stmt = stmt.where(styles.c.style_id == args["style_id"])
-    if args.get("season"):
-        stmt = stmt.where(Style.season == args["season"])
-    if args.get("category"):
-        stmt = stmt.where(Style.category == args["category"])
-    if args.get("factory_id"):
-        stmt = stmt.where(Inspection.factory_id == args["factory_id"])
-    if args.get("defect_type_id"):
-        stmt = stmt.where(InspectionDefect.defect_type_id == args["defect_type_id"])
-    if args.get("defect_category"):
-        stmt = stmt.where(DefectType.category == args["defect_category"])
-    if args.get("severity"):
-        stmt = stmt.where(InspectionDefect.severity == args["severity"])
+def _group_filters(user: User, args: dict) -> list:
+    """The queue's filters but the review status, as conditions on the groups (server.models.DefectGroup)."""
+    conditions = []
+    scope = factory_scope(user)
+    if scope is not None:
+        conditions.append(DefectGroup.factory_id.in_(scope) if scope else false())
+    for name, column in (("style_id", DefectGroup.style_id), ("season", DefectGroup.season),
+                         ("category", DefectGroup.category), ("factory_id", DefectGroup.factory_id),
+                         ("defect_type_id", DefectGroup.defect_type_id),
+                         ("defect_category", DefectGroup.defect_category), ("severity", DefectGroup.severity)):
+        if args.get(name):
+            conditions.append(column == args[name])
     if args.get("date_from"):
-        stmt = stmt.where(Inspection.finished_at >= _day_start(args["date_from"]))
+        conditions.append(DefectGroup.finished_at >= _day_start(args["date_from"]))
     if args.get("date_to"):
-        stmt = stmt.where(Inspection.finished_at < _day_start(args["date_to"] + timedelta(days=1)))
-    status = args.get("review_status")
-    if with_status and status == UNREVIEWED:
-        stmt = stmt.where(DefectReview.id.is_(None))
-    elif with_status and status:
-        stmt = stmt.where(DefectReview.status == status)
-    return stmt, styles
+        conditions.append(DefectGroup.finished_at < _day_start(args["date_to"] + timedelta(days=1)))
+    return conditions
+
+
+def _with_review(stmt):
+    """The groups with their live review, if any (looked up by the review's group key)."""
+    return stmt.select_from(DefectGroup).outerjoin(DefectReview, and_(
+        DefectReview.inspection_id == DefectGroup.inspection_id, DefectReview.style_id == DefectGroup.style_id,
+        DefectReview.defect_type_id == DefectGroup.defect_type_id, DefectReview.severity == DefectGroup.severity,
+        DefectReview.deleted_at.is_(None)))
+
+
+def _review_status_condition(status: str | None):
+    if status == UNREVIEWED:
+        return DefectReview.id.is_(None)
+    if status:
+        return DefectReview.status == status
+    return true()
+
+
+def _unreviewed_in_order():
+    """No live review names the group, said for the page as a count per group rather than ``review IS NULL`` on
+    the outer join, which PostgreSQL plans as a hash anti-join, whose output has no order, so it would read and
+    sort every group to find one page. The count is looked up per group while reading the queue's index."""
+    review = aliased(DefectReview)
+    return select(func.count()).select_from(review).where(
+        review.inspection_id == DefectGroup.inspection_id, review.style_id == DefectGroup.style_id,
+        review.defect_type_id == DefectGroup.defect_type_id, review.severity == DefectGroup.severity,
+        review.deleted_at.is_(None)).correlate(DefectGroup).scalar_subquery() == 0
 
 
 def queue(user: User, args: dict) -> dict:
-    """The designer's home: groups of defects of finalized inspections, by style, with their reviews."""
-    def group_columns(styles):
-        return (Inspection.id.label("inspection_id"), styles.c.style_id.label("style_id"),
-                InspectionDefect.defect_type_id.label("defect_type_id"), InspectionDefect.severity.label("severity"),
-                DefectReview.id.label("review_id"), func.count(InspectionDefect.id).label("count"))
+    """The designer's home: groups of defects of finalized inspections, by style, with their reviews.
 
-    base, styles = _queue_base(user, args, group_columns, with_status=True)
-    groups = (base.group_by(Inspection.id, styles.c.style_id, InspectionDefect.defect_type_id,
-                            InspectionDefect.severity, DefectReview.id)
-              .subquery("groups"))
-    total = db.session.scalar(select(func.count()).select_from(groups))
+    Read from the groups' rollup: one grouped query gives the total and the unreviewed counts per style, and
+    the page is the next rows of the queue's order (an index), filtered, limited and offset in SQL."""
+    filters = _group_filters(user, args)
+    wanted = _review_status_condition(args.get("review_status"))
+    unreviewed = DefectReview.id.is_(None)
+
+    def unreviewed_defects(severity):
+        return func.sum(case((and_(unreviewed, DefectGroup.severity == severity), DefectGroup.count), else_=0))
+
+    per_style = db.session.execute(_with_review(select(
+        DefectGroup.style_id, func.sum(case((wanted, 1), else_=0)).label("groups"),
+        unreviewed_defects("critical").label("critical"), unreviewed_defects("major").label("major")))
+        .where(*filters).group_by(DefectGroup.style_id)).all()
+    total = sum(int(s.groups or 0) for s in per_style)
+    counted = {s.style_id: (int(s.critical or 0), int(s.major or 0)) for s in per_style if s.critical or s.major}
+    styles = {s.id: s for s in db.session.execute(
+        select(Style.id, Style.style_number, Style.name).where(Style.id.in_(list(counted))))} if counted else {}
+    unreviewed_by_style = {style_id: {"style_id": style_id, "style_number": styles[style_id].style_number,
+                                      "name": styles[style_id].name, "critical": critical, "major": major}
+                           for style_id, (critical, major) in counted.items()}
+
     page, page_size = args["page"], args["page_size"]
+    in_page = _unreviewed_in_order() if args.get("review_status") == UNREVIEWED else wanted
+    order = (DefectGroup.style_number, DefectGroup.style_id, DefectGroup.severity_rank,
+             DefectGroup.finished_at.desc(), DefectGroup.defect_code, DefectGroup.inspection_id)
+    groups = (_with_review(select(
+        DefectGroup.inspection_id, DefectGroup.style_id, DefectGroup.defect_type_id, DefectGroup.severity,
+        DefectGroup.count, DefectGroup.finished_at, DefectGroup.style_number, DefectGroup.severity_rank,
+        DefectGroup.defect_code, DefectReview.id.label("review_id")))
+        .where(*filters, in_page).order_by(*order).limit(page_size).offset((page - 1) * page_size)
+        .subquery("groups"))
     fix = aliased(TechPackVersion)
-    rank = case(SEVERITY_RANK, value=groups.c.severity)
     rows = db.session.execute(
-        select(groups, Inspection.finished_at, Inspection.inspection_type, Inspection.factory_id,
-               Factory.name.label("factory_name"), Style.style_number, Style.name.label("style_name"), Style.season,
-               Style.category, DefectType.code, DefectType.name.label("defect_name"),
-               DefectType.category.label("defect_category"), DefectReview.status, DefectReview.root_cause,
-               DefectReview.fix_tech_pack_version_id, fix.version_label.label("fix_version_label"))
+        select(groups, Inspection.inspection_type, Inspection.factory_id, Factory.name.label("factory_name"),
+               Style.name.label("style_name"), Style.season, Style.category, DefectType.code,
+               DefectType.name.label("defect_name"), DefectType.category.label("defect_category"),
+               DefectReview.status, DefectReview.root_cause, DefectReview.fix_tech_pack_version_id,
+               fix.version_label.label("fix_version_label"))
         .join(Inspection, Inspection.id == groups.c.inspection_id)
         .join(Factory, Factory.id == Inspection.factory_id)
         .join(Style, Style.id == groups.c.style_id)
         .join(DefectType, DefectType.id == groups.c.defect_type_id)
         .outerjoin(DefectReview, DefectReview.id == groups.c.review_id)
         .outerjoin(fix, fix.id == DefectReview.fix_tech_pack_version_id)
-        .order_by(Style.style_number, Style.id, rank, Inspection.finished_at.desc(), DefectType.code,
-                  groups.c.inspection_id)
-        .limit(page_size).offset((page - 1) * page_size)).all()
-    unreviewed_by_style = _unreviewed_by_style(user, args)
+        .order_by(groups.c.style_number, groups.c.style_id, groups.c.severity_rank, groups.c.finished_at.desc(),
+                  groups.c.defect_code, groups.c.inspection_id)).all()
     details = _row_details(rows)
     by_style: dict = {}
     for r in rows:
         style = by_style.get(r.style_id)
         if style is None:
-            counts = unreviewed_by_style.get(r.style_id, {})
+            critical, major = counted.get(r.style_id, (0, 0))
             style = by_style[r.style_id] = {
                 "style_id": r.style_id, "style_number": r.style_number, "name": r.style_name, "season": r.season,
-                "category": r.category, "rows": [],
-                "unreviewed": {"critical": counts.get("critical", 0), "major": counts.get("major", 0)}}
+                "category": r.category, "rows": [], "unreviewed": {"critical": critical, "major": major}}
         style["rows"].append(_queue_row(r, details))
     listed = sorted(unreviewed_by_style.values(), key=lambda s: (-s["critical"], -s["major"], s["style_number"]))
     return {"total": total, "page": page, "page_size": page_size,
             "unreviewed": {"critical": sum(s["critical"] for s in listed), "major": sum(s["major"] for s in listed)},
-            "unreviewed_by_style": [s for s in listed if s["critical"] or s["major"]],
-            "styles": list(by_style.values())}
-
-
-def _unreviewed_by_style(user: User, args: dict) -> dict:
-    """Per style: defects of no review at critical and at major, over the whole filtered queue."""
-    def columns(styles):
-        return (styles.c.style_id.label("style_id"), Style.style_number, Style.name,
-                func.sum(case((InspectionDefect.severity == "critical", 1), else_=0)).label("critical"),
-                func.sum(case((InspectionDefect.severity == "major", 1), else_=0)).label("major"))
-
-    base, styles = _queue_base(user, args, columns, with_status=False)
-    stmt = (base.where(DefectReview.id.is_(None), InspectionDefect.severity.in_(("critical", "major")))
-            .group_by(styles.c.style_id, Style.style_number, Style.name))
-    return {r.style_id: {"style_id": r.style_id, "style_number": r.style_number, "name": r.name,
-                         "critical": int(r.critical or 0), "major": int(r.major or 0)}
-            for r in db.session.execute(stmt)}
+            "unreviewed_by_style": listed, "styles": list(by_style.values())}
 
 
 def _row_details(rows) -> dict:

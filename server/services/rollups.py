@@ -1,10 +1,13 @@
 """Keeping server.models.analytics's rollups in step with finalized inspections.
 
 ``add_finalized`` runs inside finalize's transaction (REST and sync push alike),
-so a figure never misses a finalized inspection nor counts one that was rolled
-back. ``rebuild`` recomputes both tables from the records with grouped
-INSERT ... SELECT queries: after data written outside finalize (the demo seed,
-the benchmark, an import of old records), or to check the incremental path.
+so a figure or a review-queue group never misses a finalized inspection nor
+counts one that was rolled back. ``rebuild`` recomputes every table from the
+records with grouped INSERT ... SELECT queries: after data written outside
+finalize (the demo seed, the benchmark, an import of old records), or to check
+the incremental path. The review queue's groups copy what the queue filters and
+orders by from the style and the defect type: ``restate_style`` and
+``restate_defect_type`` rewrite those copies when an admin edits either.
 """
 
 from __future__ import annotations
@@ -16,12 +19,26 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from server.extensions import db
-from server.models import DefectRollup, FigureRollup, Inspection, InspectionDefect, InspectionItem, Style
+from server.models import (
+    DefectGroup,
+    DefectRollup,
+    DefectType,
+    FigureRollup,
+    Inspection,
+    InspectionDefect,
+    InspectionItem,
+    Style,
+)
 from server.services.inspections import SEVERITY_CLASSES
 
 KEY = ("day", "factory_id", "inspection_type", "inspector_id", "kind", "style_id", "category")
 FIGURES = ("inspections", "passed", "original_inspections", "original_passed", "units_inspected", "defects")
 DEFECT_COUNTS = ("count", "critical", "major", "minor")
+# The review queue shows the worst defects first.
+SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2}
+# What a defect group copies from its style and its defect type: {group column: record attribute}.
+STYLE_COPIES = {"style_number": "style_number", "season": "season", "category": "category"}
+DEFECT_TYPE_COPIES = {"defect_code": "code", "defect_category": "category"}
 
 
 class UtcDay(FunctionElement):
@@ -57,11 +74,12 @@ def _dimension_rows(kind: str):
 
 
 def rebuild() -> None:
-    """Both rollup tables from scratch, one grouped query per table and kind."""
+    """Every rollup table from scratch, one grouped query per table and kind."""
     from server.services.analytics import units_inspected
 
     db.session.execute(delete(FigureRollup))
     db.session.execute(delete(DefectRollup))
+    _rebuild_defect_groups()
     counts = (select(InspectionDefect.inspection_id.label("inspection_id"), func.count().label("n"))
               .where(InspectionDefect.deleted_at.is_(None))
               .group_by(InspectionDefect.inspection_id).subquery("defect_counts"))
@@ -98,6 +116,32 @@ def rebuild() -> None:
         db.session.execute(insert(DefectRollup).from_select([*KEY, "defect_type_id", *DEFECT_COUNTS], defects))
 
 
+def _rebuild_defect_groups() -> None:
+    """The review queue's groups: each live defect of a finalized inspection, once per style it covered."""
+    from server.services.reviews import inspection_styles
+
+    db.session.execute(delete(DefectGroup))
+    styles = inspection_styles()
+    groups = (select(Inspection.id, styles.c.style_id, InspectionDefect.defect_type_id, InspectionDefect.severity,
+                     func.count(), Inspection.factory_id, Inspection.finished_at,
+                     case(SEVERITY_RANK, value=InspectionDefect.severity),
+                     *[getattr(Style, a) for a in STYLE_COPIES.values()],
+                     *[getattr(DefectType, a) for a in DEFECT_TYPE_COPIES.values()])
+              .select_from(InspectionDefect)
+              .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
+              .join(styles, styles.c.inspection_id == Inspection.id)
+              .join(Style, Style.id == styles.c.style_id)
+              .join(DefectType, DefectType.id == InspectionDefect.defect_type_id)
+              .where(_finalized(), InspectionDefect.deleted_at.is_(None))
+              .group_by(Inspection.id, styles.c.style_id, InspectionDefect.defect_type_id, InspectionDefect.severity,
+                        Inspection.factory_id, Inspection.finished_at,
+                        *[getattr(Style, a) for a in STYLE_COPIES.values()],
+                        *[getattr(DefectType, a) for a in DEFECT_TYPE_COPIES.values()]))
+    db.session.execute(insert(DefectGroup).from_select(
+        ["inspection_id", "style_id", "defect_type_id", "severity", "count", "factory_id", "finished_at",
+         "severity_rank", *STYLE_COPIES, *DEFECT_TYPE_COPIES], groups))
+
+
 def add_finalized(inspection: Inspection) -> None:
     """Add one just-finalized inspection to the rollups (inside finalize's transaction)."""
     day = inspection.finished_at.astimezone(UTC).date()
@@ -129,6 +173,40 @@ def add_finalized(inspection: Inspection) -> None:
         _increment(FigureRollup, key, figures)
         for defect_type_id, row in by_type.items():
             _increment(DefectRollup, {**key, "defect_type_id": defect_type_id}, row)
+    _add_defect_groups(inspection, found)
+
+
+def _add_defect_groups(inspection: Inspection, found: list) -> None:
+    """The review queue's groups of one just-finalized inspection: (defect type, severity) x style covered."""
+    from server.services.reviews import styles_of
+
+    style_ids = styles_of(inspection)
+    if not found or not style_ids:
+        return
+    styles = db.session.scalars(select(Style).where(Style.id.in_(style_ids))).all()
+    types = {t.id: t for t in db.session.scalars(
+        select(DefectType).where(DefectType.id.in_({defect_type_id for defect_type_id, _, _ in found})))}
+    db.session.execute(insert(DefectGroup), [
+        {"inspection_id": inspection.id, "style_id": style.id, "defect_type_id": defect_type_id,
+         "severity": severity, "count": n, "factory_id": inspection.factory_id,
+         "finished_at": inspection.finished_at, "severity_rank": SEVERITY_RANK[severity],
+         **{column: getattr(style, a) for column, a in STYLE_COPIES.items()},
+         **{column: getattr(types[defect_type_id], a) for column, a in DEFECT_TYPE_COPIES.items()}}
+        for style in styles for defect_type_id, severity, n in found])
+
+
+def restate_style(style: Style) -> None:
+    """Copy a style's number, season and category to its review-queue groups (after an edit)."""
+    db.session.execute(update(DefectGroup).where(DefectGroup.style_id == style.id).values(
+        {column: getattr(style, a) for column, a in STYLE_COPIES.items()}).execution_options(
+        synchronize_session=False))
+
+
+def restate_defect_type(defect_type: DefectType) -> None:
+    """Copy a defect type's code and category to its review-queue groups (after an edit)."""
+    db.session.execute(update(DefectGroup).where(DefectGroup.defect_type_id == defect_type.id).values(
+        {column: getattr(defect_type, a) for column, a in DEFECT_TYPE_COPIES.items()}).execution_options(
+        synchronize_session=False))
 
 
 def _increment(model, key: dict, amounts: dict) -> None:

@@ -50,15 +50,15 @@ def _samples(data: dict) -> dict[str, list]:
     }
 
 
-# Known to read whole tables, with the reason; each is a named follow-up, never a silent pass. The design-review
-# queue groups every finalized defect by style, defect type and severity, then pages the groups: it needs a
-# rollup of defect groups kept at finalize (as the figures have) before it can read only one page.
-KNOWN_WHOLE_READS = {"/api/v1/design-review/queue": "groups every finalized defect before paging (needs a rollup)"}
+# Known to read whole tables, with the reason; each is a named follow-up, never a silent pass
+# ({rule: reason}; empty since the design-review queue reads its rollup of defect groups).
+KNOWN_WHOLE_READS: dict[str, str] = {}
 
 # Routes with a path argument: the argument to call them with (from the large data set).
 WITH_ARGUMENTS = {
     "/api/v1/analytics/factories/<uuid:factory_id>/scorecard": lambda data: {"factory_id": data["factory"]},
     "/api/v1/factories/<uuid:record_id>/switching": lambda data: {"record_id": data["factory"]},
+    "/api/v1/design-review/styles/<uuid:record_id>/history": lambda data: {"record_id": data["style"]},
 }
 
 
