@@ -1,6 +1,6 @@
 // One purchase order for managers: its terms, its lines (style, colourway, sizes, quantity, exact unit price,
-// dates), the production orders it is split into with each stage's planned date, and its history from the
-// server's audit trail (who changed what, when, old and new values).
+// dates), the production orders it is split into with each stage's planned date (each a link to its timeline),
+// and its history from the server's audit trail (who changed what, when, old and new values).
 import { ApiError, NetworkError } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatDateTime, formatDay, formatNumber, t } from '../i18n.js';
@@ -28,9 +28,18 @@ function historyValue(value) {
   return typeof value === 'object' ? pairs(value) : String(value);
 }
 
+// Of two plans (objects), only the entries that changed: "sewing=2026-04-01 → sewing=2026-04-08", not both plans.
+function changedEntries(old, changed) {
+  if (!old || !changed || typeof old !== 'object' || typeof changed !== 'object') return [old, changed];
+  const keys = [...new Set([...Object.keys(old), ...Object.keys(changed)])].filter((key) => old[key] !== changed[key]);
+  const pick = (value) => Object.fromEntries(keys.filter((key) => key in value).map((key) => [key, value[key]]));
+  return [pick(old), pick(changed)];
+}
+
 function historyChange(action, field, change) {
+  const [old, changed] = changedEntries(change.old, change.new);
   return h('li', {}, h('code', {}, field), ': ', action === 'insert' ? historyValue(change.new)
-    : [h('del', {}, historyValue(change.old)), ' → ', h('ins', {}, historyValue(change.new))]);
+    : [h('del', {}, historyValue(old)), ' → ', h('ins', {}, historyValue(changed))]);
 }
 
 function historyEntry(entry) {
@@ -81,7 +90,7 @@ export async function showPurchaseOrder(root, id) {
         }), 'order-lines') : h('p', { class: 'muted' }, t('order.no_lines'))),
     h('section', { class: 'card' }, h('h2', {}, t('order.production_orders')),
       productionOrders.length ? table(['order.number', 'order.factory_line', 'order.colourway', 'order.quantity', 'order.ex_factory', 'orders.status', 'order.stage_plan'],
-        productionOrders.map((po) => [po.number, po.factory_line || '–', po.colourway || '–', formatNumber(po.quantity),
+        productionOrders.map((po) => [h('a', { href: `#/production-order/${po.id}`, 'data-testid': 'production-order-timeline' }, po.number), po.factory_line || '–', po.colourway || '–', formatNumber(po.quantity),
           day(po.ex_factory_date || po.planned_finish), t(`order_status.${po.status}`), stagePlan(po.stage_plan)]), 'order-production-orders')
         : h('p', { class: 'muted' }, t('order.no_production_orders'))),
     historySection(history));
