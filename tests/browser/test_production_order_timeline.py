@@ -1,7 +1,7 @@
 """A production order's timeline in the app (issue 16): reached from the orders at risk, it shows planned against
 actual per stage, the projected ship date against the ex-factory date and the late stages with their reason; a
-manager moves sewing's planned day there and sees the projection and the order's history change; and the screen
-fits a 360 px phone.
+manager moves sewing's planned day there and sees the projection and the order's history change (there and on its
+purchase order's page); and the screen fits a 360 px phone.
 
 Asks for live_app before the browser context, so it closes before the server stops.
 """
@@ -81,12 +81,14 @@ def test_a_manager_reads_the_timeline_and_replans_a_stage(live_app, browser):
         assert page.inner_text("[data-testid=timeline-verdict]") == "Projected to ship by the ex-factory date."
         assert page.input_value("#plan-sewing") == _day(SEWING_REPLANNED)
 
-        # The order's history names the changed stage with its old and new day, and only that stage.
-        page.click("[data-testid=timeline-order-link]")
-        newest = page.wait_for_selector("[data-testid=history-entry]").inner_text()
+        # Its history names the changed stage with its old and new day, and only that stage; so does its purchase
+        # order's.
+        newest = page.inner_text("[data-testid=history-entry]")
         assert "MO-A-1" in newest and "Manager" in newest
         assert f"sewing={_day(SEWING_PLANNED)}" in newest and f"sewing={_day(SEWING_REPLANNED)}" in newest
         assert "finishing=" not in newest
+        page.click("[data-testid=timeline-order-link]")
+        assert page.wait_for_selector("[data-testid=history-entry]").inner_text() == newest
         # Back to the timeline from the order's production orders; on a 360 px phone it fits without scrolling.
         page.set_viewport_size({"width": 360, "height": 780})
         page.click("[data-testid=production-order-timeline]")

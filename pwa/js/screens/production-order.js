@@ -1,8 +1,9 @@
 // One production order's timeline: every milestone stage's planned day against the day it was actually reached,
 // on one axis with the ex-factory date and the projected ship date; late stages with their delay reason; whether
-// the order is projected to ship late, at which stage it slips and why. Reached from its purchase order's page
-// and from the list of orders at risk. Managers and admins change the plan here (a planned day per stage, the
-// ex-factory date); the server checks it, records the change in the order's history and projects again.
+// the order is projected to ship late, at which stage it slips and why; and its history (the plan's changes, its
+// milestones and bookings). Reached from its purchase order's page and from the list of orders at risk. Managers
+// and admins change the plan here (a planned day per stage, the ex-factory date); the server checks it, records
+// the change in the order's history and projects again.
 // Asked of the server: managers keep no factory's orders on their phone.
 import { ApiError, NetworkError, getJson, request } from '../api.js';
 import { markField } from '../checks.js';
@@ -12,6 +13,7 @@ import { formatDay, formatNumber, t } from '../i18n.js';
 import { position, span } from '../timeline.js';
 import { may, words } from '../vocabulary.js';
 import { reasonName } from './milestone-figures.js';
+import { historySection } from './order-history.js';
 
 function day(value) {
   return value ? formatDay(value) : '–';
@@ -22,9 +24,10 @@ export async function showProductionOrder(root, id, { user, saved = false }) {
   mount(root, h('h1', {}, t('timeline.title')), h('p', { class: 'loading' }, t('orders.loading')));
   let order;
   let outlook;
+  let history;
   try {
-    [order, outlook] = await Promise.all([getJson(`/api/v1/production-orders/${id}`),
-      getJson(`/api/v1/production-orders/${id}/timeline`)]);
+    [order, outlook, history] = await Promise.all([getJson(`/api/v1/production-orders/${id}`),
+      getJson(`/api/v1/production-orders/${id}/timeline`), getJson(`/api/v1/production-orders/${id}/history?page_size=100`)]);
   } catch (error) {
     if (!(error instanceof NetworkError) && !(error instanceof ApiError && error.status === 404)) throw error;
     mount(root, h('h1', {}, t('timeline.title')),
@@ -38,7 +41,8 @@ export async function showProductionOrder(root, id, { user, saved = false }) {
     saved ? h('p', { class: 'notice', role: 'status', 'data-testid': 'plan-saved' }, t('timeline.saved')) : null,
     outlookSection(outlook),
     stagesSection(outlook),
-    may(user.role, 'production_order', 'update') ? planForm(root, order, user) : null);
+    may(user.role, 'production_order', 'update') ? planForm(root, order, user) : null,
+    historySection(history));
   root.dataset.timelineReady = 'true';
 }
 

@@ -3,9 +3,10 @@
 // and its history from the server's audit trail (who changed what, when, old and new values).
 import { ApiError, NetworkError } from '../api.js';
 import { h, mount } from '../dom.js';
-import { formatDateTime, formatDay, formatNumber, t } from '../i18n.js';
+import { formatDay, formatNumber, t } from '../i18n.js';
 import { loadOrder, pairs } from '../purchase-orders.js';
 import { words } from '../vocabulary.js';
+import { historySection } from './order-history.js';
 
 function table(headers, rows, testid) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'figures', 'data-testid': testid },
@@ -21,38 +22,6 @@ function day(value) {
 function stagePlan(plan = {}) {
   const planned = words('milestone_stages').filter((stage) => plan[stage]);
   return planned.length ? planned.map((stage) => `${t(`stage.${stage}`)} ${formatDay(plan[stage])}`).join(' · ') : '–';
-}
-
-function historyValue(value) {
-  if (value === null || value === undefined || value === '') return '–';
-  return typeof value === 'object' ? pairs(value) : String(value);
-}
-
-// Of two plans (objects), only the entries that changed: "sewing=2026-04-01 → sewing=2026-04-08", not both plans.
-function changedEntries(old, changed) {
-  if (!old || !changed || typeof old !== 'object' || typeof changed !== 'object') return [old, changed];
-  const keys = [...new Set([...Object.keys(old), ...Object.keys(changed)])].filter((key) => old[key] !== changed[key]);
-  const pick = (value) => Object.fromEntries(keys.filter((key) => key in value).map((key) => [key, value[key]]));
-  return [pick(old), pick(changed)];
-}
-
-function historyChange(action, field, change) {
-  const [old, changed] = changedEntries(change.old, change.new);
-  return h('li', {}, h('code', {}, field), ': ', action === 'insert' ? historyValue(change.new)
-    : [h('del', {}, historyValue(old)), ' → ', h('ins', {}, historyValue(changed))]);
-}
-
-function historyEntry(entry) {
-  return h('li', { 'data-testid': 'history-entry' },
-    h('p', {}, h('strong', {}, t(`history.action.${entry.action}`), ' ', entry.record), ' · ',
-      entry.actor ? entry.actor.name : t('history.system'), ' · ', t(`history.source.${entry.source}`), ' · ',
-      h('time', { datetime: entry.at }, formatDateTime(entry.at))),
-    h('ul', { class: 'changes' }, Object.entries(entry.changes).map(([field, change]) => historyChange(entry.action, field, change))));
-}
-
-function historySection(history) {
-  return h('section', { class: 'card', 'data-testid': 'order-history' }, h('h2', {}, t('order.history')),
-    history.length ? h('ol', { class: 'history' }, history.map(historyEntry)) : h('p', { class: 'muted' }, t('order.history_none')));
 }
 
 export async function showPurchaseOrder(root, id) {
