@@ -32,7 +32,6 @@ export async function showProductionOrder(root, id, { user, saved = false }) {
     if (!(error instanceof NetworkError) && !(error instanceof ApiError && error.status === 404)) throw error;
     mount(root, h('h1', {}, t('timeline.title')),
       h('p', { class: 'notice warn' }, error instanceof NetworkError ? t('orders.offline') : t('timeline.not_found')));
-    root.dataset.timelineReady = 'true';
     return;
   }
   mount(root,
@@ -43,7 +42,6 @@ export async function showProductionOrder(root, id, { user, saved = false }) {
     stagesSection(outlook),
     may(user.role, 'production_order', 'update') ? planForm(root, order, user) : null,
     historySection(history));
-  root.dataset.timelineReady = 'true';
 }
 
 function outlookSection(outlook) {
