@@ -29,8 +29,8 @@ const LIST_SCREENS = ['', '#', '#/', '#/inspections', '#/milestones', '#/actions
 // away), field staff on their inspections.
 const HOME = { manager: 'dashboard', admin: 'dashboard', designer: 'reviews' };
 const FIGURE_SCREENS = ['dashboard', 'factory', 'figures', 'defects', 'reviews', 'review', 'style-history'];
-// The managers' purchase orders: wide on a laptop like the figures.
-const WIDE_SCREENS = [...FIGURE_SCREENS, 'orders'];
+// The managers' purchase orders and a production order's timeline: wide on a laptop like the figures.
+const WIDE_SCREENS = [...FIGURE_SCREENS, 'orders', 'production-order'];
 
 // Every way to the screen (a hash change, a finished sync, a language change) draws through draw().
 function route() {
@@ -58,6 +58,7 @@ async function drawRoute() {
   if (screen === 'orders' && id === 'import') return (await import('./screens/order-import.js')).showOrderImport(main);
   if (screen === 'orders' && id) return (await import('./screens/purchase-order.js')).showPurchaseOrder(main, id);
   if (screen === 'orders') return (await import('./screens/purchase-orders.js')).showPurchaseOrders(main);
+  if (screen === 'production-order' && id) return (await import('./screens/production-order.js')).showProductionOrder(main, id, { user });
   // Design review: the queue, one review (or a new one: #/review/new?...), a style's history per tech pack.
   if (screen === 'reviews') return (await import('./screens/review-queue.js')).showReviewQueue(main, { user });
   if (screen === 'review' && id) return (await import('./screens/review-form.js')).showReviewForm(main, id, { user });

@@ -5,9 +5,10 @@ from marshmallow import fields
 
 from server.api.resources import record_blueprint
 from server.authz import EVERYONE, allow
+from server.schemas.accounts import InspectorSchema
 from server.schemas.common import StrictSchema
-from server.services import records
-from server.services.entities import FACTORIES
+from server.services import records, users
+from server.services.entities import FACTORIES, INSPECTIONS
 from server.services.switching import factory_switching
 
 blp = record_blueprint("factories", "factories", FACTORIES,
@@ -48,6 +49,15 @@ def switching(record_id):
     """Each severity class's current switching state, score, reason and history of states."""
     factory = records.get_record(FACTORIES, current_user, record_id)
     return {"factory_id": factory.id, "steady_production": factory.steady_production, **factory_switching(factory)}
+
+
+@blp.route("/<uuid:record_id>/inspectors", methods=["GET"], endpoint="inspectors")
+@allow(*INSPECTIONS.grant("book"))
+@blp.response(200, InspectorSchema(many=True))
+def inspectors(record_id):
+    """The active inspectors assigned to the factory, by name: whom a booking for its orders may name."""
+    factory = records.get_record(FACTORIES, current_user, record_id)
+    return users.inspectors_of(factory.id)
 
 
 BLUEPRINTS = [blp]

@@ -6,11 +6,11 @@ from datetime import date
 
 from flask import Response, current_app, request, stream_with_context
 from flask_login import current_user
-from marshmallow import Schema, fields
 
 from server.api.blueprint import Blueprint
 from server.authz import allow
 from server.errors import ApiError
+from server.schemas.order_history import HistoryEntrySchema
 from server.schemas.order_import import COLUMNS, OrderExportArgs, OrderImportArgs, OrderImportFormSchema, OrderImportReportSchema
 from server.services import history, order_import
 from server.services.entities import ORDER_READERS
@@ -65,28 +65,6 @@ def export_orders(args):
                                                f'{date.today().isoformat()}.csv"')
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-class _Actor(Schema):
-    id = fields.UUID()
-    name = fields.String(allow_none=True)
-
-
-class _FieldChange(Schema):
-    old = fields.Raw(allow_none=True)
-    new = fields.Raw(allow_none=True)
-
-
-class HistoryEntrySchema(Schema):
-    at = fields.DateTime()
-    action = fields.String(metadata={"description": "insert, update or delete"})
-    source = fields.String(metadata={"description": "api, sync, import, cli, automation or seed"})
-    actor = fields.Nested(_Actor, allow_none=True, metadata={"description": "null: the system itself (a seed)"})
-    entity = fields.String(metadata={"description": "purchase_order, purchase_order_line or production_order"})
-    record_id = fields.UUID()
-    record = fields.String(metadata={"description": "PO number, a line's style and colourway, a production "
-                                                    "order's number"})
-    changes = fields.Dict(keys=fields.String(), values=fields.Nested(_FieldChange))
 
 
 @blp.route("/<uuid:record_id>/history", methods=["GET"])

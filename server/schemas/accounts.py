@@ -52,3 +52,10 @@ class ApiTokenSchema(StrictSchema):
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
     expires_at = fields.DateTime(dump_only=True, allow_none=True)
     token = fields.String(dump_only=True, metadata={"description": "The secret; shown once, at creation."})
+
+
+class InspectorSchema(StrictSchema):
+    """An inspector as a booker chooses one: a name, not an account."""
+
+    id = fields.UUID(dump_only=True)
+    display_name = fields.String(dump_only=True)

@@ -1,9 +1,10 @@
-"""A purchase order's history, read from the audit trail (server.services.changes writes it).
+"""A purchase order's history, and a production order's, read from the audit trail (server.services.changes
+writes it).
 
 Every change to the order, to its lines, to its production orders, to their milestones and to the inspections
-booked against them, newest first: who made it, when, from
-where (the app, an import, a phone's sync...), and each field's old and new value. References to a factory or a
-style read as their code and number, not as ids.
+booked against them (for a production order: its own changes, its milestones and its bookings), newest first:
+who made it, when, from where (the app, an import, a phone's sync...), and each field's old and new value.
+References to a factory or a style read as their code and number, not as ids.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from server.models import (
     User,
 )
 from server.services import records
-from server.services.entities import PURCHASE_ORDERS
+from server.services.entities import PRODUCTION_ORDERS, PURCHASE_ORDERS
 
 _ENTITY_OF_TABLE = {model.__tablename__: model.__entity__
                     for model in (PurchaseOrder, PurchaseOrderLine, ProductionOrder, MilestoneEvent, Inspection)}
@@ -42,17 +43,38 @@ def order_history(user: User, order_id: uuid.UUID, page: int, page_size: int) ->
             select(PurchaseOrderLine, Style.style_number).join(Style, Style.id == PurchaseOrderLine.style_id)
             .where(PurchaseOrderLine.purchase_order_id == order.id)):
         labels[line.id] = f"{style_number} {line.colourway}"
-    for production_order in db.session.scalars(
-            select(ProductionOrder).where(ProductionOrder.purchase_order_id == order.id)):
-        labels[production_order.id] = production_order.number
-    numbers = {pid: labels[pid] for pid in labels if pid != order.id}
-    if numbers:
-        for event in db.session.scalars(select(MilestoneEvent).where(
-                MilestoneEvent.production_order_id.in_(list(numbers)))):
-            labels[event.id] = f"{numbers[event.production_order_id]} {event.stage}"
-        for inspection in db.session.scalars(select(Inspection).where(
-                Inspection.production_order_id.in_(list(numbers)))):
-            labels[inspection.id] = f"{numbers[inspection.production_order_id]} {inspection.inspection_type}"
+    numbers = {production_order.id: production_order.number for production_order in db.session.scalars(
+        select(ProductionOrder).where(ProductionOrder.purchase_order_id == order.id))}
+    labels.update(numbers)
+    labels.update(_work_of(numbers))
+    return _entries(labels, page, page_size)
+
+
+def production_order_history(user: User, production_order_id: uuid.UUID, page: int,
+                             page_size: int) -> tuple[list[dict], int]:
+    """One page of a production order's own history: its plan, dates and status, its milestones and the
+    inspections booked against it (404 outside the user's factories); and the total count."""
+    order = records.get_record(PRODUCTION_ORDERS, user, production_order_id)
+    numbers = {order.id: order.number}
+    return _entries({**numbers, **_work_of(numbers)}, page, page_size)
+
+
+def _work_of(numbers: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
+    """Labels of the milestones and inspections of these production orders (id -> number): "MO-1 cut"."""
+    labels: dict[uuid.UUID, str] = {}
+    if not numbers:
+        return labels
+    for event in db.session.scalars(select(MilestoneEvent).where(
+            MilestoneEvent.production_order_id.in_(list(numbers)))):
+        labels[event.id] = f"{numbers[event.production_order_id]} {event.stage}"
+    for inspection in db.session.scalars(select(Inspection).where(
+            Inspection.production_order_id.in_(list(numbers)))):
+        labels[inspection.id] = f"{numbers[inspection.production_order_id]} {inspection.inspection_type}"
+    return labels
+
+
+def _entries(labels: dict[uuid.UUID, str], page: int, page_size: int) -> tuple[list[dict], int]:
+    """The audit entries of the labelled records, newest first, each naming its record by its label."""
     tables = list(_ENTITY_OF_TABLE)
     where = (AuditEntry.record_id.in_(list(labels)), AuditEntry.table_name.in_(tables))
     total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*where))

@@ -104,3 +104,13 @@ def _set_factories(user: User, factory_ids: list[uuid.UUID]) -> None:
             assignment.deleted_at = None
     db.session.flush()
     db.session.expire(user, ["assignments"])
+
+
+def inspectors_of(factory_id: uuid.UUID) -> list[User]:
+    """The active inspectors assigned to a factory, by name: the ones a booking for its orders may name (the same
+    rule the inspection's own check applies, server.services.inspections)."""
+    return list(db.session.scalars(
+        select(User).join(FactoryAssignment, FactoryAssignment.user_id == User.id)
+        .where(FactoryAssignment.factory_id == factory_id, FactoryAssignment.deleted_at.is_(None),
+               User.role == "inspector", User.active.is_(True), User.deleted_at.is_(None))
+        .order_by(User.display_name, User.id)))

@@ -143,3 +143,26 @@ def test_the_booked_inspection_reaches_the_inspectors_phone(login_as):
 
     assert booked["id"] in pulled("inspector_a")
     assert booked["id"] not in pulled("inspector_b")
+
+
+def test_the_booker_is_offered_the_active_inspectors_of_the_orders_factory(login_as):
+    def offered(client, factory=world.FACTORY_A):
+        response = client.get(f"/api/v1/factories/{factory}/inspectors")
+        return response.status_code, response.get_json()
+
+    admin = login_as("admin")
+    # Inspector B takes on factory A too; the factory's own staff are no inspectors.
+    assert admin.patch(f"/api/v1/users/{world.user_id('inspector_b')}",
+                       json={"factory_ids": [str(world.FACTORY_A), str(world.FACTORY_B)]}).status_code == 200
+    status, listed = offered(login_as("manager"))
+    assert status == 200
+    assert listed == [{"id": str(world.user_id("inspector_a")), "display_name": "Inspector A"},
+                      {"id": str(world.user_id("inspector_b")), "display_name": "Inspector B"}]
+    assert offered(login_as("factory_a")) == (200, listed)
+    # A deactivated inspector is not offered (a booking naming them would be refused).
+    assert admin.patch(f"/api/v1/users/{world.user_id('inspector_a')}", json={"active": False}).status_code == 200
+    assert [i["display_name"] for i in offered(admin)[1]] == ["Inspector B"]
+    # Another factory's inspectors do not exist for a factory's staff; those who may not book are refused.
+    status, body = offered(login_as("factory_a"), world.FACTORY_B)
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert offered(login_as("inspector_b"))[0] == 403

@@ -120,3 +120,21 @@ def test_milestone_punctuality_per_factory_with_delays_by_reason(login_as):
     assert login_as("designer").get("/api/v1/production-orders/punctuality").status_code == 403
     backwards = manager.get("/api/v1/production-orders/punctuality?date_from=2026-05-02&date_to=2026-05-01")
     assert backwards.status_code == 400 and "date_to" in backwards.get_json()["error"]["fields"]
+
+
+def test_a_replanned_stage_moves_the_projection_and_only_managers_and_admins_replan(login_as):
+    manager = login_as("manager")
+    _plan_order(manager)
+    timeline = f"/api/v1/production-orders/{world.PROD_ORDER_A}/timeline"
+    assert manager.get(timeline).get_json()["days_late"] == 2  # sewing due two days ago, not started
+    replanned = {**PLAN, "sewing": _day(3)}
+    for persona in ("factory_a", "inspector_a"):
+        refused = login_as(persona).patch(f"/api/v1/production-orders/{world.PROD_ORDER_A}",
+                                          json={"stage_plan": replanned})
+        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden", persona
+    assert manager.get(timeline).get_json()["days_late"] == 2
+    assert login_as("admin").patch(f"/api/v1/production-orders/{world.PROD_ORDER_A}",
+                                   json={"stage_plan": replanned}).status_code == 200
+    moved = manager.get(timeline).get_json()
+    assert (moved["at_risk"], moved["days_late"], moved["projected_ship_date"]) == (False, 0, _day(30))
+    assert {s["stage"]: s["planned"] for s in moved["stages"]}["sewing"] == _day(3)

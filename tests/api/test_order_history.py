@@ -114,3 +114,30 @@ def test_milestones_and_bookings_of_its_production_orders_are_in_the_order_histo
         ("milestone_event", "MO-A-1 sewing", "insert"), ("inspection", "MO-A-1 inline", "insert")]
     assert newest[0]["changes"]["delay_reason"] == {"old": None, "new": "capacity"}
     assert newest[1]["actor"]["name"] == "Manager" and newest[1]["changes"]["status"]["new"] == "planned"
+
+
+def test_a_production_order_has_its_own_history_of_plan_milestones_and_bookings(app, login_as):
+    manager = login_as("manager")
+    url = f"/api/v1/production-orders/{world.PROD_ORDER_A}/history"
+    sibling = manager.post("/api/v1/production-orders", json={
+        "number": "MO-A-2", "purchase_order_id": str(world.PO_A), "factory_id": str(world.FACTORY_A), "quantity": 400})
+    assert sibling.status_code == 201, sibling.get_json()
+    assert manager.patch(f"/api/v1/production-orders/{world.PROD_ORDER_A}",
+                         json={"stage_plan": {"cut": "2026-03-01", "sewing": "2026-03-10"}}).status_code == 200
+    assert manager.patch(f"/api/v1/production-orders/{world.PROD_ORDER_A}", json={
+        "stage_plan": {"cut": "2026-03-01", "sewing": "2026-03-17"}, "ex_factory_date": "2026-05-08"}).status_code == 200
+    entries = manager.get(url).get_json()
+    replanned = entries[0]
+    assert (replanned["record"], replanned["action"], replanned["actor"]["name"]) == ("MO-A-1", "update", "Manager")
+    assert replanned["changes"] == {
+        "stage_plan": {"old": {"cut": "2026-03-01", "sewing": "2026-03-10"},
+                       "new": {"cut": "2026-03-01", "sewing": "2026-03-17"}},
+        "ex_factory_date": {"old": None, "new": "2026-05-08"}}
+    # Its own records only: its milestone and its booking, not its purchase order nor the sibling order.
+    assert {e["record"] for e in entries} == {"MO-A-1", "MO-A-1 cut", "MO-A-1 final"}
+    paged = manager.get(url + "?page=2&page_size=1")
+    assert paged.get_json() == entries[1:2] and '"total": ' + str(len(entries)) in paged.headers["X-Pagination"]
+    # Scoped like the order; read by those who read orders.
+    assert login_as("inspector_b").get(url).get_json()["error"]["code"] == "not_found"
+    assert login_as("factory_a").get(url).status_code == 200
+    assert login_as("designer").get(url).status_code == 403

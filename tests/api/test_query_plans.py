@@ -59,6 +59,8 @@ WITH_ARGUMENTS = {
     "/api/v1/analytics/factories/<uuid:factory_id>/scorecard": lambda data: {"factory_id": data["factory"]},
     "/api/v1/factories/<uuid:record_id>/switching": lambda data: {"record_id": data["factory"]},
     "/api/v1/design-review/styles/<uuid:record_id>/history": lambda data: {"record_id": data["style"]},
+    "/api/v1/factories/<uuid:record_id>/inspectors": lambda data: {"record_id": data["factory"]},
+    "/api/v1/production-orders/<uuid:record_id>/history": lambda data: {"record_id": data["production_order"]},
 }
 
 

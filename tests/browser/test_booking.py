@@ -1,11 +1,14 @@
-"""Booking in the app (issue 16): a manager books an inline inspection from the inspections list, is told the
-order is not ready for it and, for a type already booked, which inspection holds the booking; the inspector's
-phone then lists it first, under the inspections booked for the coming days.
+"""Booking in the app (issue 16): a manager books an inline inspection from the inspections list for one of the
+inspectors of the order's factory, is told the order is not ready for it and, for a type already booked, which
+inspection holds the booking; the chosen inspector's phone then lists it first, under the inspections booked for
+the coming days.
 
 Asks for live_app before the browser contexts, so they close before the server stops.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import world
 from helpers import PIXEL_7, assert_accessible, login
@@ -20,7 +23,7 @@ def _login_manager(page, base):
 
 
 def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
-    base, _app = live_app
+    base, app = live_app
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     phone = browser.new_context(**PIXEL_7, service_workers="allow")
     try:
@@ -30,6 +33,10 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         page.click("[data-testid=book-inspection]")
         page.wait_for_selector("#production_order_id")
         assert page.input_value("#production_order_id") == str(world.PROD_ORDER_A)
+        # The inspectors offered are factory A's: inspector A, not inspector B of factory B.
+        offered = page.eval_on_selector_all("#inspector_id option", "(options) => options.map((o) => o.textContent)")
+        assert offered[1:] == ["Inspector A"]
+        page.select_option("#inspector_id", str(world.user_id("inspector_a")))
         # A final inspection of this order is in progress already: refused, with a way to it.
         page.select_option("#inspection_type", "final")
         page.click("[data-testid=book]")
@@ -52,6 +59,11 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         assert "Sewing has not started" in page.inner_text("[data-testid=not-ready]")
         assert_accessible(page, "booking")
         booked_id = booked.query_selector("a").get_attribute("href").rsplit("/", 1)[1]
+        with app.app_context():
+            from server.extensions import db
+            from server.models import Inspection
+
+            assert db.session.get(Inspection, uuid.UUID(booked_id)).inspector_id == world.user_id("inspector_a")
 
         inspector = phone.new_page()
         login(inspector, base)

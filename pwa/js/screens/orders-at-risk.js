@@ -29,7 +29,7 @@ export async function showOrdersAtRisk(root) {
       h('thead', {}, h('tr', {}, ['risk.order', 'orders.factory', 'risk.ex_factory', 'risk.projected', 'risk.days_late',
         'risk.stage', 'risk.reason', 'risk.value'].map((key) => h('th', { scope: 'col' }, t(key))))),
       h('tbody', {}, answer.at_risk.map((order) => h('tr', {},
-        h('th', { scope: 'row' }, order.number),
+        h('th', { scope: 'row' }, h('a', { href: `#/production-order/${order.production_order_id}`, 'data-testid': 'risk-order-link' }, order.number)),
         h('td', {}, factories.get(order.factory_id)?.code || ''),
         h('td', {}, order.ex_factory_date ? formatDay(order.ex_factory_date) : '–'),
         h('td', {}, order.projected_ship_date ? formatDay(order.projected_ship_date) : '–'),

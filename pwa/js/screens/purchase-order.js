@@ -1,11 +1,12 @@
 // One purchase order for managers: its terms, its lines (style, colourway, sizes, quantity, exact unit price,
-// dates), the production orders it is split into with each stage's planned date, and its history from the
-// server's audit trail (who changed what, when, old and new values).
+// dates), the production orders it is split into with each stage's planned date (each a link to its timeline),
+// and its history from the server's audit trail (who changed what, when, old and new values).
 import { ApiError, NetworkError } from '../api.js';
 import { h, mount } from '../dom.js';
-import { formatDateTime, formatDay, formatNumber, t } from '../i18n.js';
+import { formatDay, formatNumber, t } from '../i18n.js';
 import { loadOrder, pairs } from '../purchase-orders.js';
 import { words } from '../vocabulary.js';
+import { historySection } from './order-history.js';
 
 function table(headers, rows, testid) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'figures', 'data-testid': testid },
@@ -21,29 +22,6 @@ function day(value) {
 function stagePlan(plan = {}) {
   const planned = words('milestone_stages').filter((stage) => plan[stage]);
   return planned.length ? planned.map((stage) => `${t(`stage.${stage}`)} ${formatDay(plan[stage])}`).join(' · ') : '–';
-}
-
-function historyValue(value) {
-  if (value === null || value === undefined || value === '') return '–';
-  return typeof value === 'object' ? pairs(value) : String(value);
-}
-
-function historyChange(action, field, change) {
-  return h('li', {}, h('code', {}, field), ': ', action === 'insert' ? historyValue(change.new)
-    : [h('del', {}, historyValue(change.old)), ' → ', h('ins', {}, historyValue(change.new))]);
-}
-
-function historyEntry(entry) {
-  return h('li', { 'data-testid': 'history-entry' },
-    h('p', {}, h('strong', {}, t(`history.action.${entry.action}`), ' ', entry.record), ' · ',
-      entry.actor ? entry.actor.name : t('history.system'), ' · ', t(`history.source.${entry.source}`), ' · ',
-      h('time', { datetime: entry.at }, formatDateTime(entry.at))),
-    h('ul', { class: 'changes' }, Object.entries(entry.changes).map(([field, change]) => historyChange(entry.action, field, change))));
-}
-
-function historySection(history) {
-  return h('section', { class: 'card', 'data-testid': 'order-history' }, h('h2', {}, t('order.history')),
-    history.length ? h('ol', { class: 'history' }, history.map(historyEntry)) : h('p', { class: 'muted' }, t('order.history_none')));
 }
 
 export async function showPurchaseOrder(root, id) {
@@ -81,7 +59,7 @@ export async function showPurchaseOrder(root, id) {
         }), 'order-lines') : h('p', { class: 'muted' }, t('order.no_lines'))),
     h('section', { class: 'card' }, h('h2', {}, t('order.production_orders')),
       productionOrders.length ? table(['order.number', 'order.factory_line', 'order.colourway', 'order.quantity', 'order.ex_factory', 'orders.status', 'order.stage_plan'],
-        productionOrders.map((po) => [po.number, po.factory_line || '–', po.colourway || '–', formatNumber(po.quantity),
+        productionOrders.map((po) => [h('a', { href: `#/production-order/${po.id}`, 'data-testid': 'production-order-timeline' }, po.number), po.factory_line || '–', po.colourway || '–', formatNumber(po.quantity),
           day(po.ex_factory_date || po.planned_finish), t(`order_status.${po.status}`), stagePlan(po.stage_plan)]), 'order-production-orders')
         : h('p', { class: 'muted' }, t('order.no_production_orders'))),
     historySection(history));
