@@ -2,6 +2,7 @@
 // people changed at once (resolved here, by those allowed). Also the phone's housekeeping: space,
 // photos that can be removed, the unsynced-data export, and the PIN.
 import { ApiError, NetworkError, request } from '../api.js';
+import { refusalInWords } from '../checks.js';
 import { conflicts, dismissRejection, pendingCounts, pruneUploadedPhotos, rejections, uploadedPhotoBytes } from '../db.js';
 import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
@@ -28,11 +29,11 @@ function rejectionItem(rejection, rerender) {
   return h('li', { class: 'issue rejected', 'data-testid': 'rejection' },
     h('strong', {}, entityName(rejection.entity)), ' ',
     h('span', {}, t('rejected', { message: rejection.message })),
-    // The reason in words, per field: "lot_size: Must be a whole number from 1 to 10,000,000."
+    // The reason in words, per field, in the phone's language: "lot_size: Must be a whole number from 1 to 10,000,000."
     Object.entries(rejection.fields || {}).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
-      ' ', field, ': ', Array.isArray(problems) ? problems.join(' ') : String(problems))),
+      ' ', field, ': ', refusalInWords(rejection.entity, field, problems))),
     rejection.op === 'upsert' ? h('span', { class: 'muted' }, ' ', t('refused.fix_hint')) : null,
-    rerender ? h('button', { type: 'button', class: 'link', onclick: async () => {
+    rerender ? h('button', { type: 'button', class: 'link', 'data-testid': 'discard', onclick: async () => {
       if (!confirm(t('refused.discard_confirm'))) return;
       await dismissRejection(rejection.mutation_id);
       await rerender();
