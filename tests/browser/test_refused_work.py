@@ -95,7 +95,7 @@ def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_
         page.goto(base + "/#/")
         page.wait_for_selector("[data-testid=not-accepted]:has-text('Máy chủ không chấp nhận')")
         page.goto(base + "/#/sync")
-        page.wait_for_selector("[data-testid=rejection-field]:has-text('Phải là số nguyên từ 1 đến 10.000.000.')")
+        page.wait_for_selector("[data-testid=rejection-field]:has-text('Cỡ lô: Phải là số nguyên từ 1 đến 10.000.000.')")
         assert page.locator("[data-testid=rejection]").count() == 2  # the inspection and its defect
 
         # Discard asks first: "no" keeps everything.
@@ -107,7 +107,7 @@ def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_
                 dialog.accept() if accept else dialog.dismiss()
             return handle
 
-        inspection_row = page.locator("[data-testid=rejection]", has_text="lot_size")
+        inspection_row = page.locator("[data-testid=rejection]", has_text="Cỡ lô: Phải là số nguyên")
         page.once("dialog", answer(False))
         inspection_row.locator("[data-testid=discard]").click()
         page.evaluate("() => document.readyState")  # answered only once the confirm() was closed

@@ -25,13 +25,22 @@ function entityName(entity) {
   return t(`entity.${entity}`);
 }
 
+// A field by the label the inspector typed it under ("Lot size", "Cỡ lô"), not its code; a field no screen
+// labels reads as its code made readable.
+const FIELD_LABELS = { lot_size: 'setup.lot_size', ordered_quantity: 'quantity.ordered', packed_quantity: 'quantity.packed',
+                       carton_count: 'quantity.cartons', inspection_id: 'entity.inspection' };
+
+function fieldName(field) {
+  return t(FIELD_LABELS[field] ?? `field.${field}`);
+}
+
 function rejectionItem(rejection, rerender) {
   return h('li', { class: 'issue rejected', 'data-testid': 'rejection' },
     h('strong', {}, entityName(rejection.entity)), ' ',
     h('span', {}, t('rejected', { message: rejection.message })),
-    // The reason in words, per field, in the phone's language: "lot_size: Must be a whole number from 1 to 10,000,000."
+    // The reason in words, per field, in the phone's language: "Lot size: Must be a whole number from 1 to 10,000,000."
     Object.entries(rejection.fields || {}).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
-      ' ', field, ': ', refusalInWords(rejection.entity, field, problems))),
+      ' ', fieldName(field), ': ', refusalInWords(rejection.entity, field, problems))),
     rejection.op === 'upsert' ? h('span', { class: 'muted' }, ' ', t('refused.fix_hint')) : null,
     rerender ? h('button', { type: 'button', class: 'link', 'data-testid': 'discard', onclick: async () => {
       if (!confirm(t('refused.discard_confirm'))) return;
@@ -53,7 +62,7 @@ function conflictItem(conflict, rerender) {
     }
   };
   return h('li', { class: 'issue conflict', 'data-testid': 'conflict' },
-    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: t(`field.${conflict.field}`) })),
+    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: fieldName(conflict.field) })),
     'stored_value' in conflict ? h('p', {}, t('issues.on_server'), ' ', h('strong', { 'data-testid': 'stored-value' }, shown(conflict.stored_value))) : null,
     h('p', {}, t('issues.incoming'), ' ', h('strong', { 'data-testid': 'incoming-value' }, shown(conflict.incoming_value))),
     rerender ? h('div', { class: 'actions' },
