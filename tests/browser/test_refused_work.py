@@ -97,6 +97,15 @@ def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_
         page.goto(base + "/#/sync")
         page.wait_for_selector("[data-testid=rejection-field]:has-text('Cỡ lô: Phải là số nguyên từ 1 đến 10.000.000.')")
         assert page.locator("[data-testid=rejection]").count() == 2  # the inspection and its defect
+        assert "Có mục nằm ngoài giới hạn cho phép." in page.locator("[data-testid=rejection]").first.inner_text()
+        assert "thuộc một lần kiểm" in page.locator("[data-testid=waits-for-inspection]").inner_text()
+        # One tap to where it is corrected: its own screen, the lot size open with the reason.
+        inspection_row = page.locator("[data-testid=rejection]", has_text="Cỡ lô: Phải là số nguyên")
+        inspection_row.locator("[data-testid=correct-refused]").click()
+        page.wait_for_selector("#problem-lot-size-correction:has-text('Phải là số nguyên từ 1 đến 10.000.000.')")
+        assert ids["id"] in page.url
+        page.go_back()
+        page.wait_for_selector("[data-testid=rejection] [data-testid=discard]")
 
         # Discard asks first: "no" keeps everything.
         asked = []
@@ -107,7 +116,6 @@ def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_
                 dialog.accept() if accept else dialog.dismiss()
             return handle
 
-        inspection_row = page.locator("[data-testid=rejection]", has_text="Cỡ lô: Phải là số nguyên")
         page.once("dialog", answer(False))
         inspection_row.locator("[data-testid=discard]").click()
         page.evaluate("() => document.readyState")  # answered only once the confirm() was closed
