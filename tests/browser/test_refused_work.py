@@ -9,7 +9,8 @@ import world
 from helpers import PIXEL_7, login, pending, wait_synced, wait_until
 
 from server.extensions import db
-from server.models import Inspection, InspectionDefect
+from server.models import DefectType, Inspection, InspectionDefect
+from server.services import changes
 
 RECORD = """async (ids) => {
     const db = await import('/js/db.js');
@@ -75,9 +76,13 @@ def test_the_set_up_checks_the_lot_size_with_the_servers_limits_before_anything_
 
 
 def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_after_a_confirmation(browser, live_app):
-    """The limits used to be the server's English in every language; Discard had no test, and left the refused
-    inspection's defects behind as orphans that could never be accepted."""
-    base, _app = live_app
+    """The limits used to be the server's English in every language, next to a defect library already translated;
+    Discard had no test, and left the refused inspection's defects behind as orphans that could never be accepted."""
+    base, app = live_app
+    with app.app_context():  # the library's names in Vietnamese, as the demo's defect types have them
+        with changes.recording(None, "seed"):
+            db.session.get(DefectType, world.DEFECT_TYPE).names_translated = {"vi": "Đứt chỉ", "zh": "断线"}
+        db.session.remove()
     phone = browser.new_context(**PIXEL_7, locale="vi-VN", service_workers="allow")
     try:
         page = phone.new_page()
@@ -104,6 +109,7 @@ def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_
         inspection_row.locator("[data-testid=correct-refused]").click()
         page.wait_for_selector("#problem-lot-size-correction:has-text('Phải là số nguyên từ 1 đến 10.000.000.')")
         assert ids["id"] in page.url
+        assert page.locator(".library .defect-type").first.inner_text().startswith("Đứt chỉ")
         page.go_back()
         page.wait_for_selector("[data-testid=rejection] [data-testid=discard]")
 
