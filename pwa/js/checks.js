@@ -5,7 +5,7 @@
 //   field, "Yes, record it" or "Fix it". A question in the page, not window.confirm: it reads well on a
 //   phone and leaves the rest of the screen usable.
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { formatNumber, t } from './i18n.js';
 import { fieldLimits, problemWith } from './vocabulary.js';
 
 // What is wrong with a value by the server's limits, in words that say what is allowed, or null.
@@ -13,10 +13,29 @@ export function fieldProblem(entity, field, value) {
   const problem = problemWith(entity, field, value);
   const limits = fieldLimits(entity, field);
   if (problem === 'required') return t('check.required');
+  if (problem === 'range') return rangeMessage(limits);
   if (problem === 'too_long') return t('check.too_long', { max: limits.max_length });
   if (problem === 'too_short') return t('check.too_short', { min: limits.min_length });
   if (problem === 'choice') return t('check.choice');
   return problem;
+}
+
+// What a number field allows, in the phone's language and number format: the server's own message
+// ("Must be a whole number from 1 to 10,000,000.") said the same way in English, "Phải là số nguyên từ 1 đến
+// 10.000.000." in Vietnamese. The limits are the served ones, so the two never disagree.
+export function rangeMessage(limits) {
+  if (limits.whole) return t('check.whole_range', { min: limits.min, max: limits.max });
+  const places = limits.places ?? 0;
+  const decimal = (value) => formatNumber(value, { minimumFractionDigits: places, maximumFractionDigits: places });
+  return t('check.decimal_range', { min: decimal(limits.min), max: decimal(limits.max), places });
+}
+
+// The server's reasons for refusing a field, in the phone's language where the phone knows them: its range
+// message (the served limits.message) said again with rangeMessage; any other reason as the server wrote it.
+export function refusalInWords(entity, field, problems) {
+  const limits = fieldLimits(entity, field);
+  const list = Array.isArray(problems) ? problems : [String(problems)];
+  return list.map((problem) => (limits?.message && problem === limits.message ? rangeMessage(limits) : problem)).join(' ');
 }
 
 // What a control holds, as typed. A number field the browser cannot read ("1.2.3", "-") reports '' like an

@@ -565,12 +565,21 @@ export async function rejections() {
   return (await openDatabase()).getAll('rejections');
 }
 
+// Discarding a refused inspection discards the refused records that belong to it (its defects, items...):
+// without it they can never be accepted, and would stay behind as orphans the inspector cannot correct.
 export async function dismissRejection(mutationId) {
   const db = await openDatabase();
   const tx = db.transaction(['rejections', 'meta'], 'readwrite', STRICT);
-  await tx.objectStore('rejections').delete(mutationId);
+  const store = tx.objectStore('rejections');
+  const rejection = await store.get(mutationId);
+  const gone = [mutationId];
+  if (rejection?.entity === 'inspection' && rejection.op === 'upsert') {
+    const dependents = (await store.getAll()).filter((r) => r.entity !== 'inspection' && r.inspection_id === rejection.record_id);
+    gone.push(...dependents.map((r) => r.mutation_id));
+  }
+  await Promise.all(gone.map((id) => store.delete(id)));
   const dismissed = (await tx.objectStore('meta').get('dismissed_rejections'))?.value || [];
-  await tx.objectStore('meta').put({ key: 'dismissed_rejections', value: [...dismissed, mutationId] });
+  await tx.objectStore('meta').put({ key: 'dismissed_rejections', value: [...dismissed, ...gone] });
   await tx.done;
   forget({ entities: [], unsent: true });
 }

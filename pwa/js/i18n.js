@@ -86,6 +86,16 @@ export function formatNumber(value, options = {}) {
   return new Intl.NumberFormat(formatLocale, options).format(value);
 }
 
+// An exact decimal as the server keeps it ('52.00'), in the locale's separators with its own decimal places:
+// '52,00' in Vietnamese. Text that is not a number is shown as it is.
+export function formatDecimal(text) {
+  const number = Number(text);
+  if (text === null || text === undefined || text === '' || !Number.isFinite(number)) return text ?? '';
+  const typed = String(text);
+  const places = typed.includes('.') ? typed.length - typed.indexOf('.') - 1 : 0;
+  return formatNumber(number, { minimumFractionDigits: places, maximumFractionDigits: places });
+}
+
 // A moment (an ISO timestamp) as date and time, or only its time, in the phone's time zone.
 export function formatDateTime(value) {
   return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));

@@ -1,7 +1,7 @@
 // Where a typo is likely: values the server accepts but that rarely happen, each answered with the
 // question the inspector sees (checks.js asks it). These are the phone's own second looks, not rules the
 // server enforces, so they live here and nowhere else.
-import { t } from './i18n.js';
+import { formatDecimal, t } from './i18n.js';
 import { words } from './vocabulary.js';
 
 // Packed (or a stage's quantity) above this share of the ordered quantity is most likely a slip of the finger.
@@ -33,7 +33,7 @@ export function quantityQuestions(values, changed) {
 export function measurementQuestions(spec, value) {
   const target = Number(spec.spec_value);
   if (!known(value) || !(target > 0) || Math.abs(Number(value) - target) <= target * FAR_FROM_SPEC) return [];
-  return [t('check.far_from_spec', { value: Number(value), spec: spec.spec_value, unit: spec.unit || '' })];
+  return [t('check.far_from_spec', { value: Number(value), spec: formatDecimal(spec.spec_value), unit: spec.unit || '' })];
 }
 
 // A milestone that goes back: a stage earlier than one already recorded for the order, or a cumulative

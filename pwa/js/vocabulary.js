@@ -34,10 +34,10 @@ export function fieldLimits(entity, field) {
   return current?.entities?.[entity]?.fields?.[field] ?? null;
 }
 
-// What is wrong with a value by the server's own limits for that field, or null: the server's words for a
-// number out of its bound ("Must be a whole number from 1 to 10,000,000."), else one of 'required',
-// 'too_long', 'too_short', 'choice' (checks.js puts those into words). Checked before anything reaches the
-// outbox, so a typo is caught on the spot rather than refused later.
+// What is wrong with a value by the server's own limits for that field, or null: one of 'required', 'range'
+// (a number out of its bound, not whole, or with too many decimal places), 'too_long', 'too_short', 'choice'.
+// checks.js puts them into words in the phone's language (the served limits.message is the server's English).
+// Checked before anything reaches the outbox, so a typo is caught on the spot rather than refused later.
 export function problemWith(entity, field, value) {
   const limits = fieldLimits(entity, field);
   if (!limits) return null;
@@ -50,7 +50,7 @@ export function problemWith(entity, field, value) {
     const tooFar = !Number.isFinite(number) || (limits.min !== undefined && number < limits.min)
       || (limits.max !== undefined && number > limits.max) || (limits.whole && !Number.isInteger(number))
       || (limits.places !== undefined && places > limits.places);
-    if (tooFar) return limits.message || `${limits.min} .. ${limits.max}`;
+    if (tooFar) return 'range';
   }
   if (limits.choices && !limits.choices.includes(value)) return 'choice';
   if (limits.max_length !== undefined && String(value).length > limits.max_length) return 'too_long';

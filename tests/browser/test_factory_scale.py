@@ -70,6 +70,7 @@ def _row_texts(page, selector="[data-testid=inspection-link]"):
         date: row.querySelector('[data-testid=row-date]').textContent,
         style: row.querySelector('[data-testid=row-style]').textContent,
         po: row.querySelector('[data-testid=row-po]').textContent,
+        type: row.querySelector('[data-testid=row-type]').textContent,
         status: row.querySelector('[data-testid=row-status]').textContent,
         verdict: row.querySelector('[data-testid=row-verdict]')?.textContent ?? null }))""")
 
@@ -88,7 +89,8 @@ def test_my_inspections_puts_the_new_one_first_and_filters_in_the_url(phone, dem
 
     # Every row says what the inspector knows it by; the finalized ones newest first, with their verdicts.
     rows = _row_texts(page)
-    assert rows and all(r["date"] != "—" and r["style"] and r["po"].startswith("PO ") and r["status"] for r in rows)
+    assert rows and all(r["date"] != "—" and r["style"] and r["po"].startswith("PO ") and r["type"] and r["status"]
+                        for r in rows)
     finalized = [r for r in rows if r["status"] == "Finalized"]
     assert finalized and all(r["verdict"] in ("Pass", "Fail") for r in finalized)
 
@@ -131,6 +133,14 @@ def test_my_inspections_puts_the_new_one_first_and_filters_in_the_url(phone, dem
     # Filters: status and type, and a date range, kept in the URL too.
     page.fill("[data-testid=inspection-search]", "")
     page.click("[data-testid=filters]")
+    # The demo's inspections are all final ones: inline finds none, final finds them.
+    page.select_option("[data-testid=filter-type]", "inline")
+    page.wait_for_selector("[data-testid=no-match]")
+    assert "type=inline" in page.evaluate("() => location.hash")
+    page.select_option("[data-testid=filter-type]", "final")
+    _wait_all(page, "row-type", "Final random")
+    page.select_option("[data-testid=filter-type]", "")
+    wait_until(page, "() => !location.hash.includes('type=')")
     page.select_option("[data-testid=filter-status]", "planned")
     _wait_all(page, "row-status", "Planned")
     assert _row_texts(page), "the demo inspector has planned inspections"

@@ -168,19 +168,32 @@ def test_the_lot_size_is_corrected_until_finalize_and_the_plan_and_verdict_follo
     login(page, base)
     phone.set_offline(True)
     inspection = str(world.INSPECTION_A)
+    # Six major defects: above Ac 5 of lot 1,000 (code J), within Ac 7 of lot 3,000 (code K).
+    page.evaluate("""async ([inspectionId, defectTypeId]) => {
+        const db = await import('/js/db.js');
+        const majors = [...(await db.records('inspection_defect')).values()]
+            .filter((d) => d.inspection_id === inspectionId && d.severity === 'major').length;
+        for (let n = majors; n < 6; n += 1) {
+            await db.upsert('inspection_defect',
+                            { inspection_id: inspectionId, defect_type_id: defectTypeId, severity: 'major' });
+        }
+    }""", [inspection, str(world.DEFECT_TYPE)])
+    added = pending(page)
     page.goto(base + f"/#/inspection/{inspection}/review")
     page.wait_for_selector("[data-testid=sample-size]")
     assert "80" in page.text_content("[data-testid=sample-size]")  # lot 1,000, level II: code J
+    assert page.inner_text("[data-testid=verdict]") == "Fail"
     page.click("[data-testid=correct-lot]")
     page.fill("#lot-size-correction", "2.5")
     page.click("[data-testid=save-lot]")
     _problem(page, "lot-size-correction", "Must be a whole number from 1 to 10,000,000.")
-    assert pending(page) == 0
+    assert pending(page) == added
     page.fill("#lot-size-correction", "3000")
     page.click("[data-testid=save-lot]")
     page.wait_for_selector("[data-testid=lot-saved]")
     wait_until(page, "() => document.querySelector('[data-testid=sample-size]').textContent.includes('125')")  # K
     assert page.text_content("[data-testid=plan-major]") == "Ac 7 · Re 8"  # 2.5 at K
+    wait_until(page, "() => document.querySelector('[data-testid=verdict]').textContent === 'Pass'")
     phone.set_offline(False)
     wait_synced(page)
     with app.app_context():

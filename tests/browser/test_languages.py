@@ -79,6 +79,7 @@ def test_plurals_numbers_and_dates_follow_the_language(page, live_app):
                 zero: i18n.t('review.defects', { n: 0 }), cartons: i18n.t('quantity.to_open', { n: 1 }),
                 lot: i18n.t('inspection.lot', { lot: 12500 }), day: i18n.formatDay('2026-03-07'),
                 stamp: i18n.formatDateTime('2026-03-07T09:05:00Z'),
+                spec: i18n.t('check.far_from_spec', { value: 1250.5, spec: i18n.formatDecimal('1052.00'), unit: 'cm' }),
             };
         }
         return result;
@@ -95,6 +96,9 @@ def test_plurals_numbers_and_dates_follow_the_language(page, live_app):
     assert shown["zh"]["day"].startswith("2026年3月7日")
     assert "thg 3" in shown["vi"]["day"] or "tháng 3" in shown["vi"]["day"]
     assert shown["zh"]["stamp"].startswith("2026年3月7日")
+    # An exact decimal from the server keeps its places, in the language's separators.
+    assert shown["en"]["spec"].startswith("1,250.5 is more than half the spec (1,052.00 cm)")
+    assert shown["vi"]["spec"].startswith("1.250,5 lệch khỏi thông số (1.052,00 cm)")
 
 
 def _phone(browser, lang, **extra):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 
 import world
-from helpers import login, pending, wait_synced, wait_until
+from helpers import PIXEL_7, login, pending, wait_synced, wait_until
 
 from server.extensions import db
-from server.models import Inspection, InspectionDefect
+from server.models import DefectType, Inspection, InspectionDefect
+from server.services import changes
 
 RECORD = """async (ids) => {
     const db = await import('/js/db.js');
@@ -72,3 +73,70 @@ def test_the_set_up_checks_the_lot_size_with_the_servers_limits_before_anything_
     page.fill("#lot_size", "3000")
     page.click("[data-testid=start]")
     page.wait_for_selector("[data-testid=tally-WKM-001-major]")
+
+
+def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_after_a_confirmation(browser, live_app):
+    """The limits used to be the server's English in every language, next to a defect library already translated;
+    Discard had no test, and left the refused inspection's defects behind as orphans that could never be accepted."""
+    base, app = live_app
+    with app.app_context():  # the library's names in Vietnamese, as the demo's defect types have them
+        with changes.recording(None, "seed"):
+            db.session.get(DefectType, world.DEFECT_TYPE).names_translated = {"vi": "Đứt chỉ", "zh": "断线"}
+        db.session.remove()
+    phone = browser.new_context(**PIXEL_7, locale="vi-VN", service_workers="allow")
+    try:
+        page = phone.new_page()
+        login(page, base)
+        page.click("[data-testid=new-inspection]")
+        for typo in ("2.5", "99999999999", "-5"):
+            page.fill("#lot_size", typo)
+            page.click("[data-testid=start]")
+            page.wait_for_selector("#problem-lot_size:has-text('Phải là số nguyên từ 1 đến 10.000.000.')")
+        assert pending(page) == 0
+
+        # Refused work (recorded by an older app that did not check), with its reason in Vietnamese.
+        ids = page.evaluate(RECORD, {"factory": str(world.FACTORY_A), "defectType": str(world.DEFECT_TYPE)})
+        wait_synced(page)
+        page.goto(base + "/#/")
+        page.wait_for_selector("[data-testid=not-accepted]:has-text('Máy chủ không chấp nhận')")
+        page.goto(base + "/#/sync")
+        page.wait_for_selector("[data-testid=rejection-field]:has-text('Cỡ lô: Phải là số nguyên từ 1 đến 10.000.000.')")
+        assert page.locator("[data-testid=rejection]").count() == 2  # the inspection and its defect
+        assert "Có mục nằm ngoài giới hạn cho phép." in page.locator("[data-testid=rejection]").first.inner_text()
+        assert "thuộc một lần kiểm" in page.locator("[data-testid=waits-for-inspection]").inner_text()
+        # One tap to where it is corrected: its own screen, the lot size open with the reason.
+        inspection_row = page.locator("[data-testid=rejection]", has_text="Cỡ lô: Phải là số nguyên")
+        inspection_row.locator("[data-testid=correct-refused]").click()
+        page.wait_for_selector("#problem-lot-size-correction:has-text('Phải là số nguyên từ 1 đến 10.000.000.')")
+        assert ids["id"] in page.url
+        assert page.locator(".library .defect-type").first.inner_text().startswith("Đứt chỉ")
+        page.go_back()
+        page.wait_for_selector("[data-testid=rejection] [data-testid=discard]")
+
+        # Discard asks first: "no" keeps everything.
+        asked = []
+
+        def answer(accept):
+            def handle(dialog):
+                asked.append(dialog.message)
+                dialog.accept() if accept else dialog.dismiss()
+            return handle
+
+        page.once("dialog", answer(False))
+        inspection_row.locator("[data-testid=discard]").click()
+        page.evaluate("() => document.readyState")  # answered only once the confirm() was closed
+        assert asked and "phụ thuộc" in asked[0]
+        assert page.locator("[data-testid=rejection]").count() == 2
+        assert page.evaluate(SHOWN, ids)["refusals"] == 2
+
+        # "Yes" discards the inspection and the defect that belongs to it, and only then.
+        page.once("dialog", answer(True))
+        inspection_row.locator("[data-testid=discard]").click()
+        wait_until(page, "() => document.querySelectorAll('[data-testid=rejection]').length === 0")
+        shown = page.evaluate(SHOWN, ids)
+        assert shown == {"inspection": None, "defect": None, "refusals": 0}
+        # The server's list of this phone's refusals does not bring them back.
+        wait_synced(page)
+        assert page.evaluate(SHOWN, ids)["refusals"] == 0
+    finally:
+        phone.close()

@@ -39,7 +39,7 @@ export async function showInspections(root, { user }) {
       h('strong', { 'data-testid': 'row-style' }, row.style || t('inspections.no_style')),
       h('span', { 'data-testid': 'row-po' }, row.po || row.orderNumber)),
     h('span', { class: 'row-line' },
-      h('span', {}, t(`type.${inspection.inspection_type}`)),
+      h('span', { 'data-testid': 'row-type' }, t(`type.${inspection.inspection_type}`)),
       h('span', { class: 'muted' }, row.factory)),
     h('span', { class: 'row-line' },
       h('span', { class: `badge ${inspection.status}`, 'data-testid': 'row-status' }, t(`status.${inspection.status}`)),

@@ -2,6 +2,7 @@
 // people changed at once (resolved here, by those allowed). Also the phone's housekeeping: space,
 // photos that can be removed, the unsynced-data export, and the PIN.
 import { ApiError, NetworkError, request } from '../api.js';
+import { refusalInWords } from '../checks.js';
 import { conflicts, dismissRejection, pendingCounts, pruneUploadedPhotos, rejections, uploadedPhotoBytes } from '../db.js';
 import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
@@ -24,19 +25,52 @@ function entityName(entity) {
   return t(`entity.${entity}`);
 }
 
-function rejectionItem(rejection, rerender) {
+// A field by the label the inspector typed it under ("Lot size", "Cỡ lô"), not its code; a field no screen
+// labels reads as its code made readable.
+const FIELD_LABELS = { lot_size: 'setup.lot_size', ordered_quantity: 'quantity.ordered', packed_quantity: 'quantity.packed',
+                       carton_count: 'quantity.cartons', inspection_id: 'entity.inspection' };
+
+function fieldName(field) {
+  return t(FIELD_LABELS[field] ?? `field.${field}`);
+}
+
+// The screen where a refused record is corrected: its inspection's (the inspection itself, or the one a
+// defect, item or measurement belongs to), or its production order's milestones.
+function correctionLink(rejection) {
+  const sent = rejection.sent || {};
+  const inspection = rejection.entity === 'inspection' ? rejection.record_id : rejection.inspection_id;
+  const href = inspection ? `#/inspection/${inspection}`
+    : sent.production_order_id ? `#/milestones/${sent.production_order_id}` : null;
+  return href ? h('a', { class: 'button', href, 'data-testid': 'correct-refused' }, t('refused.correct')) : null;
+}
+
+// What the server said, in the phone's language where the phone can say it: each field it did not accept
+// with what is allowed; a record that belongs to a refused inspection waits for that one to be corrected.
+function refusalReason(rejection, refusedInspections) {
+  if (rejection.entity !== 'inspection' && refusedInspections.has(rejection.inspection_id)) {
+    return h('span', { 'data-testid': 'waits-for-inspection' }, t('refused.waits_for_inspection'));
+  }
+  const general = rejection.code === 'validation_error' ? t('refused.invalid_fields') : rejection.message;
+  return [h('span', {}, t('rejected', { message: general })),
+    // Per field: "Lot size: Must be a whole number from 1 to 10,000,000."
+    Object.entries(rejection.fields || {}).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
+      ' ', fieldName(field), ': ', refusalInWords(rejection.entity, field, problems)))];
+}
+
+function rejectionItem(rejection, refusedInspections, rerender) {
   return h('li', { class: 'issue rejected', 'data-testid': 'rejection' },
     h('strong', {}, entityName(rejection.entity)), ' ',
-    h('span', {}, t('rejected', { message: rejection.message })),
-    // The reason in words, per field: "lot_size: Must be a whole number from 1 to 10,000,000."
-    Object.entries(rejection.fields || {}).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
-      ' ', field, ': ', Array.isArray(problems) ? problems.join(' ') : String(problems))),
-    rejection.op === 'upsert' ? h('span', { class: 'muted' }, ' ', t('refused.fix_hint')) : null,
-    rerender ? h('button', { type: 'button', class: 'link', onclick: async () => {
+    refusalReason(rejection, refusedInspections),
+    rejection.op === 'upsert' ? [h('span', { class: 'muted' }, ' ', t('refused.fix_hint')), ' ', correctionLink(rejection)] : null,
+    rerender ? h('button', { type: 'button', class: 'link', 'data-testid': 'discard', onclick: async () => {
       if (!confirm(t('refused.discard_confirm'))) return;
       await dismissRejection(rejection.mutation_id);
       await rerender();
     } }, t('refused.discard')) : null);
+}
+
+function refusedInspectionIds(refused) {
+  return new Set(refused.filter((r) => r.entity === 'inspection' && r.op === 'upsert').map((r) => r.record_id));
 }
 
 function conflictItem(conflict, rerender) {
@@ -52,7 +86,7 @@ function conflictItem(conflict, rerender) {
     }
   };
   return h('li', { class: 'issue conflict', 'data-testid': 'conflict' },
-    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: t(`field.${conflict.field}`) })),
+    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: fieldName(conflict.field) })),
     'stored_value' in conflict ? h('p', {}, t('issues.on_server'), ' ', h('strong', { 'data-testid': 'stored-value' }, shown(conflict.stored_value))) : null,
     h('p', {}, t('issues.incoming'), ' ', h('strong', { 'data-testid': 'incoming-value' }, shown(conflict.incoming_value))),
     rerender ? h('div', { class: 'actions' },
@@ -66,7 +100,7 @@ export async function issuesBanner({ rejections: refused, conflicts: open }) {
   if (!refused.length && !open.length) return null;
   return h('section', { class: 'card issues', 'data-testid': 'record-issues' },
     h('h2', {}, t('issues.on_record')),
-    h('ul', { class: 'list' }, refused.map((r) => rejectionItem(r)), open.map((c) => conflictItem(c))),
+    h('ul', { class: 'list' }, refused.map((r) => rejectionItem(r, refusedInspectionIds(refused))), open.map((c) => conflictItem(c))),
     h('a', { class: 'button', href: '#/sync' }, t('issues.open')));
 }
 
@@ -94,7 +128,7 @@ export async function showSyncScreen(root) {
     h('section', { class: 'card' }, h('h2', {}, t('issues.conflicts')),
       open.length ? h('ul', { class: 'list' }, open.map((c) => conflictItem(c, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
     h('section', { class: 'card' }, h('h2', {}, t('issues.rejections')),
-      refused.length ? h('ul', { class: 'list' }, refused.map((r) => rejectionItem(r, rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
+      refused.length ? h('ul', { class: 'list' }, refused.map((r) => rejectionItem(r, refusedInspectionIds(refused), rerender))) : h('p', { class: 'muted' }, t('issues.none'))),
     h('section', { class: 'card' }, h('h2', {}, t('storage.title')),
       space ? h('p', { class: space.low ? 'notice warn' : 'muted', 'data-testid': 'storage' },
         t('storage.used', { used: megabytes(space.usage), quota: megabytes(space.quota) }),

@@ -1,7 +1,7 @@
 // Correcting the lot size of a started inspection, until it is finalized (the server refuses it after).
 // The plan (sample size, Ac/Re) and the live verdict are computed from the lot size, so they follow on the
 // redraw. Checked like the set-up: the server's limits first, then a question when more was packed than the lot.
-import { ask, fieldProblem, markField, typedValue } from '../checks.js';
+import { ask, fieldProblem, markField, refusalInWords, typedValue } from '../checks.js';
 import { batch, records, upsertChange } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -43,7 +43,7 @@ export function lotSizeCorrection(inspection, { onChange, rerender }) {
   justCorrected = null;
   // Refused by the server: open, with the server's reason next to the field, to be corrected and sent again.
   const refused = inspection._refused?.fields?.lot_size;
-  if (refused) markField(input, refused.join(' '));
+  if (refused) markField(input, refusalInWords('inspection', 'lot_size', refused));
   return h('details', { class: 'card lot-details', open: saved || refused || null },
     h('summary', { 'data-testid': 'correct-lot' }, t('lot.correct')),
     form,

@@ -3,7 +3,7 @@
 import { ask, fieldProblem, markField, typedValue } from '../checks.js';
 import { upsert } from '../db.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { formatDecimal, t } from '../i18n.js';
 import { measurementQuestions } from '../plausibility.js';
 
 // Which size and piece the inspector is measuring, kept while they move between sections.
@@ -50,7 +50,8 @@ export function measurementSection(context, { readOnly, onChange, rerender }) {
     const badge = h('span', { class: 'badge fail' }, t('measure.out'));
     const row = h('li', { class: 'measure' },
       h('label', { for: id }, spec.point_name, ' ',
-        h('span', { class: 'muted' }, t('measure.spec', { spec: spec.spec_value, minus: spec.tolerance_minus, plus: spec.tolerance_plus, unit: spec.unit }))),
+        h('span', { class: 'muted' }, t('measure.spec', { spec: formatDecimal(spec.spec_value), minus: formatDecimal(spec.tolerance_minus),
+                                                         plus: formatDecimal(spec.tolerance_plus), unit: spec.unit }))),
       h('input', { id, type: 'number', inputmode: 'decimal', step: '0.01', value: resultFor(spec)?.measured_value ?? '', disabled: readOnly,
         enterkeyhint: 'next', 'data-testid': `measure-${spec.point_code}`,
         oninput: (e) => { typed(spec, e.target.value); mark(e.target.value); },
