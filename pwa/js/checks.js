@@ -30,14 +30,6 @@ export function rangeMessage(limits) {
   return t('check.decimal_range', { min: decimal(limits.min), max: decimal(limits.max), places });
 }
 
-// The server's reasons for refusing a field, in the phone's language where the phone knows them: its range
-// message (the served limits.message) said again with rangeMessage; any other reason as the server wrote it.
-export function refusalInWords(entity, field, problems) {
-  const limits = fieldLimits(entity, field);
-  const list = Array.isArray(problems) ? problems : [String(problems)];
-  return list.map((problem) => (limits?.message && problem === limits.message ? rangeMessage(limits) : problem)).join(' ');
-}
-
 // What a control holds, as typed. A number field the browser cannot read ("1.2.3", "-") reports '' like an
 // empty one; it answers '?' instead, which no limit accepts, so it is never taken for "cleared".
 export function typedValue(control) {

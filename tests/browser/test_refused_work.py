@@ -140,3 +140,54 @@ def test_a_vietnamese_inspector_reads_the_limits_and_discards_refused_work_only_
         assert page.evaluate(SHOWN, ids)["refusals"] == 0
     finally:
         phone.close()
+
+
+def test_a_refusal_other_than_a_limit_reads_in_the_phones_language_with_the_fields_label(browser, live_app):
+    """Only range limits used to be said in the phone's language: any other refusal (here a defect's severity,
+    which cannot change once recorded) showed the server's English sentence and an English field name."""
+    base, _app = live_app
+    phone = browser.new_context(**PIXEL_7, locale="vi-VN", service_workers="allow")
+    try:
+        page = phone.new_page()
+        login(page, base)
+        ids = page.evaluate("""async (ids) => {
+            const db = await import('/js/db.js');
+            const id = await db.upsert('inspection', { inspection_type: 'final', factory_id: ids.factory,
+                lot_size: 3000, inspection_level: 'II', aql_critical: '0', aql_major: '2.5', aql_minor: '4.0',
+                status: 'in_progress' });
+            const defect = await db.upsert('inspection_defect', { inspection_id: id, defect_type_id: ids.defectType,
+                severity: 'major' });
+            return { id, defect };
+        }""", {"factory": str(world.FACTORY_A), "defectType": str(world.DEFECT_TYPE)})
+        wait_synced(page)
+        page.evaluate("""async (defect) => {
+            const db = await import('/js/db.js');
+            await db.upsert('inspection_defect', { severity: 'minor' }, defect);
+        }""", ids["defect"])
+        wait_synced(page)
+        refusal = page.evaluate("async () => (await (await import('/js/db.js')).rejections())")
+        assert [(r["code"], r["fields"]) for r in refusal] == [
+            ("immutable_field", {"severity": ["Cannot be changed after creation."]})]
+
+        page.goto(base + "/#/sync")
+        row = page.locator("[data-testid=rejection]")
+        row.locator("[data-testid=rejection-field]:has-text('Mức độ lỗi: Không thể thay đổi sau khi bản ghi đã được "
+                    "tạo.')").wait_for()
+        assert "Một số mục không thể thay đổi" in row.locator("[data-testid=rejection-reason]").inner_text()
+        assert "cannot be changed" not in row.inner_text().lower()  # the server's English is not what is shown
+        # The other field messages the server sends are rebuilt from the served limits, not passed through.
+        said = page.evaluate("""async () => {
+            const { refusalInWords } = await import('/js/refusals.js');
+            return [refusalInWords('inspection_defect', 'severity', ['Must be one of: critical, major, minor.']),
+                    refusalInWords('inspection_defect', 'defect_type_id', ['Unknown defect type.']),
+                    refusalInWords('inspection_defect', 'note', ['Length must be between 0 and 4000.']),
+                    refusalInWords('inspection_defect', 'note', ['A rule the phone has no words for.'])];
+        }""")
+        assert said == ["Phải là một trong: critical, major, minor.",
+                        "Không có trên máy chủ, hoặc không thuộc nhà máy của bạn.",
+                        "Tối đa 4.000 ký tự.", "A rule the phone has no words for."]
+        # The defect's own inspection says the same, where it was recorded.
+        page.goto(base + f"/#/inspection/{ids['id']}")
+        page.locator("[data-testid=record-issues] [data-testid=rejection-field]:has-text('Mức độ lỗi')").wait_for()
+    finally:
+        phone.close()

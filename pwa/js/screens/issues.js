@@ -2,13 +2,13 @@
 // people changed at once (resolved here, by those allowed). Also the phone's housekeeping: space,
 // photos that can be removed, the unsynced-data export, and the PIN.
 import { ApiError, NetworkError, request } from '../api.js';
-import { refusalInWords } from '../checks.js';
 import { conflicts, dismissRejection, pendingCounts, pruneUploadedPhotos, rejections, uploadedPhotoBytes } from '../db.js';
 import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
 import { downloadExport } from '../export.js';
 import { t } from '../i18n.js';
 import { clearPin, hasPin, setPin, validPin } from '../pin.js';
+import { fieldLabel, refusalInWords, refusalSentence, refusedFields } from '../refusals.js';
 import { megabytes, storageState } from '../storage.js';
 import { refreshConflicts, resolveConflict } from '../conflicts.js';
 import { syncNow } from '../sync.js';
@@ -23,15 +23,6 @@ function shown(value) {
 
 function entityName(entity) {
   return t(`entity.${entity}`);
-}
-
-// A field by the label the inspector typed it under ("Lot size", "Cỡ lô"), not its code; a field no screen
-// labels reads as its code made readable.
-const FIELD_LABELS = { lot_size: 'setup.lot_size', ordered_quantity: 'quantity.ordered', packed_quantity: 'quantity.packed',
-                       carton_count: 'quantity.cartons', inspection_id: 'entity.inspection' };
-
-function fieldName(field) {
-  return t(FIELD_LABELS[field] ?? `field.${field}`);
 }
 
 // The screen where a refused record is corrected: its inspection's (the inspection itself, or the one a
@@ -50,11 +41,13 @@ function refusalReason(rejection, refusedInspections) {
   if (rejection.entity !== 'inspection' && refusedInspections.has(rejection.inspection_id)) {
     return h('span', { 'data-testid': 'waits-for-inspection' }, t('refused.waits_for_inspection'));
   }
-  const general = rejection.code === 'validation_error' ? t('refused.invalid_fields') : rejection.message;
-  return [h('span', {}, t('rejected', { message: general })),
+  const { text, detail } = refusalSentence(rejection);
+  return [h('span', { 'data-testid': 'rejection-reason' }, t('rejected', { message: text })),
+    // The server's own words where they name specifics the sentence cannot (an order's number, a status).
+    detail ? h('span', { class: 'muted', 'data-testid': 'server-said' }, ' ', t('refusal.server_said', { message: detail })) : null,
     // Per field: "Lot size: Must be a whole number from 1 to 10,000,000."
-    Object.entries(rejection.fields || {}).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
-      ' ', fieldName(field), ': ', refusalInWords(rejection.entity, field, problems)))];
+    refusedFields(rejection).map(([field, problems]) => h('span', { class: 'muted', 'data-testid': 'rejection-field' },
+      ' ', fieldLabel(field), ': ', refusalInWords(rejection.entity, field, problems)))];
 }
 
 function rejectionItem(rejection, refusedInspections, rerender) {
@@ -86,7 +79,7 @@ function conflictItem(conflict, rerender) {
     }
   };
   return h('li', { class: 'issue conflict', 'data-testid': 'conflict' },
-    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: fieldName(conflict.field) })),
+    h('p', {}, h('strong', {}, entityName(conflict.entity)), ' · ', t('issues.conflict_field', { field: fieldLabel(conflict.field) })),
     'stored_value' in conflict ? h('p', {}, t('issues.on_server'), ' ', h('strong', { 'data-testid': 'stored-value' }, shown(conflict.stored_value))) : null,
     h('p', {}, t('issues.incoming'), ' ', h('strong', { 'data-testid': 'incoming-value' }, shown(conflict.incoming_value))),
     rerender ? h('div', { class: 'actions' },

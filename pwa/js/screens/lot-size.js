@@ -1,7 +1,8 @@
 // Correcting the lot size of a started inspection, until it is finalized (the server refuses it after).
 // The plan (sample size, Ac/Re) and the live verdict are computed from the lot size, so they follow on the
 // redraw. Checked like the set-up: the server's limits first, then a question when more was packed than the lot.
-import { ask, fieldProblem, markField, refusalInWords, typedValue } from '../checks.js';
+import { ask, fieldProblem, markField, typedValue } from '../checks.js';
+import { refusalInWords } from '../refusals.js';
 import { batch, records, upsertChange } from '../db.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
