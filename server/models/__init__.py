@@ -87,7 +87,7 @@ def _order_inserts_along_foreign_keys() -> None:
                 if target is None or target is mapper or column in ordered:
                     continue
                 mapper.add_property(f"_insert_after_{column.name}", relationship(
-                    target.class_, foreign_keys=[column], lazy="raise", viewonly=False,
+                    target.class_, foreign_keys=[column], lazy="raise", viewonly=False, cascade="",
                     sync_backref=False, passive_updates=True))
 
 
