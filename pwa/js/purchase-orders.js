@@ -73,5 +73,7 @@ export function problemsOf(fields = {}) {
 export function pairs(value) {
   if (value === null || value === undefined || value === '') return '–';
   if (typeof value !== 'object') return String(value);
-  return Object.entries(value).map(([k, v]) => `${k}=${v}`).join('; ') || '–';
+  // A nested value (an inspection plan's classes in a booking's history) is written out, never "[object Object]".
+  const text = (v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v);
+  return Object.entries(value).map(([k, v]) => `${k}=${text(v)}`).join('; ') || '–';
 }

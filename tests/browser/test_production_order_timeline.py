@@ -87,6 +87,8 @@ def test_a_manager_reads_the_timeline_and_replans_a_stage(live_app, browser):
         assert "MO-A-1" in newest and "Manager" in newest
         assert f"sewing={_day(SEWING_PLANNED)}" in newest and f"sewing={_day(SEWING_REPLANNED)}" in newest
         assert "finishing=" not in newest
+        # A booking's plan (classes with their own values) is written out in the history, not "[object Object]".
+        assert "[object Object]" not in page.inner_text("[data-testid=order-history]")
         page.click("[data-testid=timeline-order-link]")
         on_order_page = page.wait_for_selector("[data-testid=history-entry]").text_content()
         assert f"sewing={_day(SEWING_PLANNED)} → sewing={_day(SEWING_REPLANNED)}" in on_order_page

@@ -13,7 +13,8 @@ function historyValue(value) {
 // Of two plans (objects), only the entries that changed: "sewing=2026-04-01 → sewing=2026-04-08", not both plans.
 function changedEntries(old, changed) {
   if (!old || !changed || typeof old !== 'object' || typeof changed !== 'object') return [old, changed];
-  const keys = [...new Set([...Object.keys(old), ...Object.keys(changed)])].filter((key) => old[key] !== changed[key]);
+  const keys = [...new Set([...Object.keys(old), ...Object.keys(changed)])]
+    .filter((key) => JSON.stringify(old[key]) !== JSON.stringify(changed[key]));
   const pick = (value) => Object.fromEntries(keys.filter((key) => key in value).map((key) => [key, value[key]]));
   return [pick(old), pick(changed)];
 }
