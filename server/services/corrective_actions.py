@@ -15,18 +15,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, event, func, not_, or_, select
-from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
+from sqlalchemy import and_, func, not_, or_, select
 
 from server.authz import can_see_factory
 from server.errors import ApiError, validation_error
 from server.extensions import db
 from server.models import CorrectiveAction, DefectType, Inspection, InspectionDefect, OverdueAnnouncement, User
-from server.models.base import BOOKKEEPING_COLUMNS, utcnow
+from server.models.base import utcnow
 from server.models.corrective_actions import corrective_action_id
 from server.models.vocab import CORRECTIVE_ACTION_QC_ROLES, CORRECTIVE_ACTION_TRANSITIONS
 from server.services import changes, events
-from server.services.records import lookup
+from server.services.records import lookup, value_before
 
 # A new action is due this many days after it opens, unless QC sets another date.
 DAYS_TO_ANSWER = 14
@@ -57,7 +56,6 @@ def open_for(inspection: Inspection, problem: str) -> CorrectiveAction:
     if existing is not None:
         if not existing.problem:
             existing.problem = problem
-            _forget_old_values(existing)  # the server's own write, not one the workflow's rules check
         return existing
     action = CorrectiveAction(id=action_id, inspection_id=inspection.id,
                               factory_id=inspection.factory_id, status="open", problem=problem,
@@ -118,46 +116,20 @@ def _link_reinspection(inspection: Inspection) -> None:
             action.verified_by_id = context.actor_id if context is not None else None
             action.verified_at = utcnow()
             action.verification_note = action.verification_note or "Re-inspection passed."
-        _forget_old_values(action)  # the server's own write: the next check starts from here
 
 
 # --- the workflow -------------------------------------------------------------------------------
-
-
-# Each action's values before the write being checked: {action id: {field: value}}, for one transaction.
-_BEFORE_KEY = changes.CACHE_PREFIX + "corrective_action_before"
-
-
-def _remember_old_value(action, _value, old, initiator) -> None:
-    """Keep a field's value from before it is set. Attribute history cannot tell it by the time the rules run:
-    looking up the inspection in between may flush the write, and a flush resets history."""
-    if old is NO_VALUE or old is NEVER_SET or action.id is None:
-        return  # a new action: it has no before
-    db.session.info.setdefault(_BEFORE_KEY, {}).setdefault(action.id, {}).setdefault(initiator.key, old)
-
-
-def _content_fields() -> tuple[str, ...]:
-    return tuple(c.key for c in CorrectiveAction.__table__.columns if c.key not in BOOKKEEPING_COLUMNS)
-
-
-for _field in _content_fields():
-    event.listen(getattr(CorrectiveAction, _field), "set", _remember_old_value, active_history=True)
-
-
-def _forget_old_values(action: CorrectiveAction) -> dict:
-    """The values the action had before the fields set since the last check (and forget them)."""
-    return db.session.info.get(_BEFORE_KEY, {}).pop(action.id, {})
 
 
 def before_corrective_action_write(user: User, action: CorrectiveAction, data: dict, is_new: bool) -> None:
     if is_new:
         _check_new(action)
         return
-    before = _forget_old_values(action)
-    changed = {key for key, old in before.items() if old != getattr(action, key)}
+    # Judged against the action as this update found it (the server's own writes earlier in the transaction,
+    # such as a re-inspection closing it, are not the writer's changes).
+    changed = {key for key in data if value_before(action, key) != getattr(action, key)}
     if changed:
-        _check_change(user, action, before.get("status", action.status), changed)
-    _forget_old_values(action)  # what the rules derived (who verified, when) is not the next write's change
+        _check_change(user, action, value_before(action, "status"), changed)
 
 
 def _check_change(user: User, action: CorrectiveAction, was: str, changed: set[str]) -> None:
