@@ -4,7 +4,7 @@ writes it).
 Every change to the order, to its lines, to its production orders, to their milestones and to the inspections
 booked against them (for a production order: its own changes, its milestones and its bookings), newest first:
 who made it, when, from where (the app, an import, a phone's sync...), and each field's old and new value.
-References to a factory or a style read as their code and number, not as ids.
+References to a factory, a style, a production order or an inspector read as their code, number or name, not as ids.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ _ENTITY_OF_TABLE = {model.__tablename__: model.__entity__
                     for model in (PurchaseOrder, PurchaseOrderLine, ProductionOrder, MilestoneEvent, Inspection)}
 # Fields whose values are ids of records people know by a code.
 _SHOWN_AS = {"factory_id": (Factory, "code"), "style_id": (Style, "style_number"),
-             "purchase_order_id": (PurchaseOrder, "po_number")}
+             "purchase_order_id": (PurchaseOrder, "po_number"),
+             "production_order_id": (ProductionOrder, "number"), "inspector_id": (User, "display_name")}
 
 
 def order_history(user: User, order_id: uuid.UUID, page: int, page_size: int) -> tuple[list[dict], int]:

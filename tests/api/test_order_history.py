@@ -46,6 +46,8 @@ def test_every_change_reads_as_history_with_who_when_and_old_and_new_values(app,
     assert inserted["PO-A-1"]["actor"] is None and inserted["PO-A-1"]["source"] == "seed"
     assert inserted["PO-A-1"]["changes"]["factory_id"] == {"old": None, "new": "FA"}
     assert inserted["ST-1 Navy"]["changes"]["style_id"] == {"old": None, "new": "ST-1"}
+    assert inserted["MO-A-1 cut"]["changes"]["production_order_id"] == {"old": None, "new": "MO-A-1"}
+    assert inserted["MO-A-1 final"]["changes"]["inspector_id"] == {"old": None, "new": "Inspector A"}
     # Paged, newest first.
     page = history(manager, page=2, page_size=2)
     assert [e["changes"] for e in page.get_json()] == [e["changes"] for e in entries[2:4]]
