@@ -91,8 +91,16 @@ async function start() {
   // Right after the first login the words and limits are not on the phone yet: fetch them before any screen.
   if (!(await loadVocabulary())) await refreshVocabulary().catch(() => {});
   let wasRunning = false;
+  let firstPassDone = false;
   onStatus((s) => {
-    if (wasRunning && !s.running && !s.error && LIST_SCREENS.includes(location.hash.split('?')[0])) route();
+    const finished = wasRunning && !s.running && !s.error;
+    // The figures name factories and styles from the phone's records: right after the first login those arrive
+    // with the first sync, so a figures screen drawn before it is drawn again once (not after every sync; never
+    // a review's form, which may be half written).
+    const screen = location.hash.split(/[/?]/)[1];
+    const figures = !firstPassDone && screen !== 'review' && FIGURE_SCREENS.includes(screen);
+    if (finished && (LIST_SCREENS.includes(location.hash.split('?')[0]) || figures)) route();
+    if (finished) firstPassDone = true;
     wasRunning = s.running;
   });
   startSyncTriggers();

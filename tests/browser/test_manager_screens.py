@@ -128,6 +128,8 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
     try:
         page = context.new_page()
         _login(page, figures_app, "manager")
+        # Right after the first login the factories arrive with the first sync: the dashboard is drawn again with them.
+        wait_until(page, "() => document.querySelectorAll('#filter-factory_id option').length > 1")
         # Charts sit two to a row at 1366 px: the trend and the factory comparison side by side.
         trend = page.locator("[data-testid=trend-chart]").bounding_box()
         groups = page.locator("[data-testid=group-chart]").bounding_box()
