@@ -6,7 +6,7 @@ import { records } from '../db.js';
 import { newReviewHash, photoUrl, QUEUE_FILTERS, QUEUE_PAGE_SIZE, queueFiltersFromHash, queueHash, queuePath } from '../design-review.js';
 import { h, mount } from '../dom.js';
 import { loadFigures } from '../figures.js';
-import { formatDay, t } from '../i18n.js';
+import { defectName, formatDay, t } from '../i18n.js';
 import { words } from '../vocabulary.js';
 import { freshness } from './figure-filters.js';
 
@@ -23,6 +23,8 @@ export async function showReviewQueue(root, { user }) {
     answer = { data: null, error };
   }
   const data = answer.data;
+  // The defects' names in the screens' language, from the library on the phone (the server's rows are in English).
+  const defectTypes = await records('defect_type');
   mount(root,
     h('div', { class: 'toolbar' }, h('h1', {}, t('design.queue.title')), h('span', { class: 'muted' }, user.display_name)),
     h('p', { class: 'notice' }, t('design.queue.intro'), ' ', h('a', { href: '#/defects', 'data-testid': 'defect-figures-link' }, t('design.queue.figures'))),
@@ -31,7 +33,7 @@ export async function showReviewQueue(root, { user }) {
     answer.error ? null : freshness([answer]),
     await queueFilterForm(filters),
     data ? unreviewedSummary(data, filters) : null,
-    data ? styleGroups(data) : null,
+    data ? styleGroups(data, defectTypes) : null,
     data ? pager(data, filters, page) : null);
   root.dataset.figuresReady = 'true';
 }
@@ -49,7 +51,7 @@ function unreviewedSummary(data, filters) {
       `${s.style_number} `, h('span', { class: 'badge fail' }, t('design.queue.style_counts', { critical: s.critical, major: s.major })))))) : null);
 }
 
-function styleGroups(data) {
+function styleGroups(data, defectTypes) {
   if (!data.styles.length) return h('p', { class: 'muted', 'data-testid': 'queue-empty' }, t('design.queue.none'));
   return data.styles.map((style) => h('section', { class: 'card review-style', 'data-testid': `queue-style-${style.style_number}` },
     h('div', { class: 'toolbar' },
@@ -58,23 +60,24 @@ function styleGroups(data) {
       h('span', { class: style.unreviewed.critical + style.unreviewed.major ? 'badge fail' : 'badge' },
         t('design.queue.style_counts', style.unreviewed)),
       h('a', { class: 'button', href: `#/style-history/${style.style_id}`, 'data-testid': 'history-link' }, t('design.history.open'))),
-    h('ul', { class: 'list review-rows' }, style.rows.map(queueRow))));
+    h('ul', { class: 'list review-rows' }, style.rows.map((row) => queueRow(row, defectTypes)))));
 }
 
-function queueRow(row) {
+function queueRow(row, defectTypes) {
   const review = row.review;
+  const name = defectName(defectTypes.get(row.defect_type_id) || { name: row.defect_name });
   const notes = row.defects.map((d) => [d.location, d.note].filter(Boolean).join(': ')).filter(Boolean);
   return h('li', { class: 'review-row', 'data-testid': 'queue-row' },
     h('div', { class: 'toolbar' },
       h('span', { class: `badge ${row.severity === 'minor' ? '' : 'fail'}` }, t(`class.${row.severity}`)),
-      h('strong', {}, `${row.defect_code} ${row.defect_name}`),
+      h('strong', { 'data-testid': 'row-defect' }, `${row.defect_code} ${name}`),
       h('span', { 'data-testid': 'row-count' }, t('design.queue.count', { n: row.count })),
       h('span', { class: 'muted' }, `${row.factory_name} · ${formatDay(row.finished_at)}`)),
     notes.length ? h('p', { class: 'muted note' }, notes.slice(0, 3).join(' · ')) : null,
     row.photos.length ? h('ul', { class: 'gallery' }, row.photos.map((photo) => h('li', {},
       h('a', { href: photoUrl(photo.sha256, 'display'), target: '_blank', rel: 'noopener', 'data-testid': 'full-photo',
         'aria-label': t('design.queue.full_photo') },
-      h('img', { src: photoUrl(photo.sha256, 'thumb'), loading: 'lazy', width: 96, height: 96, alt: `${row.defect_name}`,
+      h('img', { src: photoUrl(photo.sha256, 'thumb'), loading: 'lazy', width: 96, height: 96, alt: name,
         'data-testid': 'queue-thumb' }))))) : null,
     h('div', { class: 'actions' },
       h('span', { class: `badge review-${review ? review.status : 'unreviewed'}`, 'data-testid': 'row-status' },
@@ -127,7 +130,7 @@ async function queueFilterForm(filters) {
       select('factory_id', [...factories.values()].map((f) => [f.id, f.name]).sort(byText)),
       select('defect_category', words('defect_categories').map((c) => [c, t(`design.defect_category.${c}`)])),
       select('defect_type_id', [...defectTypes.values()].filter((d) => !filters.defect_category || d.category === filters.defect_category)
-        .map((d) => [d.id, `${d.code} ${d.name}`]).sort(byText)),
+        .map((d) => [d.id, `${d.code} ${defectName(d)}`]).sort(byText)),
       day('date_from'), day('date_to')),
     active ? h('a', { class: 'button', href: '#/reviews' }, t('figures.clear')) : null);
 }
