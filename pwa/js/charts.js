@@ -1,6 +1,7 @@
 // Charts for the managers' screens, drawn in the browser by uPlot (from npm, served by the app).
 // Each chart sits beside a table with the same numbers, so nothing depends on reading a canvas.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
+import { t } from './i18n.js';
 
 const COLOURS = { brand: '#155e75', pass: '#067647', fail: '#b42318', warn: '#b54708', grey: '#98a2b3' };
 const HEIGHT = 220;
@@ -59,7 +60,8 @@ function categoryAxis(labels) {
 export function barChart(container, { labels, bars, line = null, onSelect = null, yLabel = '%', max = 100 }) {
   addStylesheet();
   const x = labels.map((_, i) => i);
-  const series = [{}, ...bars.map((b, i) => ({
+  // The x series' legend entry names the hovered group (uPlot would write an English "Value" there).
+  const series = [{ label: t('figures.group_name'), value: (_, i) => (i === null ? '' : labels[i] ?? '') }, ...bars.map((b, i) => ({
     label: b.label, scale: 'y', fill: `${[COLOURS.brand, COLOURS.pass][i] ?? COLOURS.grey}cc`, stroke: [COLOURS.brand, COLOURS.pass][i] ?? COLOURS.grey,
     // Two series side by side: the first to the left of each group's centre, the second to its right.
     paths: uPlot.paths.bars({ size: [bars.length > 1 ? 0.35 : 0.6, 48], align: bars.length > 1 ? (i === 0 ? -1 : 1) : 0 }),
@@ -86,7 +88,7 @@ export function trendChart(container, { periods, lines, right = null, onSelect =
   addStylesheet();
   const x = periods.map((p) => Date.parse(`${p}T00:00:00Z`) / 1000);
   const palette = [COLOURS.brand, COLOURS.pass];
-  const series = [{ value: (_, v) => (v === null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
+  const series = [{ label: t('figures.period'), value: (_, v) => (v === null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
     ...lines.map((l, i) => ({ label: l.label, scale: '%', stroke: palette[i] ?? COLOURS.grey, width: 2,
       points: { show: true, size: 6 }, value: (_, v) => (v === null ? '–' : `${v.toFixed(1)} %`) }))];
   const axes = [{}, { scale: '%', label: '%' }];

@@ -134,6 +134,9 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
         trend = page.locator("[data-testid=trend-chart]").bounding_box()
         groups = page.locator("[data-testid=group-chart]").bounding_box()
         assert abs(trend["y"] - groups["y"]) < 80 and groups["x"] > trend["x"] + trend["width"]
+        # The charts' legends in the app's words, not uPlot's English defaults ("Time", "Value").
+        assert "Period" in page.inner_text("[data-testid=trend-chart]")
+        assert "Value" not in page.inner_text("[data-testid=group-chart]")
         # Compare by category: I7's two knit styles count once.
         _go(page, "#/dashboard?group_by=category")
         rows = page.locator("[data-testid=group-table] tbody tr")
