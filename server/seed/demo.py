@@ -92,7 +92,8 @@ class SeedReport:
             lines.append("Demo data created: " + ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items())))
         else:
             lines.append("Demo data already present; nothing added.")
-        lines.append(f"Log in at http://127.0.0.1:5000 with password '{DEMO_PASSWORD}' as:")
+        # No address here: run-demo prints the one it really serves on (its --port), seed-demo serves nothing.
+        lines.append(f"Log in with password '{DEMO_PASSWORD}' as:")
         for _key, email, name, role, factories in DEMO_USERS:
             where = f" ({', '.join(factories)})" if factories else ""
             lines.append(f"  {role:<10} {email:<30} {name}{where}")

@@ -111,5 +111,6 @@ def test_seed_and_run_demo_cli_print_the_logins(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "admin@seamline.example" in result.output and "seamline-demo" in result.output
+    assert "127.0.0.1:5000" not in result.output  # the address is run-demo's to print, with its real port
     again = empty_app.test_cli_runner().invoke(args=["seed-demo"])
     assert "already present" in again.output
