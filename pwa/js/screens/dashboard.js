@@ -5,7 +5,7 @@ import { barChart, trendChart } from '../charts.js';
 import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
-import { formatDay, t } from '../i18n.js';
+import { defectName, formatDay, t } from '../i18n.js';
 import { reasonChips } from './milestone-figures.js';
 import { filterForm, freshness } from './figure-filters.js';
 
@@ -20,7 +20,7 @@ export async function showDashboard(root, { user }) {
   mount(root, h('h1', {}, t('dashboard.title')), h('p', { class: 'loading' }, t('figures.loading')));
   const punctualityQuery = new URLSearchParams(Object.entries({ factory_id: filters.factory_id, date_from: filters.date_from,
     date_to: filters.date_to }).filter(([, v]) => v)).toString();
-  const [trend, groups, pareto, switching, rejected, punctuality, factories] = await Promise.all([
+  const [trend, groups, pareto, switching, rejected, punctuality, factories, defectTypes] = await Promise.all([
     loadFigures(apiPath('pass-rates', filters, { group_by: 'period', period })),
     loadFigures(apiPath('pass-rates', filters, { group_by: group, period })),
     loadFigures(apiPath('defect-pareto', filters)),
@@ -28,6 +28,7 @@ export async function showDashboard(root, { user }) {
     loadFigures(apiPath('rejected-lots', filters, { page_size: 10 })),
     loadFigures(`/api/v1/production-orders/punctuality${punctualityQuery ? `?${punctualityQuery}` : ''}`),
     records('factory'),
+    records('defect_type'),
   ]);
   const charts = [];
   mount(root,
@@ -37,7 +38,9 @@ export async function showDashboard(root, { user }) {
     trend.data ? kpis(trend.data.totals, rejected.data) : null,
     trend.data ? trendSection(trend.data, filters, charts) : null,
     groups.data ? groupSection(groups.data, group, filters, switching.data, charts) : null,
-    pareto.data ? paretoSection(pareto.data, filters, charts) : null,
+    // The defects' names in the screens' language, from the library on the phone (the server answers in English).
+    pareto.data ? paretoSection({ ...pareto.data, rows: pareto.data.rows.map((r) => ({ ...r, name: defectName(defectTypes.get(r.defect_type_id) || r) })) },
+      filters, charts) : null,
     switching.data ? switchingSection(switching.data, filters) : null,
     rejected.data ? rejectedSection(rejected.data, filters) : null,
     punctuality.data ? milestoneSection(punctuality.data, factories) : null,
