@@ -38,9 +38,7 @@ export async function showDashboard(root, { user }) {
     trend.data ? kpis(trend.data.totals, rejected.data) : null,
     trend.data ? trendSection(trend.data, filters, charts) : null,
     groups.data ? groupSection(groups.data, group, filters, switching.data, charts) : null,
-    // The defects' names in the screens' language, from the library on the phone (the server answers in English).
-    pareto.data ? paretoSection({ ...pareto.data, rows: pareto.data.rows.map((r) => ({ ...r, name: defectName(defectTypes.get(r.defect_type_id) || r) })) },
-      filters, charts) : null,
+    pareto.data ? paretoSection(pareto.data, filters, charts, defectTypes) : null,
     switching.data ? switchingSection(switching.data, filters) : null,
     rejected.data ? rejectedSection(rejected.data, filters) : null,
     punctuality.data ? milestoneSection(punctuality.data, factories) : null,
@@ -136,8 +134,9 @@ function groupSection(data, group, filters, switching, charts) {
     }), 'group-table'));
 }
 
-export function paretoSection(data, filters, charts) {
-  const rows = data.rows;
+// Defects named in the screens' language from the phone's library (the server answers in English).
+export function paretoSection(data, filters, charts, defectTypes) {
+  const rows = data.rows.map((r) => ({ ...r, name: defectName(defectTypes.get(r.defect_type_id) || r) }));
   const open = (i) => { location.hash = hashWith('figures/inspections', { ...filters, defect_type_id: rows[i].defect_type_id }); };
   const chart = h('div', { class: 'chart', 'data-testid': 'pareto-chart', role: 'img', 'aria-label': t('figures.pareto') });
   charts.push(() => rows.length && barChart(chart, {

@@ -1,5 +1,6 @@
 // The designer's home: which defects come back most (the Pareto over every factory), filtered by
 // style, category, type and dates, each bar opening the inspections where the defect was found.
+import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, loadFigures } from '../figures.js';
 import { t } from '../i18n.js';
@@ -16,7 +17,7 @@ export async function showDefectFigures(root, { user }) {
     h('p', { class: 'notice' }, t('defects.intro')),
     freshness([pareto]),
     await filterForm('defects', filters),
-    pareto.data ? paretoSection(pareto.data, filters, charts) : null,
+    pareto.data ? paretoSection(pareto.data, filters, charts, await records('defect_type')) : null,
     h('p', {}, csvLink(csvPath('defects', filters), t('figures.csv.defects'))));
   for (const draw of charts) draw();
   root.dataset.figuresReady = 'true';

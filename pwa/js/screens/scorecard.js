@@ -1,5 +1,6 @@
 // One factory's scorecard: pass rates, DHU and their trend, top defects, the last inspections
 // with verdicts, its switching state and its deliveries against the planned finish.
+import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
 import { formatDay, t } from '../i18n.js';
@@ -47,7 +48,7 @@ export async function showScorecard(root, factoryId) {
       h('p', {}, t('scorecard.deliveries_text', { shipped: t('count.production_orders', { n: d.shipped }), on_time: d.on_time, late: d.late, overdue: d.overdue }))),
     punctualitySection(data.milestones),
     trendSection({ period: data.period, rows: data.trend }, filters, charts, 'scorecard'),
-    paretoSection(data.top_defects, filters, charts),
+    paretoSection(data.top_defects, filters, charts, await records('defect_type')),
     h('section', { class: 'card' }, h('h2', {}, t('scorecard.last_inspections')),
       table(['figures.date', 'figures.type', 'figures.order', 'figures.verdict', 'figures.defects'],
         data.last_inspections.map((r) => [
