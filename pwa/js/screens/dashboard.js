@@ -194,7 +194,7 @@ function milestoneSection(data, factories) {
   const rows = [...data.factories].filter((f) => f.stages).sort((a, b) => (a.on_time_rate ?? 1) - (b.on_time_rate ?? 1));
   return h('section', { class: 'card figure' }, h('h2', {}, t('milestones.punctuality')),
     data.delay_reasons.length ? [h('h3', {}, t('milestones.delays_by_reason')), reasonChips(data.delay_reasons, 'dashboard-delay-reasons')] : null,
-    rows.length ? table(['figures.group.factory', 'milestones.stages_reached', 'milestones.on_time_rate'],
+    rows.length ? table(['orders.factory', 'milestones.stages_reached', 'milestones.on_time_rate'],
       rows.map((f) => [h('a', { href: `#/factory/${f.factory_id}` }, factories.get(f.factory_id)?.name || '?'), String(f.stages),
         percent(f.on_time_rate)]), 'milestone-punctuality-table') : h('p', { class: 'muted' }, t('milestones.none_planned')));
 }
