@@ -42,8 +42,8 @@ from server.schemas.reviews import UNREVIEWED
 from server.services import events
 from server.services.analytics import _day_start, units_inspected
 from server.services.records import lookup, value_before
+from server.services.rollups import SEVERITY_RANK
 
-SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2}
 # Statuses that say design changed the tech pack: the review must name the version that carries the fix.
 NEEDS_FIX_VERSION = ("action_in_tech_pack",)
 DEFECTS_PER_ROW = 20

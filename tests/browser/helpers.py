@@ -22,19 +22,20 @@ PIXEL_7 = {
 }
 
 
-def login(page, base, persona="inspector_a"):
+def login(page, base, persona="inspector_a", home="[data-testid=inspection-link]"):
+    """Log in as the persona and wait for its home screen (``home``: a selector on it) under the service worker."""
     page.goto(base + "/")
     page.fill("#email", world.PERSONAS[persona][0])
     page.fill("#password", world.PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=inspection-link]")
+    page.wait_for_selector(home)
     try:
         wait_until(page, "() => navigator.serviceWorker.controller !== null", timeout=10)
     except AssertionError:
         # Seldom (about 1 run in 10 here) Chromium activates the first service worker without handing it the
         # open page; the next load is controlled, as it would be for a user opening the app again.
         page.reload()
-        page.wait_for_selector("[data-testid=inspection-link]")
+        page.wait_for_selector(home)
         wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import world
 from apps import ApiClient
-from helpers import assert_accessible
+from helpers import assert_accessible, login
 
 
 def _day(offset: int) -> str:
@@ -36,11 +36,7 @@ def test_a_manager_sees_the_order_at_risk_and_why(live_app, browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     try:
         page = context.new_page()
-        page.goto(base + "/")
-        page.fill("#email", world.PERSONAS["manager"][0])
-        page.fill("#password", world.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("[data-testid=nav-orders]")
+        login(page, base, "manager", home="[data-testid=nav-orders]")
         page.click("[data-testid=nav-orders]")
         page.click("[data-testid=orders-at-risk-link]")
         row = page.wait_for_selector("[data-testid=risk-table] tbody tr")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import world
 from apps import ApiClient
-from helpers import assert_accessible, save_screenshot
+from helpers import assert_accessible, login, save_screenshot
 
 SEWING_PLANNED, SEWING_REPLANNED = -3, 5
 
@@ -45,11 +45,7 @@ def test_a_manager_reads_the_timeline_and_replans_a_stage(live_app, browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     try:
         page = context.new_page()
-        page.goto(base + "/")
-        page.fill("#email", world.PERSONAS["manager"][0])
-        page.fill("#password", world.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("[data-testid=nav-orders]")
+        login(page, base, "manager", home="[data-testid=nav-orders]")
         page.goto(base + "/#/orders/at-risk")
         page.click("[data-testid=risk-order-link]")
         page.wait_for_selector("[data-testid=timeline-stages]")
