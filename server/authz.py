@@ -110,7 +110,7 @@ def check_csrf() -> None:
 # --- factory scope ---------------------------------------------------------------------
 
 
-def factory_scope(user) -> set[uuid.UUID] | None:
+def factory_scope(user) -> frozenset[uuid.UUID] | None:
     """The factories ``user`` may see, or None for all of them."""
     if user.role in READ_ALL_FACTORIES:
         return None

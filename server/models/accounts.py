@@ -39,8 +39,14 @@ class User(Versioned, UserMixin, db.Model):
         return bool(self.active) and self.deleted_at is None
 
     @property
-    def factory_ids(self) -> set[uuid.UUID]:
-        return {a.factory_id for a in self.assignments}
+    def factory_ids(self) -> frozenset[uuid.UUID]:
+        # Asked for every record a push writes (the factory scope): made once per loaded list of assignments.
+        assignments = self.assignments
+        made_from, ids = getattr(self, "_factory_ids_made", (None, frozenset()))
+        if made_from is not assignments:
+            ids = frozenset(a.factory_id for a in assignments)
+            self._factory_ids_made = (assignments, ids)
+        return ids
 
 
 class FactoryAssignment(Versioned, db.Model):

@@ -191,10 +191,11 @@ def lookup(model, record_id):
     Records created earlier in a bulk batch are not flushed yet, so the session cannot find them by id;
     they are kept here as they are made. Ids known to be missing are remembered as None.
     """
-    pinned = db.session.info.setdefault(changes.PINNED_KEY, {})
+    session = db.session()  # once: each pass through the scoped-session proxy costs, and a push looks up a lot
+    pinned = session.info.setdefault(changes.PINNED_KEY, {})
     key = (model, record_id)
     if key not in pinned:
-        pinned[key] = db.session.get(model, record_id)
+        pinned[key] = session.get(model, record_id)
     return pinned[key]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from marshmallow import ValidationError
@@ -159,15 +160,23 @@ def _prefetch(mutations: list[dict]) -> None:
         if resource is None:
             continue
         wanted.setdefault(resource.model, set()).add(mutation["record_id"])
-        for column in resource.model.__table__.columns:
-            raw = (mutation.get("fields") or {}).get(column.name)
-            if column.foreign_keys and isinstance(raw, str):
+        fields = mutation.get("fields") or {}
+        for name, model in _foreign_keys_of(resource.model):
+            raw = fields.get(name)
+            if isinstance(raw, str):
                 try:
-                    wanted.setdefault(records.referenced_model(column), set()).add(uuid.UUID(raw))
+                    wanted.setdefault(model, set()).add(uuid.UUID(raw))
                 except ValueError:
                     continue  # the schema will name the bad field
     for model, ids in wanted.items():
         records.prefetch(model, ids)
+
+
+@functools.cache
+def _foreign_keys_of(model) -> tuple[tuple[str, type], ...]:
+    """(column, referenced model) of each foreign key of a model."""
+    return tuple((column.name, records.referenced_model(column)) for column in model.__table__.columns
+                 if column.foreign_keys)
 
 
 # Entities whose rules query other records of their own kind (a photo record is stored at once when a

@@ -60,9 +60,9 @@ def confinement_of_push(user, client_id: str, mutations: list[dict]) -> Confinem
 
     if user.role not in CONFINABLE_ROLES or not user.factory_ids:
         return None
-    for mutation in mutations:
-        resource = entities.BY_ENTITY.get(mutation.get("entity"))
-        if resource is None or resource in entities.REFERENCE:
+    for entity in {mutation.get("entity") for mutation in mutations}:
+        resource = entities.BY_ENTITY.get(entity)
+        if resource is None or any(resource is reference for reference in entities.REFERENCE):
             return None
     return Confinement(user=user, client_id=client_id, factory_ids=frozenset(user.factory_ids))
 
