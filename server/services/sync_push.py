@@ -153,13 +153,15 @@ def _applied_in_bulk(user: User, client: SyncClient, mutations: list[dict]) -> d
 
 
 def _prefetch(mutations: list[dict]) -> None:
-    """Load every record the batch names, and every record its fields refer to, a query per entity."""
+    """Load every record the batch names, every record its fields refer to, and every record those it names
+    already refer to (an edited defect's inspection, which the rules read), a query per entity and round."""
+    named: dict[type, set] = {}
     wanted: dict[type, set] = {}
     for mutation in mutations:
         resource = entities.BY_ENTITY.get(mutation["entity"])
         if resource is None:
             continue
-        wanted.setdefault(resource.model, set()).add(mutation["record_id"])
+        named.setdefault(resource.model, set()).add(mutation["record_id"])
         fields = mutation.get("fields") or {}
         for name, model in _foreign_keys_of(resource.model):
             raw = fields.get(name)
@@ -168,6 +170,13 @@ def _prefetch(mutations: list[dict]) -> None:
                     wanted.setdefault(model, set()).add(uuid.UUID(raw))
                 except ValueError:
                     continue  # the schema will name the bad field
+    for model, ids in named.items():
+        records.prefetch(model, ids)
+        for record in filter(None, (records.lookup(model, record_id) for record_id in ids)):
+            for name, referenced in _foreign_keys_of(model):
+                value = getattr(record, name)
+                if value is not None:
+                    wanted.setdefault(referenced, set()).add(value)
     for model, ids in wanted.items():
         records.prefetch(model, ids)
 
