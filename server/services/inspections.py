@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from server.errors import validation_error
 from server.extensions import db
-from server.models import FactoryAssignment, Inspection, User
+from server.models import Inspection, User
 from server.models.base import utcnow
 from server.services import changes
 from server.services.records import lookup
+from server.services.users import is_assigned_inspector
 
 # Each factory's proposed switching states, kept for one transaction.
 _PROPOSALS_KEY = changes.CACHE_PREFIX + "switching_proposals"
@@ -56,13 +57,12 @@ def forget_switching_proposal(factory_id) -> None:
 
 
 def _require_assigned_inspector(inspection: Inspection) -> None:
-    inspector = lookup(User, inspection.inspector_id)
-    if inspector is None or inspector.role != "inspector" or not inspector.is_active \
-            or not _assigned(inspection.inspector_id, inspection.factory_id):
+    if not _assigned(inspection.inspector_id, inspection.factory_id):
         raise validation_error({"inspector_id": ["Not an active inspector assigned to this factory."]})
 
 
-# (inspector, factory) -> assigned, kept for one transaction: a push of 500 inspections asks the same question.
+# (inspector, factory) -> may inspect there, kept for one transaction: a push of 500 inspections asks the same
+# question.
 _ASSIGNED_KEY = changes.CACHE_PREFIX + "assigned_inspectors"
 
 
@@ -70,9 +70,7 @@ def _assigned(inspector_id, factory_id) -> bool:
     known = db.session.info.setdefault(_ASSIGNED_KEY, {})
     key = (inspector_id, factory_id)
     if key not in known:
-        known[key] = db.session.scalar(select(FactoryAssignment.id).where(
-            FactoryAssignment.user_id == inspector_id, FactoryAssignment.factory_id == factory_id,
-            FactoryAssignment.deleted_at.is_(None))) is not None
+        known[key] = factory_id is not None and is_assigned_inspector(inspector_id, factory_id)
     return known[key]
 
 

@@ -106,11 +106,19 @@ def _set_factories(user: User, factory_ids: list[uuid.UUID]) -> None:
     db.session.expire(user, ["assignments"])
 
 
+def _assigned_inspectors(factory_id: uuid.UUID):
+    """The one statement of who may inspect at a factory: active inspectors with a live assignment to it."""
+    return (select(User).join(FactoryAssignment, FactoryAssignment.user_id == User.id)
+            .where(FactoryAssignment.factory_id == factory_id, FactoryAssignment.deleted_at.is_(None),
+                   User.role == "inspector", User.active.is_(True), User.deleted_at.is_(None)))
+
+
 def inspectors_of(factory_id: uuid.UUID) -> list[User]:
-    """The active inspectors assigned to a factory, by name: the ones a booking for its orders may name (the same
-    rule the inspection's own check applies, server.services.inspections)."""
-    return list(db.session.scalars(
-        select(User).join(FactoryAssignment, FactoryAssignment.user_id == User.id)
-        .where(FactoryAssignment.factory_id == factory_id, FactoryAssignment.deleted_at.is_(None),
-               User.role == "inspector", User.active.is_(True), User.deleted_at.is_(None))
-        .order_by(User.display_name, User.id)))
+    """The inspectors a booking for the factory's orders may name, by name."""
+    return list(db.session.scalars(_assigned_inspectors(factory_id).order_by(User.display_name, User.id)))
+
+
+def is_assigned_inspector(user_id: uuid.UUID, factory_id: uuid.UUID) -> bool:
+    """Whether an inspection at the factory may name this user as its inspector."""
+    return db.session.scalar(_assigned_inspectors(factory_id).where(User.id == user_id)
+                             .with_only_columns(User.id)) is not None

@@ -162,6 +162,11 @@ def test_the_booker_is_offered_the_active_inspectors_of_the_orders_factory(login
     # A deactivated inspector is not offered (a booking naming them would be refused).
     assert admin.patch(f"/api/v1/users/{world.user_id('inspector_a')}", json={"active": False}).status_code == 200
     assert [i["display_name"] for i in offered(admin)[1]] == ["Inspector B"]
+    # An inspection's own check is the same rule: whoever is offered may be named, and nobody else.
+    for persona, may_inspect in (("inspector_b", True), ("inspector_a", False), ("factory_a", False), ("manager", False)):
+        named = admin.post("/api/v1/inspections", json={"inspection_type": "inline", "factory_id": str(world.FACTORY_A),
+                                                        "lot_size": 800, "inspector_id": str(world.user_id(persona))})
+        assert named.status_code == (201 if may_inspect else 400), (persona, named.get_json())
     # Another factory's inspectors do not exist for a factory's staff; those who may not book are refused.
     status, body = offered(login_as("factory_a"), world.FACTORY_B)
     assert status == 404 and body["error"]["code"] == "not_found"
