@@ -106,7 +106,10 @@ def test_uploaded_photos_can_be_pruned_waiting_ones_never(phone, live_app, tmp_p
     login(page, base)
     page.goto(base + f"/#/inspection/{world.INSPECTION_A}")
     page.set_input_files("[data-testid=photo-inspection]", str(make_photo(tmp_path / "a.jpg", (900, 600), 2)))
+    # The photo is resized and stored a moment after it is chosen: a sync before that has nothing to send.
+    wait_until(page, "async () => (await (await import('/js/db.js')).pendingCounts()).photos === 1")
     wait_synced(page)  # uploaded
+    assert page.evaluate("async () => (await (await import('/js/db.js')).uploadedPhotoBytes()).count") == 1
     phone.set_offline(True)
     page.set_input_files("[data-testid=photo-inspection]", str(make_photo(tmp_path / "b.jpg", (900, 600), 3)))
     wait_until(page, "async () => (await (await import('/js/db.js')).pendingCounts()).photos === 1")
