@@ -190,6 +190,16 @@ def login_as(app):
     return _login
 
 
+def pytest_collection_modifyitems(config, items):
+    """SEAMLINE_TEST_PER_BACKEND_ONLY=1 keeps only tests that run per database (tests/run.sh runs the PostgreSQL
+    ones in a process of their own; the others run once, in the SQLite process)."""
+    if os.environ.get("SEAMLINE_TEST_PER_BACKEND_ONLY") != "1":
+        return
+    kept = [item for item in items if "backend" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if "backend" not in getattr(item, "fixturenames", ())])
+    items[:] = kept
+
+
 # --- time per group ---------------------------------------------------------------------
 
 _group_seconds: dict[str, float] = defaultdict(float)

@@ -21,5 +21,26 @@ start=$(date +%s)
 echo "linters: $(( $(date +%s) - start )) s"
 
 export SEAMLINE_ENV=testing
-.venv/bin/python -m pytest "$@"
+if [ $# -gt 0 ] || [ -n "${SEAMLINE_TEST_BACKENDS:-}" ]; then
+  # A part of the suite, or one database: one pytest, as asked.
+  status=0
+  .venv/bin/python -m pytest "$@" || status=$?
+else
+  # The whole suite, on two cores: the PostgreSQL half of the database tests runs beside the SQLite half (with
+  # the unit and deployment tests), its output held back and printed after; the browser tests run last, alone,
+  # since their waits are for a machine that is not also running pytest twice.
+  status=0
+  pg_log=$(mktemp)
+  SEAMLINE_TEST_BACKENDS=postgresql SEAMLINE_TEST_STORAGES=local SEAMLINE_TEST_PER_BACKEND_ONLY=1 \
+    .venv/bin/python -m pytest tests/api tests/sync_protocol >"$pg_log" 2>&1 &
+  pg_pid=$!
+  SEAMLINE_TEST_BACKENDS=sqlite .venv/bin/python -m pytest tests/api tests/sync_protocol tests/unit tests/deploy \
+    || status=$?
+  wait "$pg_pid" || status=$?
+  echo "=== the database tests on PostgreSQL (run beside the ones above) ==="
+  cat "$pg_log"
+  rm -f "$pg_log"
+  .venv/bin/python -m pytest tests/browser || status=$?
+fi
 echo "whole test command: $(( $(date +%s) - start )) s"
+exit "$status"
