@@ -833,4 +833,7 @@ export default {
   'field.content_hash': "Report fingerprint",
   'count_basis.nonconformities': "Nonconformities",
   'count_basis.defectives': "Defective units",
+  'booking.marked_booked': "booked {date}",
+  'booking.marked_undated': "booked",
+  'booking.marked_started': "booked: {status}",
 };

@@ -804,4 +804,7 @@ export default {
   'field.content_hash': "Dấu vân tay báo cáo",
   'count_basis.nonconformities': "Số điểm không phù hợp",
   'count_basis.defectives': "Số sản phẩm lỗi",
+  'booking.marked_booked': "đã đặt {date}",
+  'booking.marked_undated': "đã đặt",
+  'booking.marked_started': "đã đặt: {status}",
 };

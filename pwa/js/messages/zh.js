@@ -803,4 +803,7 @@ export default {
   'field.content_hash': "报告指纹",
   'count_basis.nonconformities': "不合格项数",
   'count_basis.defectives': "不合格品数",
+  'booking.marked_booked': "已预约 {date}",
+  'booking.marked_undated': "已预约",
+  'booking.marked_started': "已预约：{status}",
 };
