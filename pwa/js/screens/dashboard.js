@@ -6,6 +6,7 @@ import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
 import { defectName, formatDay, t } from '../i18n.js';
+import { factoryReason } from '../switching-reasons.js';
 import { reasonChips } from './milestone-figures.js';
 import { filterForm, freshness } from './figure-filters.js';
 
@@ -161,7 +162,7 @@ export function switchingSection(data, filters) {
       h('div', { class: 'toolbar' },
         h('a', { href: hashWith(`factory/${r.factory_id}`, { period: filters.period }) }, r.factory_name),
         h('span', { class: `badge ${r.state}` }, t(`switching.${r.state}`))),
-      h('p', { class: 'muted note' }, r.reason)))));
+      h('p', { class: 'muted note', 'data-testid': 'switching-reason' }, factoryReason(r))))));
 }
 
 export function rejectedSection(data, filters) {
