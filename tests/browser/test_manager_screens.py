@@ -68,6 +68,23 @@ WORDED_REASONS = """async () => {
 }"""
 
 
+# A group's change over its trend, for periods of (first-time pass rate, inspections).
+CHANGES = """async () => {
+    const { direction } = await import('/js/screens/dashboard.js');
+    const period = ([rate, inspections]) => ({ first_time_pass_rate: rate, inspections });
+    return [
+        [[1, 1], [0, 2]],  // one passed lot against two failed ones: not "▼ 100.0 pts"
+        [[0.9, 6], [0.2, 1], [0.8, 5]],  // the one-inspection period is left out: 90% against 80%
+        [[0.9, 6], [0.8, 2]],  // the latest period has too few
+        [[0.5, 10], [0.5, 8]],
+        [[0.7, 9]],  // one period: nothing to compare
+    ].map((trend) => {
+        const shown = direction(trend.map(period));
+        return typeof shown === 'string' ? shown : shown.textContent;
+    });
+}"""
+
+
 def _no_horizontal_scroll(page):
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
@@ -171,6 +188,9 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
         assert b"tops_knit,tops_knit,4," in csv_body
         assert_accessible(page, "dashboard laptop")
         save_screenshot(page, "manager-dashboard-1366", full_page=True)
+        # The change column compares only periods with enough inspections, and says so under the table.
+        assert "at least 5 inspections" in page.inner_text("[data-testid=change-basis]")
+        assert page.evaluate(CHANGES) == ["too few to compare", "▼ 10.0 pts", "too few to compare", "steady", "–"]
 
         # In Vietnamese the switching reasons are worded by the phone from the served codes, not the server's English.
         page.evaluate("async () => (await import('/js/language.js')).chooseLanguage('vi')")

@@ -848,4 +848,6 @@ export default {
   'switching.class_reason': "{class}: {reason}",
   'switching.note.lots_not_evaluated.one': "{n} later lot was not evaluated because inspection is discontinued",
   'switching.note.lots_not_evaluated.other': "{n} later lots were not evaluated because inspection is discontinued",
+  'figures.change_too_few': "too few to compare",
+  'figures.change_basis': "Trend: the first-time pass rate of the latest period against the earliest, in percentage points; only periods with at least {n} inspections are compared.",
 };

@@ -818,4 +818,6 @@ export default {
   'switching.reason_with_note': "{reason}; {note}",
   'switching.class_reason': "{class}: {reason}",
   'switching.note.lots_not_evaluated.other': "{n} lô sau đó chưa được đánh giá vì việc kiểm đang tạm ngừng",
+  'figures.change_too_few': "quá ít lần kiểm để so sánh",
+  'figures.change_basis': "Xu hướng: tỷ lệ đạt lần đầu của kỳ gần nhất so với kỳ sớm nhất, tính bằng điểm phần trăm; chỉ so sánh các kỳ có ít nhất {n} lần kiểm.",
 };

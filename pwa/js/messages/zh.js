@@ -817,4 +817,6 @@ export default {
   'switching.reason_with_note': "{reason}；{note}",
   'switching.class_reason': "{class}：{reason}",
   'switching.note.lots_not_evaluated.other': "之后的 {n} 批未评估，因为检验已暂停",
+  'figures.change_too_few': "检验太少，无法比较",
+  'figures.change_basis': "趋势：最近一期与最早一期的一次合格率之差（百分点）；只比较检验次数不少于 {n} 次的期间。",
 };

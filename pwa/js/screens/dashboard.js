@@ -88,10 +88,20 @@ function dayBefore(isoDay) {
   return day.toISOString().slice(0, 10);
 }
 
-// Change over the trend: the last period against the first, in percentage points.
-function direction(trend) {
-  const known = trend.filter((p) => p.first_time_pass_rate !== null);
-  if (known.length < 2) return '–';
+// A period's first-time pass rate is compared only when the period had at least this many inspections. With one
+// or two, a single lot swings the rate by 50 to 100 points ("▼ 100.0 pts" against a week with one passed lot),
+// which reads as a collapse when it is chance. Five keeps a single lot's weight at 20 points at most while still
+// letting a factory with a few inspections a period show a change; periods below it are left out of the
+// comparison (not merged), and a group with fewer than two such periods says it has too few to compare.
+export const MIN_INSPECTIONS_TO_COMPARE = 5;
+
+// Change over the trend: the latest period with enough inspections against the earliest, in percentage points.
+export function direction(trend) {
+  const known = trend.filter((p) => p.first_time_pass_rate !== null && p.inspections >= MIN_INSPECTIONS_TO_COMPARE);
+  if (known.length < 2) {
+    return trend.some((p) => p.first_time_pass_rate !== null) && trend.length > 1
+      ? h('span', { class: 'muted', 'data-testid': 'change-too-few' }, t('figures.change_too_few')) : '–';
+  }
   const delta = (known.at(-1).first_time_pass_rate - known[0].first_time_pass_rate) * 100;
   if (Math.abs(delta) < 0.05) return t('figures.steady');
   return `${delta > 0 ? '▲' : '▼'} ${Math.abs(delta).toFixed(1)} ${t('figures.points')}`;
@@ -132,7 +142,8 @@ function groupSection(data, group, filters, switching, charts) {
         cells.push(state ? h('span', { class: `badge ${state.state}` }, t(`switching.${state.state}`)) : '–');
       }
       return cells;
-    }), 'group-table'));
+    }), 'group-table'),
+    h('p', { class: 'muted note', 'data-testid': 'change-basis' }, t('figures.change_basis', { n: MIN_INSPECTIONS_TO_COMPARE })));
 }
 
 // Defects named in the screens' language from the phone's library (the server answers in English).
