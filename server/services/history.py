@@ -48,8 +48,9 @@ _SHOWN_AS = {
     "tech_pack_version_id": (TechPackVersion, select(TechPackVersion.id, Style.style_number + " "
                                                      + TechPackVersion.version_label)
                              .join(Style, Style.id == TechPackVersion.style_id)),
-    "reinspection_of_id": (Inspection, select(Inspection.id, ProductionOrder.number + " " + Inspection.inspection_type)
-                           .join(ProductionOrder, ProductionOrder.id == Inspection.production_order_id)),
+    "reinspection_of_id": (Inspection, select(Inspection.id, func.coalesce(ProductionOrder.number + " ", "")
+                                              + Inspection.inspection_type)
+                           .outerjoin(ProductionOrder, ProductionOrder.id == Inspection.production_order_id)),
     "inspector_id": (User, select(User.id, User.display_name)),
 }
 
