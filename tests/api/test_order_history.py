@@ -151,6 +151,19 @@ def test_a_production_order_has_its_own_history_of_plan_milestones_and_bookings(
     assert booked["changes"]["inspector_id"]["new"] == "Inspector A"
     paged = manager.get(url + "?page=2&page_size=1")
     assert paged.get_json() == entries[1:2] and '"total": ' + str(len(entries)) in paged.headers["X-Pagination"]
+    # A re-inspection names the inspection it repeats by its order and type.
+    with app.app_context():
+        from server.extensions import db
+        from server.models import Inspection
+        from server.services import changes
+
+        with changes.recording(None, "automation"):
+            db.session.get(Inspection, world.INSPECTION_A).status = "finalized"
+    again = login_as("inspector_a").post("/api/v1/inspections", json={
+        "inspection_type": "final", "factory_id": str(world.FACTORY_A), "production_order_id": str(world.PROD_ORDER_A),
+        "lot_size": 1000, "reinspection_of_id": str(world.INSPECTION_A)})
+    assert again.status_code == 201, again.get_json()
+    assert manager.get(url).get_json()[0]["changes"]["reinspection_of_id"]["new"] == "MO-A-1 final"
     # Scoped like the order; read by those who read orders.
     assert login_as("inspector_b").get(url).get_json()["error"]["code"] == "not_found"
     assert login_as("factory_a").get(url).status_code == 200
