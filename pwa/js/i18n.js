@@ -66,6 +66,12 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? shown(params[name]) : `{${name}}`));
 }
 
+// Whether a key has a text (plain, or in plural forms): for codes the server may add before the phone has words
+// for them, so the caller can fall back to the server's own text.
+export function hasMessage(key) {
+  return key in MESSAGES.en || `${key}.other` in MESSAGES.en;
+}
+
 function lookup(table, key, params) {
   if (key in table) return table[key];
   if (typeof params.n !== 'number') return table[`${key}.other`];
@@ -80,6 +86,11 @@ function shown(value) {
 function fallback(key) {
   const last = key.split('.').at(-1);
   return last.charAt(0).toUpperCase() + last.slice(1).replaceAll('_', ' ');
+}
+
+// Items as a list in the language's own way: "A, B and C", "A、B和C", "A, B và C".
+export function formatList(items) {
+  return new Intl.ListFormat(formatLocale, { type: 'conjunction' }).format(items.map(String));
 }
 
 export function formatNumber(value, options = {}) {

@@ -22,12 +22,18 @@ class SwitchingTransitionSchema(StrictSchema):
     inspection_id = fields.String(allow_none=True)
     when = fields.String(allow_none=True)
     reason = fields.String()
+    reason_code = fields.String(metadata={"description": "The reason as a code (server/aql/switching.py REASON_CODES)"})
+    reason_params = fields.Dict(metadata={"description": "The code's parameters: lots, counts, the score"})
 
 
 class ClassSwitchingSchema(StrictSchema):
     state = fields.String(metadata={"description": "normal, tightened, reduced or discontinued"})
     score = fields.Integer(metadata={"description": "ISO 2859-1:1999 switching score (normal inspection)"})
     reason = fields.String(metadata={"description": "Why, in words, naming the lots"})
+    reason_code = fields.String(metadata={"description": "The reason as a code (server/aql/switching.py REASON_CODES)"})
+    reason_params = fields.Dict(metadata={"description": "The code's parameters: lots, counts, the score"})
+    reason_notes = fields.List(fields.Dict(), metadata={
+        "description": "Clauses added to the reason, each {code, params} (server/aql/switching.py NOTE_CODES)"})
     history = fields.List(fields.Nested(SwitchingTransitionSchema))
     tightened_accepted_in_a_row = fields.Integer()
     tightened_not_accepted = fields.Integer()

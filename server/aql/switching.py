@@ -24,6 +24,10 @@ Rules (ISO 2859-1:1999):
   while on tightened inspection. Inspection stays discontinued until the
   supplier has corrected the cause; the caller then resumes with
   start_state="tightened" and the lots inspected after resumption.
+
+Each reason is given twice: as an English sentence (``reason``, for API and CSV readers) and as a code with its
+parameters (``reason_code``, ``reason_params``, and ``reason_notes`` for the clauses added to it), from which an
+app words it in its user's language. The codes are REASON_CODES and NOTE_CODES.
 """
 
 from __future__ import annotations
@@ -45,6 +49,17 @@ REJECTIONS_FOR_TIGHTENED = 2
 ACCEPTED_IN_A_ROW_FOR_NORMAL = 5
 REJECTIONS_FOR_DISCONTINUATION = 5
 
+# Why a class is in its state (params in brackets): the state it started in [state]; tightened after rejections
+# [lots, window]; reduced once the score was reached [score, needed, lot]; discontinued after rejections on
+# tightened [lots, count]; back to normal after accepted lots on tightened [count, lots], after a rejection on
+# reduced [lot], or from reduced once production is not steady [].
+REASON_CODES = ("starting_state", "tightened_after_rejections", "reduced_after_score",
+                "discontinued_after_rejections", "normal_after_tightened_accepted", "normal_after_reduced_rejection",
+                "normal_without_steady_production")
+# Clauses added to the reason: the score is reached but production is not steady [score, needed]; lots after a
+# discontinuation were not evaluated [count].
+NOTE_CODES = ("score_without_steady_production", "lots_not_evaluated")
+
 
 @dataclass(frozen=True)
 class LotRecord:
@@ -65,6 +80,9 @@ class SwitchingState:
     state: str  # "normal" | "tightened" | "reduced" | "discontinued"
     score: int  # switching score; only updated on normal inspection
     reason: str
+    reason_code: str = "starting_state"
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    reason_notes: list[dict[str, Any]] = field(default_factory=list)  # each {"code", "params"}
     history: list[dict[str, Any]] = field(default_factory=list)
     # Progress on tightened inspection (both 0 in other states), for display.
     tightened_accepted_in_a_row: int = 0
@@ -75,6 +93,9 @@ class SwitchingState:
             "state": self.state,
             "score": self.score,
             "reason": self.reason,
+            "reason_code": self.reason_code,
+            "reason_params": dict(self.reason_params),
+            "reason_notes": [dict(note) for note in self.reason_notes],
             "history": [dict(entry) for entry in self.history],
             "tightened_accepted_in_a_row": self.tightened_accepted_in_a_row,
             "tightened_not_accepted": self.tightened_not_accepted,
@@ -110,7 +131,7 @@ class _Replay:
         self.tightened_rejected: list[LotRecord] = []  # all lots not accepted on tightened
         self.ignored_after_discontinuation = 0
 
-    def switch(self, to: str, after: LotRecord | None, reason: str) -> None:
+    def switch(self, to: str, after: LotRecord | None, reason: str, code: str, params: dict[str, Any]) -> None:
         self.history.append({
             "from": self.state,
             "to": to,
@@ -118,6 +139,8 @@ class _Replay:
             "inspection_id": after.inspection_id if after else None,
             "when": after.when if after else None,
             "reason": reason,
+            "reason_code": code,
+            "reason_params": params,
         })
         self.state = to
         # Each state counts only its own lots; the score restarts with normal inspection.
@@ -139,12 +162,14 @@ class _Replay:
             self.switch(
                 TIGHTENED, lot,
                 f"tightened since {_join_labels(rejected)} were rejected within {WINDOW_FOR_TIGHTENED} lots",
+                "tightened_after_rejections", {"lots": rejected, "window": WINDOW_FOR_TIGHTENED},
             )
         elif self.score >= SCORE_FOR_REDUCED and self.steady_production:
             self.switch(
                 REDUCED, lot,
                 f"reduced: switching score reached {self.score} (30 needed) after {lot.label}, "
                 "with production steady and reduced inspection approved",
+                "reduced_after_score", {"score": self.score, "needed": SCORE_FOR_REDUCED, "lot": lot.label},
             )
 
     def _updated_score(self, lot: LotRecord) -> int:
@@ -171,43 +196,57 @@ class _Replay:
             self.tightened_rejected.append(lot)
 
         if len(self.tightened_rejected) >= REJECTIONS_FOR_DISCONTINUATION:
-            labels = _join_labels([rejected.label for rejected in self.tightened_rejected])
+            rejected = [rejected.label for rejected in self.tightened_rejected]
             self.switch(
                 DISCONTINUED, lot,
-                f"discontinued: {labels} were rejected on tightened inspection "
+                f"discontinued: {_join_labels(rejected)} were rejected on tightened inspection "
                 f"({REJECTIONS_FOR_DISCONTINUATION} lots); resume on tightened inspection "
                 "once the supplier has corrected the cause",
+                "discontinued_after_rejections", {"lots": rejected, "count": REJECTIONS_FOR_DISCONTINUATION},
             )
         elif len(self.tightened_streak) >= ACCEPTED_IN_A_ROW_FOR_NORMAL:
-            labels = ", ".join(accepted.label for accepted in self.tightened_streak)
+            accepted = [accepted.label for accepted in self.tightened_streak]
             self.switch(
                 NORMAL, lot,
-                f"normal: {ACCEPTED_IN_A_ROW_FOR_NORMAL} consecutive lots accepted on tightened ({labels})",
+                f"normal: {ACCEPTED_IN_A_ROW_FOR_NORMAL} consecutive lots accepted on tightened ({', '.join(accepted)})",
+                "normal_after_tightened_accepted", {"count": ACCEPTED_IN_A_ROW_FOR_NORMAL, "lots": accepted},
             )
 
     def on_reduced(self, lot: LotRecord) -> None:
         if not lot.accepted:
-            self.switch(NORMAL, lot, f"normal: {lot.label} was rejected on reduced inspection")
+            self.switch(NORMAL, lot, f"normal: {lot.label} was rejected on reduced inspection",
+                        "normal_after_reduced_rejection", {"lot": lot.label})
 
     # --- the result ---
 
     def result(self) -> SwitchingState:
-        reason = self.history[-1]["reason"] if self.history else f"{self.state}: starting state"
+        if self.history:
+            last = self.history[-1]
+            reason, code, params = last["reason"], last["reason_code"], dict(last["reason_params"])
+        else:
+            reason, code, params = f"{self.state}: starting state", "starting_state", {"state": self.state}
+        notes = []
         if self.state == NORMAL and self.score >= SCORE_FOR_REDUCED and not self.steady_production:
             reason += (
                 f"; the switching score is {self.score} (30 needed) but production is not marked "
                 "steady, so reduced inspection is not proposed"
             )
+            notes.append({"code": "score_without_steady_production",
+                          "params": {"score": self.score, "needed": SCORE_FOR_REDUCED}})
         if self.ignored_after_discontinuation:
             reason += (
                 f"; {self.ignored_after_discontinuation} later lot(s) were not evaluated because "
                 "inspection is discontinued"
             )
+            notes.append({"code": "lots_not_evaluated", "params": {"count": self.ignored_after_discontinuation}})
         in_tightened = self.state == TIGHTENED
         return SwitchingState(
             state=self.state,
             score=self.score,
             reason=reason,
+            reason_code=code,
+            reason_params=params,
+            reason_notes=notes,
             history=self.history,
             tightened_accepted_in_a_row=len(self.tightened_streak) if in_tightened else 0,
             tightened_not_accepted=len(self.tightened_rejected) if in_tightened else 0,
@@ -225,7 +264,8 @@ def switching_history(
 
     replay = _Replay(start_state, steady_production)
     if replay.state == REDUCED and not steady_production:
-        replay.switch(NORMAL, None, "normal: production is not steady, so reduced inspection ends")
+        replay.switch(NORMAL, None, "normal: production is not steady, so reduced inspection ends",
+                      "normal_without_steady_production", {})
 
     for lot in lots:
         lot = _check_lot(lot)

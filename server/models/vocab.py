@@ -60,6 +60,9 @@ INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR
 PRODUCTION_ORDER_STATUSES = ("planned", "in_progress", "completed", "cancelled")
 # Orders still in the works: the ones offered for a new inspection or milestone.
 OPEN_PRODUCTION_ORDER_STATUSES = ("planned", "in_progress")
+# Bookings still to be carried out: a second one of the same type for the same order is a double booking (the
+# server refuses it; the booking form marks such orders before anyone presses save).
+OPEN_BOOKING_STATUSES = ("planned", "in_progress")
 
 # "evidence": a factory's proof for a corrective action (the new needle plates, the retraining sheet).
 PHOTO_KINDS = ("defect", "inspection", "milestone", "signature", "evidence")

@@ -146,7 +146,12 @@ class InspectionPageSchema(StrictSchema):
 
 class ClassStateSchema(StrictSchema):
     state = fields.String()
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "Why, in English words naming the lots"})
+    reason_code = fields.String(metadata={"description": "The reason as a code (server/aql/switching.py REASON_CODES), "
+                                                         "for an app to word in its user's language"})
+    reason_params = fields.Dict(metadata={"description": "The code's parameters: lots, counts, the score"})
+    reason_notes = fields.List(fields.Dict(), metadata={
+        "description": "Clauses added to the reason, each {code, params} (server/aql/switching.py NOTE_CODES)"})
     lots = fields.Integer()
 
 

@@ -23,4 +23,8 @@ class HistoryEntrySchema(Schema):
     record_id = fields.UUID()
     record = fields.String(metadata={"description": "PO number, a line's style and colourway, a production "
                                                     "order's number"})
+    record_name = fields.String(metadata={"description": "The record's number or name without its vocabulary code: "
+                                                         "MO-A-1 for the milestone MO-A-1 sewing"})
+    record_code = fields.String(allow_none=True, metadata={
+        "description": "A milestone's stage or an inspection's type (vocabulary codes); null for orders and lines"})
     changes = fields.Dict(keys=fields.String(), values=fields.Nested(_FieldChange))

@@ -479,7 +479,8 @@ def switching_states(user: User, factory_id: uuid.UUID | None = None) -> list[di
         reasons = [f"{cls.capitalize()}: {c['reason']}" for cls, c in classes.items() if c["state"] == worst]
         result.append({"factory_id": factory.id, "factory_code": factory.code, "factory_name": factory.name,
                        "state": worst, "reason": " ".join(reasons),
-                       "classes": {cls: {"state": c["state"], "reason": c["reason"], "lots": c["lots"]}
+                       "classes": {cls: {key: c[key] for key in ("state", "reason", "reason_code", "reason_params",
+                                                                 "reason_notes", "lots")}
                                    for cls, c in classes.items()}})
     return result
 

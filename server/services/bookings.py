@@ -21,11 +21,9 @@ from server.authz import factory_scope, require_factory
 from server.errors import ApiError, validation_error
 from server.extensions import db
 from server.models import AqlDefault, Inspection, MilestoneEvent, ProductionOrder, PurchaseOrderLine, Style, User
-from server.models.vocab import MILESTONE_STAGES, OPEN_PRODUCTION_ORDER_STATUSES
+from server.models.vocab import MILESTONE_STAGES, OPEN_BOOKING_STATUSES, OPEN_PRODUCTION_ORDER_STATUSES
 from server.services import changes, entities, records
 
-# Bookings still to be carried out: a second one of the same kind for the same order is a double booking.
-OPEN_STATUSES = ("planned", "in_progress")
 # An inline inspection looks at garments being sewn: sewing, or any stage after it, has started.
 INLINE_FROM_STAGE = "sewing"
 
@@ -47,7 +45,7 @@ def book(user: User, data: dict) -> dict:
                            "only open orders are booked.", {"production_order_id": [order.status]})
         existing = db.session.scalar(select(Inspection).where(
             Inspection.production_order_id == order.id, Inspection.inspection_type == data["inspection_type"],
-            Inspection.status.in_(OPEN_STATUSES), Inspection.deleted_at.is_(None)).limit(1))
+            Inspection.status.in_(OPEN_BOOKING_STATUSES), Inspection.deleted_at.is_(None)).limit(1))
         if existing is not None:
             raise ApiError(409, "already_booked",
                            f"Production order {order.number} already has a {existing.inspection_type} inspection "

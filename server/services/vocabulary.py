@@ -44,6 +44,8 @@ VOCABULARIES = {
     "purchase_order_csv_columns": order_import.COLUMNS,
     "production_order_statuses": vocab.PRODUCTION_ORDER_STATUSES,
     "open_production_order_statuses": vocab.OPEN_PRODUCTION_ORDER_STATUSES,
+    # An order with a booking of a type in one of these is not booked for that type again.
+    "open_booking_statuses": vocab.OPEN_BOOKING_STATUSES,
     "photo_kinds": vocab.PHOTO_KINDS,
     "checklist_results": vocab.CHECKLIST_RESULTS,
     "notification_events": vocab.NOTIFICATION_EVENTS,

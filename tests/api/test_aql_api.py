@@ -75,6 +75,15 @@ def test_switching_history_and_proposal_for_new_inspections(app, login_as):
     state = manager.get(f"/api/v1/factories/{world.FACTORY_B}/switching").get_json()
     assert state["major"]["state"] == "tightened" and state["critical"]["state"] == "normal"
     assert "rejected within 5 lots" in state["major"]["reason"]
+    # And as a code with its parameters (the lots by label), for the app to word in its user's language.
+    labels = [f"inspection {str(i)[:8]}" for i in (world.INSPECTION_B, second)]
+    assert (state["major"]["reason_code"], state["major"]["reason_params"]) == (
+        "tightened_after_rejections", {"lots": labels, "window": 5})
+    assert state["major"]["history"][0]["reason_code"] == "tightened_after_rejections"
+    listed = next(row for row in manager.get("/api/v1/analytics/switching").get_json()["rows"]
+                  if row["factory_id"] == str(world.FACTORY_B))
+    assert listed["classes"]["major"]["reason_params"] == {"lots": labels, "window": 5}
+    assert listed["classes"]["critical"]["reason_code"] == "starting_state"
     assert state["major"]["history"][0]["to"] == "tightened"
     inspector = login_as("inspector_b")
     created = inspector.post("/api/v1/inspections", json={"inspection_type": "final",

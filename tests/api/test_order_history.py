@@ -137,8 +137,33 @@ def test_a_production_order_has_its_own_history_of_plan_milestones_and_bookings(
         "ex_factory_date": {"old": None, "new": "2026-05-08"}}
     # Its own records only: its milestone and its booking, not its purchase order nor the sibling order.
     assert {e["record"] for e in entries} == {"MO-A-1", "MO-A-1 cut", "MO-A-1 final"}
+    # Each named by its number with the stage or inspection type apart, a code the app words in its language.
+    assert {(e["record_name"], e["record_code"]) for e in entries} == {
+        ("MO-A-1", None), ("MO-A-1", "cut"), ("MO-A-1", "final")}
+    # Every reference reads as what people know it by, never as an id: the order line as its style and colourway,
+    # the tech pack as its style and version, the inspector by name.
+    assert manager.patch(f"/api/v1/production-orders/{world.PROD_ORDER_A}",
+                         json={"purchase_order_line_id": str(world.PO_LINE_A)}).status_code == 200
+    entries = manager.get(url).get_json()
+    assert entries[0]["changes"]["purchase_order_line_id"] == {"old": None, "new": "ST-1 Navy"}
+    booked = next(e for e in entries if e["record_code"] == "final" and e["action"] == "insert")
+    assert booked["changes"]["tech_pack_version_id"]["new"] == "ST-1 v1"
+    assert booked["changes"]["inspector_id"]["new"] == "Inspector A"
     paged = manager.get(url + "?page=2&page_size=1")
     assert paged.get_json() == entries[1:2] and '"total": ' + str(len(entries)) in paged.headers["X-Pagination"]
+    # A re-inspection names the inspection it repeats by its order and type.
+    with app.app_context():
+        from server.extensions import db
+        from server.models import Inspection
+        from server.services import changes
+
+        with changes.recording(None, "automation"):
+            db.session.get(Inspection, world.INSPECTION_A).status = "finalized"
+    again = login_as("inspector_a").post("/api/v1/inspections", json={
+        "inspection_type": "final", "factory_id": str(world.FACTORY_A), "production_order_id": str(world.PROD_ORDER_A),
+        "lot_size": 1000, "reinspection_of_id": str(world.INSPECTION_A)})
+    assert again.status_code == 201, again.get_json()
+    assert manager.get(url).get_json()[0]["changes"]["reinspection_of_id"]["new"] == "MO-A-1 final"
     # Scoped like the order; read by those who read orders.
     assert login_as("inspector_b").get(url).get_json()["error"]["code"] == "not_found"
     assert login_as("factory_a").get(url).status_code == 200

@@ -9,8 +9,10 @@ Asks for live_app before the browser contexts, so they close before the server s
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import world
+from apps import ApiClient
 from helpers import PIXEL_7, assert_accessible, login
 
 
@@ -22,23 +24,59 @@ def _login_manager(page, base):
     page.wait_for_selector("[data-testid=nav-inspections]")
 
 
+def _day(offset: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
+
+
+def _second_order_booked_inline(app) -> str:
+    """MO-A-2 beside the world's MO-A-1, with an inline inspection booked in three days; its id."""
+    manager = ApiClient(app.test_client())
+    assert manager.login(world.PERSONAS["manager"][0], world.PASSWORD).status_code == 200
+    created = manager.post("/api/v1/production-orders", json={
+        "number": "MO-A-2", "purchase_order_id": str(world.PO_A), "factory_id": str(world.FACTORY_A), "quantity": 400})
+    assert created.status_code == 201, created.get_json()
+    booked = manager.post("/api/v1/bookings", json={
+        "production_order_id": created.get_json()["id"], "inspection_type": "inline", "planned_date": _day(3)})
+    assert booked.status_code == 201, booked.get_json()
+    return created.get_json()["id"]
+
+
+def _order_options(page) -> list[str]:
+    return page.eval_on_selector_all("#production_order_id option", "(options) => options.map((o) => o.textContent)")
+
+
 def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
     base, app = live_app
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     phone = browser.new_context(**PIXEL_7, service_workers="allow")
     try:
+        second = _second_order_booked_inline(app)
         page = desk.new_page()
         _login_manager(page, base)
         page.goto(base + "/#/inspections")
         page.click("[data-testid=book-inspection]")
         page.wait_for_selector("#production_order_id")
+        # A final inspection of MO-A-1 is in progress already: the form starts on MO-A-2, which can be booked,
+        # and marks MO-A-1 in the picker.
+        assert page.input_value("#inspection_type") == "final"
+        assert page.input_value("#production_order_id") == second
+        assert _order_options(page) == ["MO-A-1 · Factory A · booked: In progress", "MO-A-2 · Factory A"]
+        assert page.locator("[data-testid=already-booked-warning]").count() == 0
+        # For an inline inspection MO-A-2 is the one booked (on its day): the form moves to MO-A-1.
+        page.select_option("#inspection_type", "inline")
         assert page.input_value("#production_order_id") == str(world.PROD_ORDER_A)
+        in_three_days = page.evaluate("async (d) => (await import('/js/i18n.js')).formatDay(d)", _day(3))
+        assert _order_options(page) == ["MO-A-1 · Factory A", f"MO-A-2 · Factory A · booked {in_three_days}"]
+        # Chosen anyway, a booked order is warned of before saving; saved, the server's refusal says so too, with a
+        # way to the booking it has.
+        page.select_option("#production_order_id", str(world.PROD_ORDER_A))
         # The inspectors offered are factory A's: inspector A, not inspector B of factory B.
         offered = page.eval_on_selector_all("#inspector_id option", "(options) => options.map((o) => o.textContent)")
         assert offered[1:] == ["Inspector A"]
         page.select_option("#inspector_id", str(world.user_id("inspector_a")))
-        # A final inspection of this order is in progress already: refused, with a way to it.
         page.select_option("#inspection_type", "final")
+        assert page.input_value("#production_order_id") == str(world.PROD_ORDER_A)  # picked: a type change keeps it
+        assert "already has this inspection booked" in page.inner_text("[data-testid=already-booked-warning]")
         page.click("[data-testid=book]")
         refusal = page.wait_for_selector("[data-testid=booking-error]")
         assert "already has this inspection booked" in refusal.inner_text()
@@ -69,7 +107,8 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         login(inspector, base)
         inspector.wait_for_selector("[data-testid=booked-list]")
         first = inspector.query_selector_all("[data-testid=booked-list] [data-testid=inspection-link]")
-        assert [link.get_attribute("data-id") for link in first] == [booked_id]
+        # Tomorrow's, before MO-A-2's booking in three days (for any of the factory's inspectors).
+        assert [link.get_attribute("data-id") for link in first][:1] == [booked_id] and len(first) == 2
         # Right under the inspector's own inspection in progress, above everything else.
         sections = inspector.eval_on_selector_all("[data-testid=inspection-list] section ul",
                                                   "(lists) => lists.map((l) => l.dataset.testid)")

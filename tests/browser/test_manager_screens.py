@@ -54,6 +54,37 @@ def _go(page, hash_):
     _wait_figures(page)
 
 
+# Switching reasons as the server serves them (code, parameters, the English sentence), worded by the phone.
+WORDED_REASONS = """async () => {
+    const { classReason } = await import('/js/switching-reasons.js');
+    const lots = ['PO-1', 'PO-2', 'PO-3', 'PO-4', 'PO-5'];
+    return [
+        { reason_code: 'tightened_after_rejections', reason_params: { lots: lots.slice(0, 2), window: 5 } },
+        { reason_code: 'discontinued_after_rejections', reason_params: { lots, count: 5 },
+          reason_notes: [{ code: 'lots_not_evaluated', params: { count: 2 } }] },
+        { reason_code: 'normal_after_reduced_rejection', reason_params: { lot: 'PO-9' } },
+        { reason_code: 'a_code_of_a_newer_server', reason_params: {}, reason: 'a reason of a newer server' },
+    ].map((state) => classReason({ reason: 'the server said', reason_notes: [], ...state }));
+}"""
+
+
+# A group's change over its trend, for periods of (first-time pass rate, inspections).
+CHANGES = """async () => {
+    const { direction } = await import('/js/screens/dashboard.js');
+    const period = ([rate, inspections]) => ({ first_time_pass_rate: rate, inspections });
+    return [
+        [[1, 1], [0, 2]],  // one passed lot against two failed ones: not "▼ 100.0 pts"
+        [[0.9, 6], [0.2, 1], [0.8, 5]],  // the one-inspection period is left out: 90% against 80%
+        [[0.9, 6], [0.8, 2]],  // the latest period has too few
+        [[0.5, 10], [0.5, 8]],
+        [[0.7, 9]],  // one period: nothing to compare
+    ].map((trend) => {
+        const shown = direction(trend.map(period));
+        return typeof shown === 'string' ? shown : shown.textContent;
+    });
+}"""
+
+
 def _no_horizontal_scroll(page):
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
@@ -157,6 +188,27 @@ def test_manager_dashboard_on_a_laptop(browser, figures_app):
         assert b"tops_knit,tops_knit,4," in csv_body
         assert_accessible(page, "dashboard laptop")
         save_screenshot(page, "manager-dashboard-1366", full_page=True)
+        # The change column compares only periods with enough inspections, and says so under the table.
+        assert "at least 5 inspections" in page.inner_text("[data-testid=change-basis]")
+        assert page.evaluate(CHANGES) == ["too few to compare", "▼ 10.0 pts", "too few to compare", "steady", "–"]
+
+        # In Vietnamese the switching reasons are worded by the phone from the served codes, not the server's English.
+        page.evaluate("async () => (await import('/js/language.js')).chooseLanguage('vi')")
+        _go(page, "#/dashboard")
+        starting = "Trạng thái ban đầu: Thường"
+        assert page.locator("[data-testid=switching-reason]").all_inner_texts() == [
+            f"Nghiêm trọng: {starting} Nặng: {starting} Nhẹ: {starting}"] * 2
+        _go(page, f"#/factory/{world.FACTORY_A}")
+        assert page.locator("[data-testid=switching-table] tbody td:last-child").all_inner_texts() == [starting] * 3
+        # Every code, with its lots as a Vietnamese list and its clauses; a code the phone has no words for (a newer
+        # server's) reads as the server's sentence.
+        assert page.evaluate(WORDED_REASONS) == [
+            "Chuyển sang kiểm ngặt vì PO-1 và PO-2 bị loại trong vòng 5 lô",
+            "Tạm ngừng kiểm: PO-1, PO-2, PO-3, PO-4 và PO-5 bị loại khi kiểm ngặt (5 lô); tiếp tục bằng kiểm ngặt khi nhà"
+            " cung cấp đã khắc phục nguyên nhân; 2 lô sau đó chưa được đánh giá vì việc kiểm đang tạm ngừng",
+            "Trở lại kiểm thường: PO-9 bị loại khi kiểm giảm",
+            "a reason of a newer server",
+        ]
     finally:
         context.close()
 

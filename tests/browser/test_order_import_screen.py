@@ -74,7 +74,8 @@ def test_import_screen_refuses_with_row_and_column_then_imports_and_the_order_sh
     lines = page.locator("[data-testid=order-lines]").inner_text()
     assert "Navy" in lines and "S=100; M=200" in lines and "4.2500 USD" in lines and "4.3000 USD" in lines
     history = page.locator("[data-testid=history-entry]").all_inner_texts()
-    assert any("Created PO-77" in entry and "Manager" in entry and "by a file import" in entry for entry in history)
+    assert any("Created: Purchase order PO-77" in entry and "Manager" in entry and "by a file import" in entry
+               for entry in history)
     assert_accessible(page, "purchase order")
     save_screenshot(page, "purchase-order-laptop", full_page=True)
 

@@ -57,5 +57,36 @@ def test_a_manager_sees_the_order_at_risk_and_why(live_app, browser):
         wait_text = "(1 of 2)"
         page.wait_for_selector(f"[data-testid=milestone-punctuality] >> text={wait_text}")
         assert "Late fabric" in card.inner_text()
+
+        # On a 360 px phone, in each language: the page never scrolls sideways, every navigation link is in sight
+        # (the bar wraps), and the table scrolls in its own box with the order column staying in view.
+        page.set_viewport_size({"width": 360, "height": 780})
+        for lang in ("en", "zh", "vi"):
+            page.evaluate("async (l) => (await import('/js/language.js')).chooseLanguage(l)", lang)
+            page.goto(base + "/#/orders/at-risk")
+            page.reload()
+            page.wait_for_selector("[data-testid=risk-table] tbody tr")
+            assert page.evaluate("() => document.documentElement.lang") == lang
+            assert _fits(page), lang
+            hidden_links = page.eval_on_selector_all(
+                "#app-nav a", "(links) => links.filter((a) => a.getBoundingClientRect().right > innerWidth + 1)"
+                               ".map((a) => a.textContent)")
+            assert hidden_links == [], (lang, hidden_links)
+            wrap_left, order_left = page.evaluate("""() => {
+                const wrap = document.querySelector('[data-testid=risk-table]').closest('.table-wrap');
+                wrap.scrollLeft = wrap.scrollWidth;
+                return [wrap.getBoundingClientRect().left,
+                        document.querySelector('[data-testid=risk-order-link]').getBoundingClientRect().left];
+            }""")
+            assert page.evaluate("() => document.querySelector('.table-wrap').scrollLeft") > 0, lang
+            assert wrap_left <= order_left < wrap_left + 20, (lang, wrap_left, order_left)
+            page.goto(base + "/#/dashboard")
+            page.wait_for_selector("[data-testid=milestone-punctuality-table]")
+            assert _fits(page), lang
+        assert_accessible(page, "orders at risk on a phone")
     finally:
         context.close()
+
+
+def _fits(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")

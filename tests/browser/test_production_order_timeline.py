@@ -8,6 +8,7 @@ Asks for live_app before the browser context, so it closes before the server sto
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import world
@@ -78,17 +79,25 @@ def test_a_manager_reads_the_timeline_and_replans_a_stage(live_app, browser):
         assert page.input_value("#plan-sewing") == _day(SEWING_REPLANNED)
 
         # Its history names the changed stage with its old and new day, and only that stage; so does its purchase
-        # order's.
+        # order's. In words, not database terms: field labels, stages and reasons by name, days formatted.
+        moved = (f"Planned dates: Sewing {_formatted(page, _day(SEWING_PLANNED))}"
+                 f" → Sewing {_formatted(page, _day(SEWING_REPLANNED))}")
         newest = page.inner_text("[data-testid=history-entry]")
-        assert "MO-A-1" in newest and "Manager" in newest
-        assert f"sewing={_day(SEWING_PLANNED)}" in newest and f"sewing={_day(SEWING_REPLANNED)}" in newest
-        assert "finishing=" not in newest
-        # A booking's plan (classes with their own values) is written out in the history, not "[object Object]".
-        assert "[object Object]" not in page.inner_text("[data-testid=order-history]")
+        assert "Changed: Production order MO-A-1" in newest and "Manager" in newest
+        assert moved in newest and "Finishing" not in newest
+        history = page.inner_text("[data-testid=order-history]")
+        assert "Created: Milestone MO-A-1 · Fabric received" in history
+        assert "Reason for delay: Late fabric" in history and f"Date: {_formatted(page, _day(-14))}" in history
+        # The seed's booking: its tech pack and inspector by name, its sampling plan in words.
+        assert "Created: Inspection MO-A-1 · Final random" in history
+        assert "Tech pack version: ST-1 v1" in history and "Inspector: Inspector A" in history
+        assert "Major: Inspect 80 units, Ac 5 · Re 6" in history and "Counted as: Nonconformities" in history
+        raw = [word for word in ("stage_plan", "delay_reason", "late_fabric", "tech_pack_version_id", "code_letter",
+                                 "[object Object]") if word in history]
+        assert raw == [] and not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", history), history
         page.click("[data-testid=timeline-order-link]")
         on_order_page = page.wait_for_selector("[data-testid=history-entry]").text_content()
-        assert f"sewing={_day(SEWING_PLANNED)} → sewing={_day(SEWING_REPLANNED)}" in on_order_page
-        assert "MO-A-1" in on_order_page and "finishing=" not in on_order_page
+        assert moved in on_order_page and "MO-A-1" in on_order_page and "Finishing" not in on_order_page
         # Back to the timeline from the order's production orders; on a 360 px phone it fits without scrolling.
         page.set_viewport_size({"width": 360, "height": 780})
         page.click("[data-testid=production-order-timeline]")

@@ -37,6 +37,7 @@ def states_along(result: SwitchingState) -> list[str]:
 def test_no_lots_means_the_starting_state():
     result = switching_history([])
     assert (result.state, result.score, result.reason, result.history) == ("normal", 0, "normal: starting state", [])
+    assert (result.reason_code, result.reason_params, result.reason_notes) == ("starting_state", {"state": "normal"}, [])
 
 
 def test_resuming_on_tightened_with_no_lots():
@@ -59,7 +60,12 @@ def test_two_rejections_within_five_lots_switch_to_tightened():
         "inspection_id": "i-PO 4415",
         "when": "2024-05-02",
         "reason": "tightened since PO 4411 and PO 4415 were rejected within 5 lots",
+        "reason_code": "tightened_after_rejections",
+        "reason_params": {"lots": ["PO 4411", "PO 4415"], "window": 5},
     }]
+    # The same reason as a code with its parameters, for an app to word in its user's language.
+    assert (result.reason_code, result.reason_params) == (
+        "tightened_after_rejections", {"lots": ["PO 4411", "PO 4415"], "window": 5})
     assert result.score == 0
 
 
@@ -160,6 +166,8 @@ def test_no_reduced_inspection_without_steady_production():
     assert (result.state, result.score) == ("normal", 36)
     assert result.history == []
     assert "not marked steady" in result.reason
+    assert result.reason_code == "starting_state"
+    assert result.reason_notes == [{"code": "score_without_steady_production", "params": {"score": 36, "needed": 30}}]
 
 
 # --- reduced -> normal (9.3.4) -----------------------------------------------------------
@@ -171,6 +179,7 @@ def test_a_rejection_on_reduced_returns_to_normal_and_resets_the_score():
     assert states_along(result) == ["normal", "reduced", "normal"]
     assert (result.state, result.score) == ("normal", 0)
     assert result.reason == "normal: PO 4433 was rejected on reduced inspection"
+    assert (result.reason_code, result.reason_params) == ("normal_after_reduced_rejection", {"lot": "PO 4433"})
 
 
 def test_reduced_continues_while_lots_are_accepted():
@@ -202,6 +211,7 @@ def test_five_rejections_on_tightened_discontinue_inspection():
     for label in labels:
         assert label in result.reason
     assert result.history[-1]["after_lot"] == "PO 39"
+    assert (result.reason_code, result.reason_params) == ("discontinued_after_rejections", {"lots": labels, "count": 5})
 
 
 def test_four_rejections_on_tightened_keep_tightened():
@@ -214,6 +224,7 @@ def test_discontinued_stays_until_the_caller_resumes():
     result = switching_history(lots, start_state="tightened")
     assert result.state == "discontinued"
     assert "6 later lot(s) were not evaluated" in result.reason
+    assert result.reason_notes == [{"code": "lots_not_evaluated", "params": {"count": 6}}]
     resumed = switching_history([accepted() for _ in range(5)], start_state="tightened")
     assert resumed.state == "normal"
 
@@ -241,17 +252,21 @@ def test_full_cycle_history():
         + [accepted("E1")]
     )
     result = switching_history(lots)
-    assert [(h["from"], h["to"], h["after_lot"]) for h in result.history] == [
-        ("normal", "tightened", "A2"),
-        ("tightened", "normal", "B5"),
-        ("normal", "reduced", "C10"),
-        ("reduced", "normal", "D2"),
+    assert [(h["from"], h["to"], h["after_lot"], h["reason_code"]) for h in result.history] == [
+        ("normal", "tightened", "A2", "tightened_after_rejections"),
+        ("tightened", "normal", "B5", "normal_after_tightened_accepted"),
+        ("normal", "reduced", "C10", "reduced_after_score"),
+        ("reduced", "normal", "D2", "normal_after_reduced_rejection"),
     ]
+    assert result.history[2]["reason_params"] == {"score": 30, "needed": 30, "lot": "C10"}
     assert (result.state, result.score) == ("normal", 3)
     assert result.as_dict() == {
         "state": "normal",
         "score": 3,
         "reason": "normal: D2 was rejected on reduced inspection",
+        "reason_code": "normal_after_reduced_rejection",
+        "reason_params": {"lot": "D2"},
+        "reason_notes": [],
         "history": result.history,
         "tightened_accepted_in_a_row": 0,
         "tightened_not_accepted": 0,

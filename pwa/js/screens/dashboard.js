@@ -6,6 +6,7 @@ import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, csvPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
 import { defectName, formatDay, t } from '../i18n.js';
+import { factoryReason } from '../switching-reasons.js';
 import { reasonChips } from './milestone-figures.js';
 import { filterForm, freshness } from './figure-filters.js';
 
@@ -87,10 +88,20 @@ function dayBefore(isoDay) {
   return day.toISOString().slice(0, 10);
 }
 
-// Change over the trend: the last period against the first, in percentage points.
-function direction(trend) {
-  const known = trend.filter((p) => p.first_time_pass_rate !== null);
-  if (known.length < 2) return '–';
+// A period's first-time pass rate is compared only when the period had at least this many inspections. With one
+// or two, a single lot swings the rate by 50 to 100 points ("▼ 100.0 pts" against a week with one passed lot),
+// which reads as a collapse when it is chance. Five keeps a single lot's weight at 20 points at most while still
+// letting a factory with a few inspections a period show a change; periods below it are left out of the
+// comparison (not merged), and a group with fewer than two such periods says it has too few to compare.
+export const MIN_INSPECTIONS_TO_COMPARE = 5;
+
+// Change over the trend: the latest period with enough inspections against the earliest, in percentage points.
+export function direction(trend) {
+  const known = trend.filter((p) => p.first_time_pass_rate !== null && p.inspections >= MIN_INSPECTIONS_TO_COMPARE);
+  if (known.length < 2) {
+    return trend.some((p) => p.first_time_pass_rate !== null) && trend.length > 1
+      ? h('span', { class: 'muted', 'data-testid': 'change-too-few' }, t('figures.change_too_few')) : '–';
+  }
   const delta = (known.at(-1).first_time_pass_rate - known[0].first_time_pass_rate) * 100;
   if (Math.abs(delta) < 0.05) return t('figures.steady');
   return `${delta > 0 ? '▲' : '▼'} ${Math.abs(delta).toFixed(1)} ${t('figures.points')}`;
@@ -131,7 +142,8 @@ function groupSection(data, group, filters, switching, charts) {
         cells.push(state ? h('span', { class: `badge ${state.state}` }, t(`switching.${state.state}`)) : '–');
       }
       return cells;
-    }), 'group-table'));
+    }), 'group-table'),
+    h('p', { class: 'muted note', 'data-testid': 'change-basis' }, t('figures.change_basis', { n: MIN_INSPECTIONS_TO_COMPARE })));
 }
 
 // Defects named in the screens' language from the phone's library (the server answers in English).
@@ -161,7 +173,7 @@ export function switchingSection(data, filters) {
       h('div', { class: 'toolbar' },
         h('a', { href: hashWith(`factory/${r.factory_id}`, { period: filters.period }) }, r.factory_name),
         h('span', { class: `badge ${r.state}` }, t(`switching.${r.state}`))),
-      h('p', { class: 'muted note' }, r.reason)))));
+      h('p', { class: 'muted note', 'data-testid': 'switching-reason' }, factoryReason(r))))));
 }
 
 export function rejectedSection(data, filters) {
@@ -203,8 +215,11 @@ function link(text, onClick) {
   return h('button', { type: 'button', class: 'link', onclick: onClick }, text);
 }
 
+// A table of figures. On a narrow phone it scrolls sideways inside its own box: a region the keyboard can reach
+// and scroll too, named by its columns.
 export function table(headers, rows, testid) {
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'figures', 'data-testid': testid },
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': headers.map((key) => t(key)).join(', ') },
+    h('table', { class: 'figures', 'data-testid': testid },
     h('thead', {}, h('tr', {}, headers.map((key) => h('th', { scope: 'col' }, t(key))))),
     h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))))))));
 }

@@ -25,7 +25,9 @@ export async function showOrdersAtRisk(root) {
     h('p', { class: 'muted' }, t('risk.summary', { n: answer.at_risk.length, of: answer.orders_looked_at })),
     answer.reason_shares.length ? h('section', { class: 'card' }, h('h2', {}, t('risk.reasons')),
       reasonChips(answer.reason_shares, 'risk-reasons')) : null,
-    answer.at_risk.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'figures', 'data-testid': 'risk-table' },
+    // On a phone the table scrolls sideways in its own box, the order column staying put: a named region the
+    // keyboard can reach and scroll too.
+    answer.at_risk.length ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('risk.title') }, h('table', { class: 'figures', 'data-testid': 'risk-table' },
       h('thead', {}, h('tr', {}, ['risk.order', 'orders.factory', 'risk.ex_factory', 'risk.projected', 'risk.days_late',
         'risk.stage', 'risk.reason', 'risk.value'].map((key) => h('th', { scope: 'col' }, t(key))))),
       h('tbody', {}, answer.at_risk.map((order) => h('tr', {},

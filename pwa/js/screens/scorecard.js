@@ -4,6 +4,7 @@ import { records } from '../db.js';
 import { h, mount } from '../dom.js';
 import { apiPath, filtersFromHash, hashWith, loadFigures, number, percent } from '../figures.js';
 import { formatDay, t } from '../i18n.js';
+import { classReason, factoryReason } from '../switching-reasons.js';
 import { paretoSection, table, trendSection } from './dashboard.js';
 import { filterForm, freshness } from './figure-filters.js';
 import { punctualitySection } from './milestone-figures.js';
@@ -34,9 +35,9 @@ export async function showScorecard(root, factoryId) {
       h('li', {}, h('strong', {}, percent(d.on_time_rate)), h('span', {}, t('scorecard.on_time', { n: d.on_time, of: d.shipped }))),
       data.switching ? h('li', { 'data-testid': 'scorecard-switching' }, h('strong', {}, t(`switching.${data.switching.state}`)), h('span', {}, t('figures.switching'))) : null),
     data.switching ? h('section', { class: 'card' }, h('h2', {}, t('figures.switching_title')),
-      h('p', { class: 'note' }, data.switching.reason),
+      h('p', { class: 'note', 'data-testid': 'switching-reason' }, factoryReason(data.switching)),
       table(['figures.class', 'figures.switching', 'figures.reason'], Object.entries(data.switching.classes)
-        .map(([cls, c]) => [t(`class.${cls}`), t(`switching.${c.state}`), c.reason]), 'switching-table')) : null,
+        .map(([cls, c]) => [t(`class.${cls}`), t(`switching.${c.state}`), classReason(c)]), 'switching-table')) : null,
     data.corrective_actions ? h('section', { class: 'card', 'data-testid': 'scorecard-actions' }, h('h2', {}, t('capa.title')),
       h('ul', { class: 'kpis' },
         h('li', {}, h('strong', { 'data-testid': 'actions-open' }, number(data.corrective_actions.open, 0)), h('span', {}, t('capa.open_count'))),
