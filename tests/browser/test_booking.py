@@ -9,6 +9,7 @@ Asks for live_app before the browser contexts, so they close before the server s
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import world
 from helpers import PIXEL_7, assert_accessible, login, wait_synced
@@ -29,8 +30,16 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         from server.models import ProductionOrder
         from server.services import changes
 
+        from server.models import Inspection
+
         with changes.recording(None, "seed"):
             db.session.get(ProductionOrder, world.PROD_ORDER_A).purchase_order_line_id = world.PO_LINE_A
+            # The inspector's own inspection planned for next month, which must not push the booking down.
+            next_month = Inspection(inspection_type="inline", factory_id=world.FACTORY_A, status="planned",
+                                    inspector_id=world.user_id("inspector_a"), lot_size=500,
+                                    planned_date=date.today() + timedelta(days=30))
+            db.session.add(next_month)
+        later_id = str(next_month.id)
         db.session.remove()
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     phone = browser.new_context(**PIXEL_7, service_workers="allow")
@@ -78,10 +87,13 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         inspector.wait_for_selector("[data-testid=booked-list]")
         first = inspector.query_selector_all("[data-testid=booked-list] [data-testid=inspection-link]")
         assert [link.get_attribute("data-id") for link in first] == [booked_id]
-        # Right under the inspector's own inspection in progress, above everything else.
+        # Right under the inspector's own inspection in progress, above everything else: their own planned for
+        # next month too (it used to come first, with the one in progress, pushing tomorrow's booking down).
         sections = inspector.eval_on_selector_all("[data-testid=inspection-list] section ul",
                                                   "(lists) => lists.map((l) => l.dataset.testid)")
-        assert sections[:2] == ["open-list", "booked-list"]
+        assert sections[:3] == ["open-list", "booked-list", "later-list"]
+        assert inspector.eval_on_selector_all("[data-testid=later-list] [data-testid=inspection-link]",
+                                              "(links) => links.map((a) => a.dataset.id)") == [later_id]
 
         # Started offline from its own screen: the hash stays the same, and the inspection used to stay on its
         # set-up form; the booking names no style, and the start recorded none (no checklist, no style figures).

@@ -429,6 +429,7 @@ export default {
   'inspections.others': 'Other inspections',
   'inspections.all': 'Inspections',
   'inspections.booked': 'Booked for the coming days',
+  'inspections.later_mine': 'Your inspections planned later',
   'inspections.book': 'Book an inspection',
   'booking.title': 'Book an inspection',
   'booking.order': 'Production order',

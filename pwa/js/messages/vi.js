@@ -410,6 +410,7 @@ export default {
   'inspections.others': 'Lần kiểm hàng khác',
   'inspections.all': 'Kiểm hàng',
   'inspections.booked': 'Lịch kiểm tra những ngày tới',
+  'inspections.later_mine': 'Lần kiểm hàng bạn đã lên kế hoạch cho sau này',
   'inspections.book': 'Đặt lịch kiểm tra',
   'booking.title': 'Đặt lịch kiểm tra',
   'booking.order': 'Lệnh sản xuất',

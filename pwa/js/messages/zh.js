@@ -409,6 +409,7 @@ export default {
   'inspections.others': '其他检验',
   'inspections.all': '检验',
   'inspections.booked': '近期已预约的检验',
+  'inspections.later_mine': '您稍后计划的检验',
   'inspections.book': '预约检验',
   'booking.title': '预约检验',
   'booking.order': '生产订单',
