@@ -257,10 +257,20 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         page.wait_for_selector("[data-testid=review-saved]")
         _wait_figures(page)
         assert page.locator("[data-testid=review-status]").input_value() == "action_in_tech_pack"
+        # Saved again from the saved review's own address: drawn again and said again (it drew nothing: the
+        # hash it set was the one it had).
+        page.evaluate("() => { document.querySelector('[data-testid=review-saved]').dataset.seen = 'yes'; }")
+        page.select_option("[data-testid=review-root_cause]", "workmanship")
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.click("[data-testid=save-review]")
+        page.wait_for_selector("[data-testid=review-saved]:not([data-seen])")
+        _wait_figures(page)
+        assert page.locator("[data-testid=review-root_cause]").input_value() == "workmanship"
         page.fill("[data-testid=comment-text]", "Armhole seam allowance widened to 1 cm in v1.")
         page.click("[data-testid=post-comment]")
         wait_until(page, "() => document.querySelectorAll('[data-testid=comment]').length === 1")
         assert "widened to 1 cm" in page.locator("[data-testid=comment]").inner_text()
+        assert page.locator("[data-testid=review-saved]").count() == 0  # said of the review, not of a comment
         _no_horizontal_scroll(page)
         assert_accessible(page, "review form")
         save_screenshot(page, "designer-review-360", full_page=True)
