@@ -27,10 +27,8 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
     base, app = live_app
     with app.app_context():  # the order made for the world's purchase order line, as a real one is: it names a style
         from server.extensions import db
-        from server.models import ProductionOrder
+        from server.models import Inspection, ProductionOrder
         from server.services import changes
-
-        from server.models import Inspection
 
         with changes.recording(None, "seed"):
             db.session.get(ProductionOrder, world.PROD_ORDER_A).purchase_order_line_id = world.PO_LINE_A

@@ -48,6 +48,7 @@ export default {
   'inspections.factory': 'Factory',
   'inspection.lot': 'Lot {lot}',
   'inspection.photos_uploading': 'photos uploading',
+  'photos.waiting': 'waiting to upload',
   'status.planned': 'Planned',
   'status.in_progress': 'In progress',
   'status.finalized': 'Finalized',

@@ -45,6 +45,7 @@ export default {
   'inspections.factory': 'Nhà máy',
   'inspection.lot': 'Lô {lot}',
   'inspection.photos_uploading': 'đang tải ảnh lên',
+  'photos.waiting': 'đang chờ tải lên',
   'status.planned': 'Đã lên kế hoạch',
   'status.in_progress': 'Đang kiểm',
   'status.finalized': 'Đã hoàn tất',

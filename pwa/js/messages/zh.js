@@ -44,6 +44,7 @@ export default {
   'inspections.factory': '工厂',
   'inspection.lot': '批量 {lot}',
   'inspection.photos_uploading': '照片上传中',
+  'photos.waiting': '等待上传',
   'status.planned': '已计划',
   'status.in_progress': '进行中',
   'status.finalized': '已完成',
