@@ -6,7 +6,7 @@ import { records } from '../db.js';
 import { hashWith } from '../figures.js';
 import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
-import { formatDateTime, formatDay, t } from '../i18n.js';
+import { defectName, formatDateTime, formatDay, t } from '../i18n.js';
 import { words } from '../vocabulary.js';
 
 const GROUP_FIELDS = ['inspection_id', 'style_id', 'defect_type_id', 'severity'];
@@ -44,7 +44,7 @@ export async function showReviewForm(root, id, { user }) {
     new URLSearchParams(location.hash.split('?')[1] || '').get('saved')
       ? h('p', { class: 'notice', role: 'status', 'data-testid': 'review-saved' }, t('design.review.saved')) : null,
     h('section', { class: 'card' },
-      h('h2', {}, defectType ? `${defectType.code} ${defectType.name}` : t('design.review.defects')),
+      h('h2', {}, defectType ? `${defectType.code} ${defectName(defectType)}` : t('design.review.defects')),
       h('p', {}, h('span', { class: `badge ${review.severity === 'minor' ? '' : 'fail'}` }, t(`class.${review.severity}`)), ' ',
         style ? `${style.style_number} ${style.name}` : ''),
       style ? h('p', {}, h('a', { href: `#/style-history/${style.id}`, 'data-testid': 'review-history-link' }, t('design.history.open'))) : null),
