@@ -207,6 +207,14 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
     with root cause, status and the tech-pack version of the fix -> a comment -> the style's history showing the
     fix, on a 360 px phone."""
     sha = _stored_defect_photo(live_app[1], data.I["I7"], "critical", tmp_path)
+    with live_app[1].app_context():  # the library's names in Chinese, as the demo's defect types have them
+        from server.extensions import db
+        from server.models import DefectType
+        from server.services import changes
+
+        with changes.recording(None, "seed"):
+            db.session.get(DefectType, world.DEFECT_TYPE).names_translated = {"zh": "断线", "vi": "Đứt chỉ"}
+        db.session.remove()
     context = browser.new_context(**NARROW_PHONE, service_workers="allow")
     try:
         page = context.new_page()
@@ -278,6 +286,7 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
         page.click("[data-testid=review-history-link]")
         _wait_figures(page)
+        history_hash = page.evaluate("() => location.hash")
         version = page.locator("[data-testid=history-version-v1]")
         assert "WKM-001" in version.locator("[data-testid=history-fixes]").inner_text()
         assert page.locator("[data-testid=history-table-v1] tbody tr").count() == 3
@@ -292,6 +301,12 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         row = page.locator("[data-testid=queue-style-ST-1] [data-testid=queue-row]").first
         assert row.locator("[data-testid=row-status]").inner_text() == "Action in tech pack"
         assert page.locator("[data-testid=queue-row]").count() == 1
+
+        # In Chinese, the history names the fixed defect as the library does (it kept the server's English).
+        page.evaluate("() => { location.hash = '#/sync'; }")
+        page.select_option("[data-testid=language]", "zh")
+        _go(page, history_hash)
+        assert "WKM-001 断线" in page.locator("[data-testid=history-fixes]").inner_text()
     finally:
         context.close()
 
