@@ -35,8 +35,9 @@ export async function showInspection(root, id, section, { user, onChange, redraw
     return;
   }
   if (!inspection || (inspection.status === 'planned' && mayChange)) {
-    // A planned (booked) inspection is started on its own screen, whose hash does not change: draw it again.
-    const onStarted = () => draw(() => showInspection(root, id, null, { user, onChange }));
+    // A planned (booked) inspection is started on its own screen, whose hash does not change: draw it again,
+    // by the id it was started under (a second tap on a new one's Start finds the hash already changed).
+    const onStarted = (startedId) => draw(() => showInspection(root, startedId, null, { user, onChange }));
     return showSetup(root, inspection, { user, onChange, onStarted });
   }
   const context = await loadContext(inspection);

@@ -117,7 +117,7 @@ export async function showSetup(root, inspection, { user, onChange, onStarted })
     onChange?.();
     // Setting the hash the screen already has (a planned inspection opened from the list) draws nothing.
     const started = `#/inspection/${id}`;
-    if (location.hash === started) await onStarted?.();
+    if (location.hash === started) await onStarted?.(id);
     else location.hash = started;
   } },
   h('h1', {}, t('setup.title')),
