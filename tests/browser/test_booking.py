@@ -9,7 +9,7 @@ Asks for live_app before the browser contexts, so they close before the server s
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import world
 from helpers import PIXEL_7, assert_accessible, login, wait_synced
@@ -35,7 +35,7 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
             # The inspector's own inspection planned for next month, which must not push the booking down.
             next_month = Inspection(inspection_type="inline", factory_id=world.FACTORY_A, status="planned",
                                     inspector_id=world.user_id("inspector_a"), lot_size=500,
-                                    planned_date=date.today() + timedelta(days=30))
+                                    planned_date=datetime.now(UTC).date() + timedelta(days=30))
             db.session.add(next_month)
         later_id = str(next_month.id)
         db.session.remove()
@@ -85,10 +85,10 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         inspector.wait_for_selector("[data-testid=booked-list]")
         first = inspector.query_selector_all("[data-testid=booked-list] [data-testid=inspection-link]")
         assert [link.get_attribute("data-id") for link in first] == [booked_id]
-        # Right under the inspector's own inspection in progress, above everything else: their own planned for
-        # next month too (it used to come first, with the one in progress, pushing tomorrow's booking down).
+        # Right under the inspector's own inspection in progress, above everything else.
         sections = inspector.eval_on_selector_all("[data-testid=inspection-list] section ul",
                                                   "(lists) => lists.map((l) => l.dataset.testid)")
+        # Above their own planned for next month too (it came first, with the one in progress).
         assert sections[:3] == ["open-list", "booked-list", "later-list"]
         assert inspector.eval_on_selector_all("[data-testid=later-list] [data-testid=inspection-link]",
                                               "(links) => links.map((a) => a.dataset.id)") == [later_id]
