@@ -1,12 +1,11 @@
 // What "My inspections" lists and in which order. Each inspection becomes a row with what an inspector
-// recognises it by (date, style, PO, factory); their own open inspections come first (in progress, then
-// planned, the next one first), then the inspections booked for the coming days (the soonest first, one whose day
-// passed unstarted at the top), then every other one newest first, so the one just started is at the top
-// however many the phone holds. The search and filters live in the hash (#/inspections?q=...&status=...),
+// recognises it by (date, style, PO, factory); their own inspections in progress come first, then the
+// inspections booked for the coming days (the soonest first, one whose day passed unstarted at the top), then
+// their own planned for later (the next one first), then every other one newest first, so the one just started
+// is at the top however many the phone holds. The search and filters live in the hash (#/inspections?q=...&status=...),
 // so Back from an inspection returns to the same list.
 
 export const FILTER_NAMES = ['q', 'status', 'type', 'from', 'to'];
-const OPEN_RANK = { in_progress: 0, planned: 1 };
 // How far ahead "booked for the coming days" looks.
 export const BOOKED_DAYS_AHEAD = 7;
 
@@ -67,24 +66,29 @@ export function matching(rows, filters) {
     && (!filters.to || (row.day && row.day <= filters.to)));
 }
 
-// { booked: planned for a day up to BOOKED_DAYS_AHEAD from today (or past), soonest first; open: the user's own
-// other open inspections (in progress, newest first; then planned, soonest first); rest: newest first }.
+// { open: the user's own in progress, newest first; booked: planned for a day up to BOOKED_DAYS_AHEAD from today
+// (or past), soonest first; later: the user's own planned for a later day (or none), soonest first; rest: newest
+// first }. Tomorrow's booking comes before the user's own inspection planned for next month.
 export function ordered(rows, user, today = localDay(new Date())) {
   const horizon = localDay(new Date(`${today}T12:00:00`).getTime() + BOOKED_DAYS_AHEAD * 24 * 3600 * 1000);
   const booked = [];
   const open = [];
+  const later = [];
   const rest = [];
   for (const row of rows) {
     const { inspection } = row;
     if (inspection.status === 'planned' && inspection.planned_date && inspection.planned_date <= horizon) booked.push(row);
-    else (inspection.status in OPEN_RANK && isMine(inspection, user) ? open : rest).push(row);
+    else if (!isMine(inspection, user)) rest.push(row);
+    else if (inspection.status === 'in_progress') open.push(row);
+    else (inspection.status === 'planned' ? later : rest).push(row);
   }
   const newestFirst = (a, b) => moment(b.inspection).localeCompare(moment(a.inspection));
-  booked.sort((a, b) => -newestFirst(a, b));
-  open.sort((a, b) => OPEN_RANK[a.inspection.status] - OPEN_RANK[b.inspection.status]
-    || (a.inspection.status === 'planned' ? -newestFirst(a, b) : newestFirst(a, b)));
+  const soonestFirst = (a, b) => -newestFirst(a, b);
+  booked.sort(soonestFirst);
+  open.sort(newestFirst);
+  later.sort(soonestFirst);
   rest.sort(newestFirst);
-  return { booked, open, rest };
+  return { open, booked, later, rest };
 }
 
 function localDay(when) {

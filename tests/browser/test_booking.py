@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import world
 from apps import ApiClient
-from helpers import PIXEL_7, assert_accessible, login
+from helpers import PIXEL_7, assert_accessible, login, wait_synced
 
 
 def _login_manager(page, base):
@@ -47,6 +47,20 @@ def _order_options(page) -> list[str]:
 
 def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
     base, app = live_app
+    with app.app_context():  # the order made for the world's purchase order line, as a real one is: it names a style
+        from server.extensions import db
+        from server.models import Inspection, ProductionOrder
+        from server.services import changes
+
+        with changes.recording(None, "seed"):
+            db.session.get(ProductionOrder, world.PROD_ORDER_A).purchase_order_line_id = world.PO_LINE_A
+            # The inspector's own inspection planned for next month, which must not push the booking down.
+            next_month = Inspection(inspection_type="inline", factory_id=world.FACTORY_A, status="planned",
+                                    inspector_id=world.user_id("inspector_a"), lot_size=500,
+                                    planned_date=datetime.now(UTC).date() + timedelta(days=30))
+            db.session.add(next_month)
+        later_id = str(next_month.id)
+        db.session.remove()
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     phone = browser.new_context(**PIXEL_7, service_workers="allow")
     try:
@@ -112,7 +126,32 @@ def test_a_manager_books_and_the_inspector_sees_it_first(live_app, browser):
         # Right under the inspector's own inspection in progress, above everything else.
         sections = inspector.eval_on_selector_all("[data-testid=inspection-list] section ul",
                                                   "(lists) => lists.map((l) => l.dataset.testid)")
-        assert sections[:2] == ["open-list", "booked-list"]
+        # Above their own planned for next month too (it came first, with the one in progress).
+        assert sections[:3] == ["open-list", "booked-list", "later-list"]
+        assert inspector.eval_on_selector_all("[data-testid=later-list] [data-testid=inspection-link]",
+                                              "(links) => links.map((a) => a.dataset.id)") == [later_id]
+
+        # Started offline from its own screen: the hash stays the same, and the inspection used to stay on its
+        # set-up form; the booking names no style, and the start recorded none (no checklist, no style figures).
+        phone.set_offline(True)
+        first[0].click()
+        inspector.wait_for_selector("#lot_size")
+        inspector.click("[data-testid=start]")
+        inspector.wait_for_selector("[data-testid=summary]")
+        items = inspector.evaluate("""async (id) => [...(await (await import('/js/db.js')).records('inspection_item'))
+            .values()].filter((item) => item.inspection_id === id).map((item) => item.style_id)""", booked_id)
+        assert items == [str(world.STYLE)]
+        phone.set_offline(False)
+        wait_synced(inspector)
+        with app.app_context():
+            from sqlalchemy import select
+
+            from server.models import InspectionItem
+
+            started = db.session.get(Inspection, uuid.UUID(booked_id))
+            assert started.status == "in_progress"
+            assert db.session.scalars(select(InspectionItem.style_id).where(
+                InspectionItem.inspection_id == started.id)).all() == [world.STYLE]
     finally:
         desk.close()
         phone.close()

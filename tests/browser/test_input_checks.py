@@ -70,6 +70,8 @@ def test_every_typed_field_is_checked_with_the_servers_limits_next_to_it_before_
 
     page.goto(base + f"/#/milestones/{world.PROD_ORDER_A}")
     page.wait_for_selector("[data-testid=record-milestone]")
+    # The history's days read as every other day on the phone does (they were ISO, "2026-03-01").
+    assert "Mar 1, 2026" in page.inner_text("[data-testid=milestone]")
     page.select_option("#stage", "packed")
     page.click("[data-testid=record-milestone]")
     _problem(page, "quantity", "Required: fill this in.")

@@ -259,6 +259,14 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
     with root cause, status and the tech-pack version of the fix -> a comment -> the style's history showing the
     fix, on a 360 px phone."""
     sha = _stored_defect_photo(live_app[1], data.I["I7"], "critical", tmp_path)
+    with live_app[1].app_context():  # the library's names in Chinese, as the demo's defect types have them
+        from server.extensions import db
+        from server.models import DefectType
+        from server.services import changes
+
+        with changes.recording(None, "seed"):
+            db.session.get(DefectType, world.DEFECT_TYPE).names_translated = {"zh": "断线", "vi": "Đứt chỉ"}
+        db.session.remove()
     context = browser.new_context(**NARROW_PHONE, service_workers="allow")
     try:
         page = context.new_page()
@@ -309,10 +317,20 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         page.wait_for_selector("[data-testid=review-saved]")
         _wait_figures(page)
         assert page.locator("[data-testid=review-status]").input_value() == "action_in_tech_pack"
+        # Saved again from the saved review's own address: drawn again and said again (it drew nothing: the
+        # hash it set was the one it had).
+        page.evaluate("() => { document.querySelector('[data-testid=review-saved]').dataset.seen = 'yes'; }")
+        page.select_option("[data-testid=review-root_cause]", "workmanship")
+        page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
+        page.click("[data-testid=save-review]")
+        page.wait_for_selector("[data-testid=review-saved]:not([data-seen])")
+        _wait_figures(page)
+        assert page.locator("[data-testid=review-root_cause]").input_value() == "workmanship"
         page.fill("[data-testid=comment-text]", "Armhole seam allowance widened to 1 cm in v1.")
         page.click("[data-testid=post-comment]")
         wait_until(page, "() => document.querySelectorAll('[data-testid=comment]').length === 1")
         assert "widened to 1 cm" in page.locator("[data-testid=comment]").inner_text()
+        assert page.locator("[data-testid=review-saved]").count() == 0  # said of the review, not of a comment
         _no_horizontal_scroll(page)
         assert_accessible(page, "review form")
         save_screenshot(page, "designer-review-360", full_page=True)
@@ -320,6 +338,7 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         page.evaluate("() => { delete document.querySelector('main').dataset.figuresReady; }")
         page.click("[data-testid=review-history-link]")
         _wait_figures(page)
+        history_hash = page.evaluate("() => location.hash")
         version = page.locator("[data-testid=history-version-v1]")
         assert "WKM-001" in version.locator("[data-testid=history-fixes]").inner_text()
         assert page.locator("[data-testid=history-table-v1] tbody tr").count() == 3
@@ -334,6 +353,12 @@ def test_designer_reviews_a_defect_from_the_queue_and_sees_the_style_history(bro
         row = page.locator("[data-testid=queue-style-ST-1] [data-testid=queue-row]").first
         assert row.locator("[data-testid=row-status]").inner_text() == "Action in tech pack"
         assert page.locator("[data-testid=queue-row]").count() == 1
+
+        # In Chinese, the history names the fixed defect as the library does (it kept the server's English).
+        page.evaluate("() => { location.hash = '#/sync'; }")
+        page.select_option("[data-testid=language]", "zh")
+        _go(page, history_hash)
+        assert "WKM-001 断线" in page.locator("[data-testid=history-fixes]").inner_text()
     finally:
         context.close()
 

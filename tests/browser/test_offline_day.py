@@ -63,6 +63,10 @@ def test_offline_day(phone, live_app, tmp_path):
         wait_until(page, f"() => document.querySelectorAll('[data-testid=thumb]').length === {thumbs_before + n + 1}")
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, "tally.png"))
+    # Offline nothing uploads: each photo says it waits (each said "photos uploading").
+    badges = page.eval_on_selector_all("[data-testid=photos-bar] .gallery .badge",
+                                       "(badges) => badges.map((b) => b.textContent)")
+    assert len(badges) >= 3 and set(badges) == {"waiting to upload"}
     # 11 defects recorded and one undone (each its own mutation), 3 photo records and 3 photos' bytes.
     assert pending(page) == 12 + 3 + 3
     local_hashes = set(page.evaluate("""async () => {

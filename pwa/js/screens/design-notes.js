@@ -3,7 +3,7 @@
 // thread. They arrive with the sync like every record of the factory, so they read offline.
 import { records } from '../db.js';
 import { h } from '../dom.js';
-import { formatDay, t } from '../i18n.js';
+import { defectName, formatDay, t } from '../i18n.js';
 
 export async function designNotes(inspection) {
   const [reviews, comments, items, packs, types] = await Promise.all([records('defect_review'), records('review_comment'),
@@ -23,7 +23,7 @@ export async function designNotes(inspection) {
       const fix = packs.get(review.fix_tech_pack_version_id);
       return h('li', { class: 'review-row', 'data-testid': 'design-note' },
         h('div', { class: 'toolbar' },
-          h('strong', {}, type ? `${type.code} ${type.name}` : ''),
+          h('strong', {}, type ? `${type.code} ${defectName(type)}` : ''),
           h('span', { class: 'badge' }, t(`class.${review.severity}`)),
           h('span', { class: `badge review-${review.status}` }, t(`design.status.${review.status}`))),
         review.root_cause ? h('p', {}, t('design.notes.cause', { cause: t(`design.cause.${review.root_cause}`) })) : null,

@@ -1,5 +1,5 @@
-// "My inspections": the inspector's own open inspections first (the one in progress on top), the inspections
-// booked for the coming days next, then the rest newest first; each row with date, style, PO, factory, type, status and verdict; a search and filters kept in the hash. A phone holds
+// "My inspections": the inspector's own inspections in progress first, the inspections booked for the coming
+// days next, their own planned for later after them, then the rest newest first; each row with date, style, PO, factory, type, status and verdict; a search and filters kept in the hash. A phone holds
 // hundreds of inspections: rows are drawn a page at a time, and typing filters in place (no redraw of the
 // screen, so the keyboard stays up).
 import { getMeta, records } from '../db.js';
@@ -50,8 +50,8 @@ export async function showInspections(root, { user }) {
 
   const listSlot = h('div', { 'data-testid': 'inspection-list' });
   const drawList = () => {
-    const { booked, open, rest } = ordered(matching(rows, filters), user);
-    if (!booked.length && !open.length && !rest.length) {
+    const { open, booked, later, rest } = ordered(matching(rows, filters), user);
+    if (!booked.length && !open.length && !later.length && !rest.length) {
       mount(listSlot, h('p', { class: 'muted', 'data-testid': 'no-match' }, rows.length ? t('inspections.no_match') : t('inspections.empty')));
       return;
     }
@@ -73,7 +73,8 @@ export async function showInspections(root, { user }) {
     mount(listSlot,
       open.length ? h('section', {}, h('h2', {}, t('inspections.open_mine')), h('ul', { class: 'list', 'data-testid': 'open-list' }, open.map(rowView))) : null,
       booked.length ? h('section', {}, h('h2', {}, t('inspections.booked')), h('ul', { class: 'list', 'data-testid': 'booked-list' }, booked.map(rowView))) : null,
-      rest.length ? h('section', {}, h('h2', {}, booked.length || open.length ? t('inspections.others') : t('inspections.all')), restList, more) : null);
+      later.length ? h('section', {}, h('h2', {}, t('inspections.later_mine')), h('ul', { class: 'list', 'data-testid': 'later-list' }, later.map(rowView))) : null,
+      rest.length ? h('section', {}, h('h2', {}, booked.length || open.length || later.length ? t('inspections.others') : t('inspections.all')), restList, more) : null);
   };
 
   // A filter changes the list in place and the hash without a new history entry: Back leaves the list.

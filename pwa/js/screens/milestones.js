@@ -149,7 +149,7 @@ export async function showMilestoneOrder(root, orderId, { onChange }) {
     h('section', { class: 'card' }, h('h2', {}, t('milestones.history')),
       history.length ? h('ul', { class: 'list' }, history.map((e) => h('li', { class: 'row', 'data-testid': 'milestone' },
         h('strong', {}, t(`stage.${e.stage}`)), h('span', {}, t('milestones.of', { qty: e.quantity, total: order.quantity })),
-        h('span', { class: 'muted' }, e.occurred_on),
+        h('span', { class: 'muted' }, formatDay(e.occurred_on)),
         e.delay_reason ? h('span', { class: 'badge limit' }, t(`delay.${e.delay_reason}`)) : null,
         e._pending ? h('span', { class: 'badge uploading' }, t('milestones.waiting')) : null,
         e.note ? h('span', { class: 'note' }, e.note) : null))) : h('p', { class: 'muted' }, t('milestones.none')),

@@ -12,7 +12,8 @@ export async function gallery(photos) {
       h('img', { src: await thumbnailUrl(photo.sha256), alt: photo.caption || t('photos.alt'),
                  width: signature ? 192 : 96, height: signature ? 64 : 96, loading: 'lazy', 'data-testid': 'thumb' }),
       signature && photo.caption ? h('span', { class: 'caption' }, photo.caption) : null,
-      photo.storage_state === 'stored' ? null : h('span', { class: 'badge uploading' }, t('inspection.photos_uploading'))));
+      // One photo, and offline nothing uploads: it waits (it said "photos uploading").
+      photo.storage_state === 'stored' ? null : h('span', { class: 'badge uploading' }, t('photos.waiting'))));
   }
   return h('ul', { class: 'gallery' }, items);
 }

@@ -11,10 +11,13 @@ import { severities, words } from '../vocabulary.js';
 
 const AQLS = ['0', '0.065', '0.10', '0.15', '0.25', '0.40', '0.65', '1.0', '1.5', '2.5', '4.0', '6.5', '10'];
 
-export async function showSetup(root, inspection, { user, onChange }) {
-  const [tables, factories, productionOrders, lines, styles, techPacks, defaults, useLocation] = await Promise.all([
+export async function showSetup(root, inspection, { user, onChange, onStarted }) {
+  const [tables, factories, productionOrders, lines, styles, techPacks, defaults, useLocation, items] = await Promise.all([
     getMeta('aql_tables'), records('factory'), records('production_order'), records('purchase_order_line'),
-    records('style'), records('tech_pack_version'), records('aql_default'), getMeta('use_location', false)]);
+    records('style'), records('tech_pack_version'), records('aql_default'), getMeta('use_location', false),
+    records('inspection_item')]);
+  // A booking comes from the server without an item: the style it names is recorded at start, as for a new one.
+  const hasItem = Boolean(inspection) && [...items.values()].some((item) => item.inspection_id === inspection.id);
   const draft = { inspection_type: 'final', inspection_level: 'II', aql_critical: '0', aql_major: '2.5', aql_minor: '4.0',
                   factory_id: user.factories?.[0]?.id || [...factories.keys()][0], lot_size: '', ...(inspection || {}) };
   const styleOf = (productionOrderId) => {
@@ -105,14 +108,17 @@ export async function showSetup(root, inspection, { user, onChange }) {
     // The inspection and its item are recorded together or not at all.
     const changes = [upsertChange('inspection', fields, inspectionId)];
     const id = changes[0].recordId;
-    if (style && !inspection) {
+    if (style && !hasItem) {
       changes.push(upsertChange('inspection_item', { inspection_id: id, style_id: style.id,
                                                      purchase_order_line_id: order.purchase_order_line_id,
                                                      quantity: Number(draft.lot_size) }));
     }
     await batch(changes);
     onChange?.();
-    location.hash = `#/inspection/${id}`;
+    // Setting the hash the screen already has (a planned inspection opened from the list) draws nothing.
+    const started = `#/inspection/${id}`;
+    if (location.hash === started) await onStarted?.(id);
+    else location.hash = started;
   } },
   h('h1', {}, t('setup.title')),
   fieldsSlot,
