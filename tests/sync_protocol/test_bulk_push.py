@@ -12,7 +12,7 @@ import uuid
 import pytest
 import world
 from apps import dispose, make_app
-from sqlalchemy import DateTime, select
+from sqlalchemy import DateTime, event, select
 
 from server.extensions import db
 from server.models import AuditEntry, CorrectiveAction, SyncConflict, SyncRejection, User
@@ -218,3 +218,52 @@ def test_a_batch_naming_its_own_new_records_is_written_in_one_flush(app, monkeyp
     assert fell_back == []
     assert [r["status"] for r in answer["results"]] == ["applied"] * len(mutations), answer["results"]
     assert action is not None and action.status == "open"
+
+
+def test_edits_read_what_their_records_name_a_query_per_entity(app):
+    """An edit names only the field it changes, yet the rules read what its record refers to (a defect's
+    inspection: is it finalized?). The push reads those a query per entity, so pushing 12 edits takes as many
+    statements as pushing 3, not 9 more one-row lookups."""
+    client_id = "phone-one-0123456789"
+    defects = [uuid.uuid4() for _ in range(15)]
+    created = []
+    for n, defect in enumerate(defects):
+        inspection = uuid.uuid4()
+        created += [{"id": 2 * n + 1, "entity": "inspection", "op": "upsert", "record_id": inspection,
+                     "fields": {"inspection_type": "inline", "lot_size": 800, "factory_id": str(world.FACTORY_A)}},
+                    {"id": 2 * n + 2, "entity": "inspection_defect", "op": "upsert", "record_id": defect,
+                     "fields": {"inspection_id": str(inspection), "defect_type_id": str(world.DEFECT_TYPE),
+                                "severity": "minor"}}]
+
+    def push(mutations) -> tuple[dict, int]:
+        statements = []
+
+        def count(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with app.app_context():
+            db.session.remove()  # nothing of an earlier push in the session
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                user = db.session.get(User, world.user_id("inspector_a"))
+                answer = sync_push.push(user, {"client_id": client_id, "protocol_version": 1, "schema_version": 1,
+                                               "mutations": mutations})
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+        assert {r["status"] for r in answer["results"]} == {"applied"}, answer["results"]
+        return answer, len(statements)
+
+    versions = {r["id"]: r["version"] for r in push(created)[0]["results"]}
+    next_id = len(created) + 1
+
+    def edits(chosen: list[uuid.UUID]) -> list[dict]:
+        nonlocal next_id
+        made = [{"id": next_id + n, "entity": "inspection_defect", "op": "upsert", "record_id": defect,
+                 "fields": {"note": f"edited {n}"}, "base_version": versions[2 * defects.index(defect) + 2]}
+                for n, defect in enumerate(chosen)]
+        next_id += len(made)
+        return made
+
+    _, few = push(edits(defects[:3]))
+    _, many = push(edits(defects[3:15]))
+    assert many == few
