@@ -225,6 +225,7 @@ class _Builder:
             factory = self.factories[factory_def.code]
             lots: dict[str, list[LotRecord]] = {c: [] for c in CLASSES}
             order_count = 18
+            booked_inline = False
             for k in range(order_count):
                 po_seq += 1
                 # Ex-factory dates spread over the history and the next six weeks.
@@ -237,8 +238,16 @@ class _Builder:
                     self._final_inspection(factory, factory_def, po, line, production, style, template, tech_pack,
                                            ex_factory, lots)
                 elif ex_factory <= self.today + timedelta(days=21):
+                    # The final, booked two days before the goods leave (today at the earliest).
                     self._planned_inspection(factory, factory_def, production, line, style, template, tech_pack,
-                                             ex_factory, lots)
+                                             lots, "final", max(self.today, ex_factory - timedelta(days=2)))
+                if self.today + timedelta(days=10) < ex_factory <= self.today + timedelta(days=30) and not booked_inline:
+                    # The next order on the sewing lines (sewing runs from 24 to 10 days before ex-factory): its inline
+                    # inspection is booked for tomorrow, so the factory's inspector opens the app to a booking for
+                    # the coming days, as on a real Monday.
+                    self._planned_inspection(factory, factory_def, production, line, style, template, tech_pack,
+                                             lots, "inline", self.today + timedelta(days=1))
+                    booked_inline = True
 
     def _order(self, factory, factory_def, po_seq, style, template, ex_factory):
         number = f"PO {po_seq}"
@@ -452,15 +461,16 @@ class _Builder:
                                        created_by_id=designer.id if k % 2 == 0 else self.users["manager"].id,
                                        created_at=datetime.combine(self.today, time(9, n * 5 + k), tzinfo=UTC)))
 
-    def _planned_inspection(self, factory, factory_def, production, line, style, template, tech_pack, ex_factory,
-                            lots) -> None:
+    def _planned_inspection(self, factory, factory_def, production, line, style, template, tech_pack, lots,
+                            inspection_type: str, day: date) -> None:
         setting, aqls, states = self._setup(factory_def, template, lots)
         inspector = self.inspector_for_factory.get(factory.code)
         plans = {cls: plan_for(line.quantity, setting.inspection_level, aqls[cls], states[cls]) for cls in CLASSES}
         inspection = self.add(Inspection(
-            id=demo_id("inspection", "planned", production.number), inspection_type="final", factory_id=factory.id,
+            id=demo_id("inspection", "planned", production.number, *(() if inspection_type == "final" else (inspection_type,))),
+            inspection_type=inspection_type, factory_id=factory.id,
             production_order_id=production.id, tech_pack_version_id=tech_pack.id,
-            inspector_id=inspector.id if inspector else None, planned_date=ex_factory - timedelta(days=2),
+            inspector_id=inspector.id if inspector else None, planned_date=day,
             status="planned", lot_size=line.quantity, inspection_level=setting.inspection_level,
             count_basis="nonconformities", aql_critical=aqls["critical"], aql_major=aqls["major"],
             aql_minor=aqls["minor"], switching_critical=states["critical"], switching_major=states["major"],

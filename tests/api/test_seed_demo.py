@@ -61,7 +61,12 @@ def test_seed_demo_builds_a_meaningful_data_set_once(empty_app):
         pass_rate = sum(i.verdict == "pass" for i in originals) / len(originals)
         assert 0.70 <= pass_rate <= 0.90, pass_rate
         assert _count(InspectionDefect) > len(finalized)
-        assert db.session.scalar(select(func.count()).select_from(Inspection).where(Inspection.status == "planned")) >= 5
+        planned = db.session.scalars(select(Inspection).where(Inspection.status == "planned")).all()
+        assert len(planned) >= 5
+        # Nothing booked in the past; every inspector opens the app to a booking for the coming days.
+        assert min(i.planned_date for i in planned) >= TODAY
+        inspectors = {u.id for u in db.session.scalars(select(User).where(User.role == "inspector"))}
+        assert {i.inspector_id for i in planned if i.planned_date <= TODAY + timedelta(days=7)} == inspectors
 
         # Replaying the switching rules over each factory's lots puts exactly the struggling one on tightened.
         lots = defaultdict(list)

@@ -133,10 +133,13 @@ def test_my_inspections_puts_the_new_one_first_and_filters_in_the_url(phone, dem
     # Filters: status and type, and a date range, kept in the URL too.
     page.fill("[data-testid=inspection-search]", "")
     page.click("[data-testid=filters]")
-    # The demo's inspections are all final ones: inline finds none, final finds them.
-    page.select_option("[data-testid=filter-type]", "inline")
+    # The demo has no pre-production inspection; its inline ones are the bookings for tomorrow; the rest are finals.
+    page.select_option("[data-testid=filter-type]", "pre_production")
     page.wait_for_selector("[data-testid=no-match]")
-    assert "type=inline" in page.evaluate("() => location.hash")
+    assert "type=pre_production" in page.evaluate("() => location.hash")
+    page.select_option("[data-testid=filter-type]", "inline")
+    _wait_all(page, "row-type", "Inline")
+    assert {r["status"] for r in _row_texts(page)} == {"Planned"}
     page.select_option("[data-testid=filter-type]", "final")
     _wait_all(page, "row-type", "Final random")
     page.select_option("[data-testid=filter-type]", "")
