@@ -318,10 +318,15 @@ def _check_references(user: User, record: Versioned) -> None:
 
 
 @functools.cache
+def foreign_keys_of(model) -> tuple[tuple[str, type], ...]:
+    """(column, referenced model) of each foreign key of a model, in column order."""
+    return tuple((column.name, referenced_model(column)) for column in model.__table__.columns if column.foreign_keys)
+
+
+@functools.cache
 def _references_of(model) -> tuple[tuple[str, type], ...]:
     """(column, referenced model) of each reference a record's rules check: every foreign key but its author."""
-    return tuple((column.name, referenced_model(column)) for column in model.__table__.columns
-                 if column.foreign_keys and column.name != "created_by_id")
+    return tuple((name, target) for name, target in foreign_keys_of(model) if name != "created_by_id")
 
 
 def _label(field_name: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 
 from marshmallow import ValidationError
@@ -163,7 +162,7 @@ def _prefetch(mutations: list[dict]) -> None:
             continue
         named.setdefault(resource.model, set()).add(mutation["record_id"])
         fields = mutation.get("fields") or {}
-        for name, model in _foreign_keys_of(resource.model):
+        for name, model in records.foreign_keys_of(resource.model):
             raw = fields.get(name)
             if isinstance(raw, str):
                 try:
@@ -173,19 +172,12 @@ def _prefetch(mutations: list[dict]) -> None:
     for model, ids in named.items():
         records.prefetch(model, ids)
         for record in filter(None, (records.lookup(model, record_id) for record_id in ids)):
-            for name, referenced in _foreign_keys_of(model):
+            for name, referenced in records.foreign_keys_of(model):
                 value = getattr(record, name)
                 if value is not None:
                     wanted.setdefault(referenced, set()).add(value)
     for model, ids in wanted.items():
         records.prefetch(model, ids)
-
-
-@functools.cache
-def _foreign_keys_of(model) -> tuple[tuple[str, type], ...]:
-    """(column, referenced model) of each foreign key of a model."""
-    return tuple((column.name, records.referenced_model(column)) for column in model.__table__.columns
-                 if column.foreign_keys)
 
 
 # Entities whose rules query other records of their own kind (a photo record is stored at once when a

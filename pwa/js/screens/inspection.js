@@ -34,12 +34,7 @@ export async function showInspection(root, id, section, { user, onChange, redraw
     location.hash = '';
     return;
   }
-  if (!inspection || (inspection.status === 'planned' && mayChange)) {
-    // A planned (booked) inspection is started on its own screen, whose hash does not change: draw it again,
-    // by the id it was started under (a second tap on a new one's Start finds the hash already changed).
-    const onStarted = (startedId) => draw(() => showInspection(root, startedId, null, { user, onChange }));
-    return showSetup(root, inspection, { user, onChange, onStarted });
-  }
+  if (!inspection || (inspection.status === 'planned' && mayChange)) return showSetup(root, inspection, { user, onChange });
   const context = await loadContext(inspection);
   const readOnly = !mayChange || ['planned', 'finalized', 'cancelled'].includes(inspection.status);
   const available = SECTIONS.filter((s) => s !== 'quantity' || inspection.inspection_type === 'final');

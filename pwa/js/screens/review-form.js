@@ -7,6 +7,7 @@ import { hashWith } from '../figures.js';
 import { h, mount } from '../dom.js';
 import { draw } from '../draw.js';
 import { defectName, formatDateTime, formatDay, t } from '../i18n.js';
+import { navigate } from '../navigate.js';
 import { words } from '../vocabulary.js';
 
 const GROUP_FIELDS = ['inspection_id', 'style_id', 'defect_type_id', 'severity'];
@@ -48,7 +49,7 @@ export async function showReviewForm(root, id, { user }) {
       h('p', {}, h('span', { class: `badge ${review.severity === 'minor' ? '' : 'fail'}` }, t(`class.${review.severity}`)), ' ',
         style ? `${style.style_number} ${style.name}` : ''),
       style ? h('p', {}, h('a', { href: `#/style-history/${style.id}`, 'data-testid': 'review-history-link' }, t('design.history.open'))) : null),
-    reviewForm(review, versions, isNew, redraw),
+    reviewForm(review, versions, isNew),
     isNew ? null : commentThread(review, comments, user, redraw));
   root.dataset.figuresReady = 'true';
 }
@@ -68,11 +69,11 @@ function choices(name, values, selected, { empty = null } = {}) {
     values.map(([value, text]) => h('option', { value, selected: value === selected }, text)));
 }
 
-function reviewForm(review, versions, isNew, redraw) {
+function reviewForm(review, versions, isNew) {
   const message = h('p', { class: 'notice warn', role: 'alert', 'data-testid': 'review-error', hidden: true });
   const form = h('form', { class: 'card', 'data-testid': 'review-form', novalidate: true, onsubmit: (event) => {
     event.preventDefault();
-    save(form, review, isNew, message, redraw);
+    save(form, review, isNew, message);
   } },
   field('root_cause', t('design.review.root_cause'), choices('root_cause',
     words('review_root_causes').map((c) => [c, t(`design.cause.${c}`)]), review.root_cause, { empty: t('design.review.not_known') })),
@@ -87,7 +88,7 @@ function reviewForm(review, versions, isNew, redraw) {
   return form;
 }
 
-async function save(form, review, isNew, message, redraw) {
+async function save(form, review, isNew, message) {
   const value = (name) => form.elements[name].value || null;
   const body = { root_cause: value('root_cause'), status: value('status'), fix_tech_pack_version_id: value('fix_tech_pack_version_id') };
   for (const element of form.querySelectorAll('.field-error')) element.hidden = true;
@@ -97,11 +98,9 @@ async function save(form, review, isNew, message, redraw) {
       ? await request('POST', '/api/v1/defect-reviews', { json: { ...Object.fromEntries(GROUP_FIELDS.map((n) => [n, review[n]])), ...body } })
       : await request('PATCH', `/api/v1/defect-reviews/${review.id}`, { json: body });
     const saved = await response.json();
-    // The review now exists: its own address, so Back returns to the queue and a reload shows it. Saved again
-    // from that address, the hash does not change and nothing would redraw: draw it, saying so again.
-    const savedHash = hashWith(`review/${saved.id}`, { saved: '1' });
-    if (location.hash === savedHash) await redraw();
-    else location.hash = savedHash;
+    // The review now exists: its own address, so Back returns to the queue and a reload shows it (saved again
+    // from that address, it is drawn again, saying so again).
+    navigate(hashWith(`review/${saved.id}`, { saved: '1' }));
   } catch (error) {
     if (!(error instanceof ApiError) && !(error instanceof NetworkError)) throw error;
     message.textContent = error instanceof NetworkError ? t('design.review.offline') : error.message;

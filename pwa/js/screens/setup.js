@@ -6,12 +6,13 @@ import { checkFields, fieldProblem } from '../checks.js';
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { currentLocation } from '../location.js';
+import { navigate } from '../navigate.js';
 import { computePlans, planView } from '../plan.js';
 import { severities, words } from '../vocabulary.js';
 
 const AQLS = ['0', '0.065', '0.10', '0.15', '0.25', '0.40', '0.65', '1.0', '1.5', '2.5', '4.0', '6.5', '10'];
 
-export async function showSetup(root, inspection, { user, onChange, onStarted }) {
+export async function showSetup(root, inspection, { user, onChange }) {
   const [tables, factories, productionOrders, lines, styles, techPacks, defaults, useLocation, items] = await Promise.all([
     getMeta('aql_tables'), records('factory'), records('production_order'), records('purchase_order_line'),
     records('style'), records('tech_pack_version'), records('aql_default'), getMeta('use_location', false),
@@ -115,10 +116,7 @@ export async function showSetup(root, inspection, { user, onChange, onStarted })
     }
     await batch(changes);
     onChange?.();
-    // Setting the hash the screen already has (a planned inspection opened from the list) draws nothing.
-    const started = `#/inspection/${id}`;
-    if (location.hash === started) await onStarted?.(id);
-    else location.hash = started;
+    navigate(`#/inspection/${id}`); // a booked one was opened at this very address
   } },
   h('h1', {}, t('setup.title')),
   fieldsSlot,
