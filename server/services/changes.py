@@ -38,7 +38,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, instance_state
 from sqlalchemy.orm.util import identity_key
 
@@ -129,6 +129,7 @@ def recording(actor, source: str, client_id: str | None = None,
         try:
             write_locks.take(session, confined_to)
             yield context
+            flush()
             session.commit()
         except BaseException:
             session.rollback()
@@ -176,12 +177,15 @@ def install(session_class) -> None:
 
 
 def _after_rollback(session: Session, transaction) -> None:
+    session.info.pop(_IN_BULK_KEY, None)  # made by the work rolled back
     context: ChangeContext | None = session.info.get(_CONTEXT_KEY)
     if context is not None:
         context.rolled_back(transaction)
 
 
 def _before_flush(session: Session, _flush_context, _instances) -> None:
+    if session.info.get(_IN_BULK_KEY):
+        _insert_in_bulk(session)
     written = [o for o in session.new if isinstance(o, Versioned)]
     written += [o for o in session.dirty if isinstance(o, Versioned) and session.is_modified(o)]
     hard_deleted = [o for o in session.deleted if isinstance(o, Versioned)]
@@ -197,7 +201,13 @@ def _before_flush(session: Session, _flush_context, _instances) -> None:
             f"write to {type(written[0]).__tablename__} outside server.services.changes.recording()"
         )
     now = utcnow()
-    stamped = [s for s in (_stamp(session, record, context, now) for record in written) if s is not None]
+    _number_and_audit(session, context, [s for s in (_stamp(session, record, context, now) for record in written)
+                                         if s is not None])
+
+
+def _number_and_audit(session: Session, context: ChangeContext, stamped: list[tuple[Versioned, list[str], dict]]):
+    """Number stamped records and their audit entries with the transaction's change counter, and insert the
+    entries."""
     if not stamped:
         return
     # The counter is taken only now, after the checks and the audit entries are made, right before the rows are
@@ -210,6 +220,88 @@ def _before_flush(session: Session, _flush_context, _instances) -> None:
     # One multi-row INSERT rather than an ORM object per entry: a push writes thousands of them. An entry names
     # its record by id only (no foreign key), so it may go in before the records of this flush.
     session.connection().execute(insert(AuditEntry.__table__), [entry for _record, _changed, entry in stamped])
+
+
+# --- new records written in bulk ----------------------------------------------------------
+#
+# A sync push's batch (and an order import) creates thousands of records. They are kept out of the session
+# while the rules run, and the next flush inserts them first, one statement per table in foreign-key order,
+# stamped and audited as the flush hook does any record; then they join the session as stored records. The
+# unit of work's bookkeeping per object was most of the time such a batch took to write.
+
+_IN_BULK_KEY = CACHE_PREFIX + "new_in_bulk"
+
+
+def add_in_bulk(record: Versioned) -> None:
+    """A new record, inserted at the next flush with the others added so."""
+    db.session.info.setdefault(_IN_BULK_KEY, []).append(record)
+
+
+def flush(last: bool = False) -> None:
+    """Flush the session, the records added in bulk first. A session holding nothing else is clean, and its own
+    flush would not write them: services flush through this.
+
+    ``last``: the caller reads the new records but writes none of them again in this transaction (a push's batch
+    is written), so they need not join the session; lookups read them from the database from now on."""
+    session = db.session()
+    if session.info.get(_IN_BULK_KEY):
+        _insert_in_bulk(session, keep_in_session=not last)
+    session.flush()
+
+
+def added_in_bulk() -> int:
+    """How many new records wait for the next flush: a mark for :func:`take_back_in_bulk`."""
+    return len(db.session.info.get(_IN_BULK_KEY, ()))
+
+
+def take_back_in_bulk(mark: int) -> list[Versioned]:
+    """Drop the records added since ``mark`` (a refused mutation's), and return them."""
+    waiting = db.session.info.get(_IN_BULK_KEY, [])
+    dropped = waiting[mark:]
+    del waiting[mark:]
+    return dropped
+
+
+def _insert_in_bulk(session: Session, keep_in_session: bool = True) -> None:
+    records = session.info.pop(_IN_BULK_KEY)
+    context: ChangeContext | None = session.info.get(_CONTEXT_KEY)
+    if context is None:
+        raise UnrecordedWriteError("records added in bulk outside server.services.changes.recording()")
+    now = utcnow()
+    _number_and_audit(session, context, [_stamp(session, record, context, now) for record in records])
+    by_model: dict[type, list[Versioned]] = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record)
+    connection = session.connection()
+    # Rows that name other new rows go after them: tables in foreign-key order, rows of one table in the order
+    # they were made (a record can only name one made before it).
+    for model in sorted(by_model, key=_insert_rank):
+        connection.execute(insert(model.__table__), [_row(record) for record in by_model[model]])
+    pinned = session.info.get(PINNED_KEY, {})
+    for record in records:
+        if keep_in_session:
+            make_transient_to_detached(record)  # stored now: what it holds is what the database holds
+            session.add(record)
+        else:
+            pinned.pop((type(record), record.id), None)  # a change to it would be lost: look it up again
+
+
+def _row(record: Versioned) -> dict:
+    values = instance_dict(record)
+    for key in _column_keys(type(record)):
+        values.setdefault(key, None)  # loaded as NULL, rather than expired (a query) once the record is stored
+    return {column: values[key] for key, column in _insert_columns(type(record))}
+
+
+@functools.cache
+def _insert_columns(model: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, column) of each column a model maps."""
+    return tuple((attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs)
+
+
+@functools.cache
+def _insert_rank(model: type) -> int:
+    return db.metadata.sorted_tables.index(model.__table__)
 
 
 def _stamp(session: Session, record: Versioned, context: ChangeContext,
@@ -264,6 +356,11 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext,
 
 
 @functools.cache
+def _column_keys(model: type) -> frozenset[str]:
+    return frozenset(attr.key for attr in inspect(model).column_attrs)
+
+
+@functools.cache
 def _content_keys(model: type) -> tuple[str, ...]:
     """The attributes of a model that are content, audited field by field (not bookkeeping), in column order."""
     return tuple(attr.key for attr in inspect(model).column_attrs if attr.key not in BOOKKEEPING_COLUMNS)
@@ -301,7 +398,9 @@ def _echo_client(session: Session, record: Versioned, context: ChangeContext, ch
     # since, the client would miss that change (its pulls skip the record).
     if not is_new and record.echo_client_id != context.client_id:
         return None
-    if any(getattr(record, key) != value for key, value in sent.items()):
+    # A new record holds all its values in its instance dict; a stored one may have fields not loaded.
+    stored = instance_dict(record).get if is_new else functools.partial(getattr, record)
+    if any(stored(key) != value for key, value in sent.items()):
         return None  # a field kept against the client's value (a conflict) or normalised by the server
     filled = session.info.setdefault(_FILLED_KEY, {}).setdefault((type(record), record.id), set())
     filled.update(key for key in changed if key not in sent)
@@ -312,10 +411,21 @@ def apply_defaults(record: Versioned) -> None:
     """Fill column defaults now rather than at INSERT, so the audit entry and
     field versions of a new record describe every field it starts with."""
     values = instance_dict(record)
-    for key, default in _column_defaults(type(record)):
-        if values.get(key) is not None:
-            continue
-        setattr(record, key, default.arg if default.is_scalar else default.arg(None))
+    fill_new(record, {key: default.arg if default.is_scalar else default.arg(None)
+                      for key, default in _column_defaults(type(record)) if values.get(key) is None})
+
+
+def fill_new(record: Versioned, data: dict) -> None:
+    """Set fields of a record that is not stored yet. Its columns go straight into its instance dict, which is what
+    the INSERT reads: the attribute events only keep the history of stored records, and a push sets a dozen fields
+    on each of thousands of new records. Anything else (a property's setter) is set as an attribute."""
+    values = instance_dict(record)
+    columns = _column_keys(type(record))
+    for key, value in data.items():
+        if key in columns:
+            values[key] = value
+        else:
+            setattr(record, key, value)
 
 
 @functools.cache

@@ -47,7 +47,8 @@ def open_for(inspection: Inspection, problem: str) -> CorrectiveAction:
     """The inspection's corrective action, opened now unless it exists (then it is kept as it is, a phone's
     action that came without words getting the server's description of the problem)."""
     action_id = corrective_action_id(inspection.id)
-    if db.inspect(inspection).pending:
+    state = db.inspect(inspection)
+    if state.pending or state.transient:  # transient: made in a bulk write (changes.add_in_bulk)
         # An inspection not written yet has no action in the database (the action's key names it): only one
         # opened earlier in this transaction, which is pinned. Saves a query per critical defect of a push.
         existing = db.session.info.get(changes.PINNED_KEY, {}).get((CorrectiveAction, action_id))
@@ -91,7 +92,7 @@ def before_defect_write(user: User, defect: InspectionDefect, data: dict, is_new
 def _has_cause(inspection: Inspection) -> bool:
     if inspection.status == "finalized" and inspection.verdict == "fail":
         return True
-    db.session.flush()  # a critical defect recorded earlier in this transaction counts
+    changes.flush()  # a critical defect recorded earlier in this transaction counts
     return db.session.scalar(select(InspectionDefect.id).where(
         InspectionDefect.inspection_id == inspection.id, InspectionDefect.severity == "critical",
         InspectionDefect.deleted_at.is_(None)).limit(1)) is not None

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from server.errors import ApiError
-from server.extensions import db
 from server.models import Inspection
 from server.models.base import utcnow
-from server.services import corrective_actions, events, rollups
+from server.services import changes, corrective_actions, events, rollups
 from server.services.content_hash import inspection_hash
 from server.services.inspections import SEVERITY_CLASSES, forget_switching_proposal, plans_as_dict, recompute_verdict
 
@@ -22,7 +21,7 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
         raise ApiError(409, "inspection_finalized", "A finalized inspection is read-only.")
     if inspection.status == "cancelled":
         raise ApiError(409, "inspection_cancelled", "A cancelled inspection cannot be finalized.")
-    db.session.flush()  # defects recorded earlier in this transaction count too
+    changes.flush()  # defects recorded earlier in this transaction count too
     plans, verdict = recompute_verdict(inspection)
     server_plan = plans_as_dict(plans)
     server_verdict = {cls: verdict.classes[cls].result for cls in SEVERITY_CLASSES} | {"overall": verdict.overall}
@@ -50,7 +49,7 @@ def apply_finalize(inspection: Inspection, data: dict) -> None:
     for key in ("disposition", "finish_location"):
         if key in data:
             setattr(inspection, key, data[key])
-    db.session.flush()
+    changes.flush()
     # In the same transaction: the hash printed on the reports is of exactly what was finalized.
     inspection.content_hash = inspection_hash(inspection)
     rollups.add_finalized(inspection)

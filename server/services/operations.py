@@ -84,7 +84,7 @@ def apply(user: User, resource: Resource, op: str, record_id: uuid.UUID | None, 
     operation = resource.operation(op)
     _require_role(user, operation.roles, op, resource)
     operation.apply(record, data)
-    db.session.flush()
+    changes.flush()
     return {"status": "applied", "version": record.server_version, "record": record}
 
 
@@ -118,7 +118,7 @@ def _update(user: User, resource: Resource, record: Versioned, data: dict, origi
             stored_version=(record.field_versions or {}).get(field, 0), base_version=origin.base_version,
             client_id=origin.client_id, mutation_id=origin.mutation_id, user_id=user.id)
         db.session.add(conflict)
-        db.session.flush()
+        changes.flush()
         conflicts.append({"id": str(conflict.id), "field": field})
     if decision.apply:
         records.apply_update(resource, user, record, decision.apply)
@@ -145,7 +145,7 @@ def _delete(user: User, resource: Resource, record: Versioned | None, record_id:
 def _create_was_refused(client_id: str, entity: str, record_id: uuid.UUID | None) -> bool:
     if record_id is None or records.lookup(_model_of(entity), record_id) is not None:
         return False
-    db.session.flush()  # a rejection earlier in the same bulk batch counts
+    changes.flush()  # a rejection earlier in the same bulk batch counts
     return db.session.scalar(
         select(SyncRejection.id).where(SyncRejection.client_id == client_id, SyncRejection.entity == entity,
                                        SyncRejection.record_id == str(record_id), SyncRejection.op == "upsert")

@@ -374,7 +374,7 @@ def _write(user, report: dict) -> None:
                         operations.apply(user, PURCHASE_ORDER_LINES, "update", line.id, values)
     finally:
         db.session.info.pop(records.BULK_KEY, None)
-    db.session.flush()
+    changes.flush()
 
 
 def _require_importer(user) -> None:

@@ -289,7 +289,7 @@ def _record_stored(user: User, sha256: str, source: str, length: int | None = No
                                  stored_bytes=len(processed.thumb) + len(processed.display)
                                  + len(processed.original_clean))
             db.session.add(upload)
-            db.session.flush()
+            changes.flush()
         photo_partials.forget(user, sha256)
         if db.session.get(PhotoUploader, (sha256, user.id)) is None:
             db.session.add(PhotoUploader(sha256=sha256, user_id=user.id))

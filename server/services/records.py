@@ -172,7 +172,7 @@ def get_record(res: Resource, user: User, record_id: uuid.UUID) -> Versioned:
 
 
 # While a push applies a batch in bulk, nothing is flushed per record: the batch is written in one flush,
-# so rows of one table go to the database together (see server.services.sync_push).
+# its new records a statement per table (see server.services.sync_push and changes.add_in_bulk).
 BULK_KEY = "seamline.bulk"
 
 
@@ -182,7 +182,7 @@ def in_bulk() -> bool:
 
 def _flush_unless_bulk() -> None:
     if not in_bulk():
-        db.session.flush()
+        changes.flush()
 
 
 def lookup(model, record_id):
@@ -218,7 +218,10 @@ def forget(record: Versioned) -> None:
 def apply_create(res: Resource, user: User, data: dict) -> Versioned:
     record = res.model()
     _apply(res, user, record, data, is_new=True)
-    db.session.add(record)
+    if in_bulk():
+        changes.add_in_bulk(record)
+    else:
+        db.session.add(record)
     if record.id is not None:
         db.session.info.setdefault(changes.PINNED_KEY, {})[(res.model, record.id)] = record
     _flush_unless_bulk()
@@ -252,10 +255,11 @@ def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: boo
     _refuse_if_finalized(record)
     if is_new:
         changes.apply_defaults(record)
+        changes.fill_new(record, data)
     else:
         db.session.info.setdefault(_BEFORE_KEY, {})[(type(record), record.id)] = {key: getattr(record, key) for key in data}
-    for key, value in data.items():
-        setattr(record, key, value)
+        for key, value in data.items():
+            setattr(record, key, value)
     if res.parent_field:
         parent = _referenced(record, res.parent_field)
         if parent is None or parent.is_deleted or not can_see_factory(user, parent.factory_id):

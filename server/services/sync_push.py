@@ -112,8 +112,8 @@ def rejections(user: User, client_id: str) -> list[SyncRejection]:
 # --- applying a batch ---------------------------------------------------------------------------
 #
 # In bulk: every record the batch names is looked up first (one query per entity and per referenced
-# entity), the rules are checked per mutation in memory, and the batch is written in one flush, so each
-# table gets multi-row inserts. A mutation that breaks a rule is undone in memory and recorded as rejected,
+# entity), the rules are checked per mutation in memory, and the batch is written in one flush: its new
+# records stay out of the session until then and go in a statement per table (changes.add_in_bulk). A mutation that breaks a rule is undone in memory and recorded as rejected,
 # and the rest go on. Only when the database itself refuses the flush (a constraint the rules did not
 # foresee) is the batch rolled back and applied again one mutation per savepoint, to find the culprit.
 # Both ways give the same database, audit trail and answers (tests/sync_protocol/test_bulk_push.py).
@@ -140,7 +140,7 @@ def _applied_in_bulk(user: User, client: SyncClient, mutations: list[dict]) -> d
         with db.session.no_autoflush:
             pending = _apply_in_memory(user, client, mutations)
         db.session.info.pop(records.BULK_KEY, None)
-        db.session.flush()
+        changes.flush(last=True)
         attempt.commit()
     except (IntegrityError, DataError):
         db.session.info.pop(records.BULK_KEY, None)
@@ -202,13 +202,14 @@ def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> d
             if key in touched or mutation["entity"] in _READS_ITS_KIND:
                 # Written before in this batch: flush first, so each mutation keeps an audit entry of its own
                 # and its conflicts are judged against what the earlier one wrote, as one by one.
-                session.flush()
+                changes.flush()
             added.clear()
+            mark = changes.added_in_bulk()
             try:
                 results[mutation["id"]] = {"id": mutation["id"], **_apply(user, client, mutation)}
                 touched.add(key)
             except (ApiError, ValidationError) as exc:
-                _undo_in_memory(added, mutation)
+                _undo_in_memory(added + changes.take_back_in_bulk(mark), mutation)
                 results[mutation["id"]] = _rejection_of(client, mutation, exc)
     finally:
         event.remove(session, "transient_to_pending", _note_added)
