@@ -107,7 +107,6 @@ function describe(error) {
   return { kind: 'other', message: error.message };
 }
 
-// Sends every unsent mutation; returns how many.
 // Sends every unsent mutation; returns how many were answered other than plainly applied. Pipelined: while the server works on a batch, the phone reads
 // and packs the next one (the ids after it), and once the answer is in, the next batch goes out while the phone
 // records that answer (the server committed it; were that local write lost, the batch would only be sent again,

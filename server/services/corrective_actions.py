@@ -25,7 +25,7 @@ from server.models.base import utcnow
 from server.models.corrective_actions import corrective_action_id
 from server.models.vocab import CORRECTIVE_ACTION_QC_ROLES, CORRECTIVE_ACTION_TRANSITIONS
 from server.services import changes, events
-from server.services.records import lookup, value_before
+from server.services.records import add_new, lookup, value_before
 
 # A new action is due this many days after it opens, unless QC sets another date.
 DAYS_TO_ANSWER = 14
@@ -61,7 +61,7 @@ def open_for(inspection: Inspection, problem: str) -> CorrectiveAction:
     action = CorrectiveAction(id=action_id, inspection_id=inspection.id,
                               factory_id=inspection.factory_id, status="open", problem=problem,
                               due_date=today() + timedelta(days=DAYS_TO_ANSWER))
-    db.session.add(action)
+    add_new(action)
     # Pinned so that a second cause in the same transaction (a batch of critical defects) finds it.
     db.session.info.setdefault(changes.PINNED_KEY, {})[(CorrectiveAction, action.id)] = action
     _announce("corrective_action_opened", action)

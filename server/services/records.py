@@ -218,14 +218,20 @@ def forget(record: Versioned) -> None:
 def apply_create(res: Resource, user: User, data: dict) -> Versioned:
     record = res.model()
     _apply(res, user, record, data, is_new=True)
-    if in_bulk():
-        changes.add_in_bulk(record)
-    else:
-        db.session.add(record)
+    add_new(record)
     if record.id is not None:
         db.session.info.setdefault(changes.PINNED_KEY, {})[(res.model, record.id)] = record
     _flush_unless_bulk()
     return record
+
+
+def add_new(record: Versioned) -> None:
+    """A new record to write, made by an operation or by a rule (an inspection's corrective action): in bulk it is
+    inserted with the batch's other new records (changes.add_in_bulk)."""
+    if in_bulk():
+        changes.add_in_bulk(record)
+    else:
+        db.session.add(record)
 
 
 def refuse_immutable_changes(res: Resource, record: Versioned, data: dict) -> None:

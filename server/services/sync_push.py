@@ -113,9 +113,10 @@ def rejections(user: User, client_id: str) -> list[SyncRejection]:
 #
 # In bulk: every record the batch names is looked up first (one query per entity and per referenced
 # entity), the rules are checked per mutation in memory, and the batch is written in one flush: its new
-# records stay out of the session until then and go in a statement per table (changes.add_in_bulk). A mutation that breaks a rule is undone in memory and recorded as rejected,
-# and the rest go on. Only when the database itself refuses the flush (a constraint the rules did not
-# foresee) is the batch rolled back and applied again one mutation per savepoint, to find the culprit.
+# records stay out of the session until then and go in a statement per table (changes.add_in_bulk). A
+# mutation that breaks a rule is undone in memory and recorded as rejected, and the rest go on. Only when
+# the database itself refuses the flush (a constraint the rules did not foresee) is the batch rolled back
+# and applied again one mutation per savepoint, to find the culprit.
 # Both ways give the same database, audit trail and answers (tests/sync_protocol/test_bulk_push.py).
 
 
