@@ -267,3 +267,30 @@ def test_edits_read_what_their_records_name_a_query_per_entity(app):
     _, few = push(edits(defects[:3]))
     _, many = push(edits(defects[3:15]))
     assert many == few
+
+
+def test_what_a_refused_mutation_made_before_its_refusal_is_not_written(app):
+    """A critical defect opens its inspection's corrective action before its references are checked; naming an
+    unknown defect type, it is refused, and the action it opened must not be written with the batch's new
+    records (the rules run before anything of the batch is in the session or the database)."""
+    inspection, refused, kept = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    defect = {"inspection_id": str(inspection), "severity": "critical", "note": "open seam"}
+    mutations = [
+        {"id": 1, "entity": "inspection", "op": "upsert", "record_id": inspection,
+         "fields": {"inspection_type": "inline", "lot_size": 800, "factory_id": str(world.FACTORY_A)}},
+        {"id": 2, "entity": "inspection_defect", "op": "upsert", "record_id": refused,
+         "fields": defect | {"defect_type_id": str(uuid.uuid4())}},
+        {"id": 3, "entity": "inspection_defect", "op": "upsert", "record_id": kept,
+         "fields": defect | {"defect_type_id": str(world.DEFECT_TYPE), "severity": "minor"}},
+    ]
+    with app.app_context():
+        user = db.session.get(User, world.user_id("inspector_a"))
+        answer = sync_push.push(user, {"client_id": "phone-one-0123456789", "protocol_version": 1,
+                                       "schema_version": 1, "mutations": mutations})
+        actions = db.session.scalars(select(CorrectiveAction).where(CorrectiveAction.inspection_id == inspection))
+        audited = set(db.session.scalars(select(AuditEntry.record_id).where(AuditEntry.source == "sync")))
+        assert [r["status"] for r in answer["results"]] == ["applied", "rejected", "applied"], answer["results"]
+        assert answer["results"][1]["fields"] == {"defect_type_id": ["Unknown defect type."]}
+        assert list(actions) == []
+        assert {inspection, kept} <= audited and refused not in audited
+        assert db.session.get(entities.BY_ENTITY["inspection_defect"].model, refused) is None
