@@ -6,6 +6,7 @@ from flask_login import current_user
 from server.api.blueprint import Blueprint
 from server.authz import EVERYONE, allow
 from server.errors import ApiError
+from server.gc_pause import collector_paused
 from server.schemas.sync import (
     ConflictSchema,
     ImportFormSchema,
@@ -31,6 +32,7 @@ def _user():
 
 
 @blp.route("/push", methods=["POST"])
+@collector_paused()  # around parsing and the answer too: see server/gc_pause.py
 @allow(*EVERYONE)
 @blp.arguments(PushSchema)
 @blp.response(200, PushResponseSchema)
@@ -40,6 +42,7 @@ def push(payload):
 
 
 @blp.route("/pull", methods=["GET"])
+@collector_paused()
 @allow(*EVERYONE)
 @blp.arguments(PullQuery, location="query")
 @blp.response(200, PullResponseSchema)
@@ -76,6 +79,7 @@ def resolve(data, conflict_id):
 
 
 @blp.route("/import", methods=["POST"])
+@collector_paused()
 @allow(*EVERYONE)
 @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": ImportFormSchema},
                                                     "application/json": {"schema": UnsyncedFileSchema}}})
