@@ -40,6 +40,7 @@ def measure(workdir: Path, records: list[Record], target_name: str) -> PushThrou
 
 def _push(path: Path, records: list[Record], target_name: str) -> float:
     from server.extensions import db
+    from server.gc_pause import collector_paused
     from server.models import User
     from server.schemas.sync import PushSchema
     from server.services.sync_push import push
@@ -58,7 +59,8 @@ def _push(path: Path, records: list[Record], target_name: str) -> float:
             for start in range(0, len(records), BATCH)]
         started = time.perf_counter()
         for payload in batches:
-            answer = push(user, payload)
+            with collector_paused():  # as the push view runs it
+                answer = push(user, payload)
             refused = [r for r in answer["results"] if r["status"] != "applied"]
             if refused:
                 raise RuntimeError(f"server push refused mutations: {refused[:3]}")
