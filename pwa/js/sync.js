@@ -78,13 +78,17 @@ async function runOnce() {
   try {
     // Opened offline, the page has no CSRF token yet: the session cookie gets one now.
     if (!hasCsrfToken() && !(await refreshSession())) throw new ApiError(401, 'unauthorized', 'Log in again.');
-    let troubled = await push();
+    // Read before the push: the writing of its answers would hold the reads up, and only a pull changes them.
+    const pullFrom = await pullQuery();
+    const pushed = await push();
+    let { troubled } = pushed;
     await uploadPhotos();
-    const first = await pull();
+    const first = await pull({ recorded: pushed.recorded, query: pullFrom });
     let { changed } = first;
     if (first.rewound) {
-      troubled += await push();
-      changed = (await pull()).changed || changed;
+      const again = await push();
+      troubled += again.troubled;
+      changed = (await pull({ recorded: again.recorded })).changed || changed;
     }
     // A refusal or a conflict of this phone's comes with a push answer (a retried one included, PROTOCOL.md
     // 2.3), and a conflict resolved elsewhere writes its record, which the pull brings: a pass with neither asks
@@ -107,10 +111,11 @@ function describe(error) {
   return { kind: 'other', message: error.message };
 }
 
-// Sends every unsent mutation; returns how many were answered other than plainly applied. Pipelined: while the server works on a batch, the phone reads
-// and packs the next one (the ids after it), and once the answer is in, the next batch goes out while the phone
-// records that answer (the server committed it; were that local write lost, the batch would only be sent again,
-// as duplicates, PROTOCOL.md 2.3).
+// Sends every unsent mutation. Pipelined: while the server works on a batch, the phone reads and packs the next
+// one (the ids after it), and once the answer is in, the next batch goes out while the phone records that answer
+// (the server committed it; were that local write lost, the batch would only be sent again, as duplicates,
+// PROTOCOL.md 2.3). Returns once the last answer is in: `troubled`, how many were answered other than plainly
+// applied, and `recorded`, the writing of the answers, which the pull's first request overlaps.
 async function push() {
   let troubled = 0;
   let recorded = Promise.resolve();
@@ -143,8 +148,7 @@ async function push() {
       [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
     }
   }
-  await recorded;
-  return troubled;
+  return { troubled, recorded };
 }
 
 // A batch read from the outbox, with its request body ready to send.
@@ -169,17 +173,18 @@ async function pushRequest(body) {
 }
 
 // Pulls until caught up; `rewound`: the server lacked acknowledged mutations, `changed`: it sent changes.
-async function pull() {
+// `recorded`: the push's answers being written, awaited before anything pulled is (an answer gives a record's
+// version, the database id and how far the server acknowledged, which the pulled changes are weighed against);
+// `query`: the first request's, read before the push.
+async function pull({ recorded = Promise.resolve(), query = null } = {}) {
   let rewound = false;
   let changed = false;
   for (;;) {
-    const cursor = await db.getMeta('cursor');
-    const query = new URLSearchParams({ client_id: await clientId(), limit: '500' });
-    if (cursor) query.set('cursor', cursor);
-    // The phone keeps what the server acknowledged, so its own writes need not come back; unless it is
-    // rebuilding its replica from nothing (PROTOCOL.md 3.7).
-    if (!(await db.getMeta('rebuilding'))) query.set('skip_echoes', 'true');
-    const answer = await getJson(`/api/v1/sync/pull?${query}`);
+    const answering = getJson(`/api/v1/sync/pull?${query ?? await pullQuery()}`);
+    query = null;
+    answering.catch(() => {}); // a failure surfaces below, once the push's answers are written
+    await recorded;
+    const answer = await answering;
     const knownDatabase = await db.getMeta('database_id');
     const restored = knownDatabase && knownDatabase !== answer.database_id;
     await db.setMeta('database_id', answer.database_id);
@@ -195,6 +200,17 @@ async function pull() {
     }
     if (!answer.has_more) return { rewound, changed };
   }
+}
+
+// The next pull request's query, from where the last page left off.
+async function pullQuery() {
+  const cursor = await db.getMeta('cursor');
+  const query = new URLSearchParams({ client_id: await clientId(), limit: '500' });
+  if (cursor) query.set('cursor', cursor);
+  // The phone keeps what the server acknowledged, so its own writes need not come back; unless it is
+  // rebuilding its replica from nothing (PROTOCOL.md 3.7).
+  if (!(await db.getMeta('rebuilding'))) query.set('skip_echoes', 'true');
+  return query;
 }
 
 async function uploadPhotos() {
