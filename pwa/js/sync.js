@@ -175,7 +175,7 @@ async function pushRequest(body) {
 // Pulls until caught up; `rewound`: the server lacked acknowledged mutations, `changed`: it sent changes.
 // `recorded`: the push's answers being written, awaited before anything pulled is (an answer gives a record's
 // version, the database id and how far the server acknowledged, which the pulled changes are weighed against);
-// `query`: the first request's, read before the push.
+// `query`: the first request's, read before the push (PROTOCOL.md 3.8).
 async function pull({ recorded = Promise.resolve(), query = null } = {}) {
   let rewound = false;
   let changed = false;
