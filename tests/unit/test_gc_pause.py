@@ -11,10 +11,14 @@ from server.gc_pause import collector_paused
 
 @pytest.fixture(autouse=True)
 def collector_on():
+    """On for each test, and afterwards as it was: a test that leaves it off changes how every later test's
+    leftovers are freed (a streamed test response left open keeps its app context, and its user, current)."""
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
+    if was:
+        gc.enable()
+    else:
         gc.disable()
 
 
