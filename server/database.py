@@ -15,6 +15,8 @@ import os
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from server import wal_checkpoint
+
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("seamline_write_intent", default=False)
 
 
@@ -30,13 +32,15 @@ def reset_write_intent(token: contextvars.Token) -> None:
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+    path = engine.url.database
+    # A database file named by path: its log is checkpointed in the background (server.wal_checkpoint).
+    checkpointed_aside = bool(path) and path != ":memory:" and not path.startswith("file:")
 
     @event.listens_for(engine, "do_connect")
     def _create_database_folder(_dialect, _record, _cargs, _cparams):
         # The default database lives in the instance folder, absent on a fresh clone:
         # make it at the first connection (never at import or app creation).
-        path = engine.url.database
-        if path and path != ":memory:" and not path.startswith("file:"):
+        if checkpointed_aside:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
 
     @event.listens_for(engine, "connect")
@@ -49,7 +53,12 @@ def configure_engine(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            if checkpointed_aside:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {wal_checkpoint.BACKSTOP_PAGES}")
         cursor.close()
+
+    if checkpointed_aside:
+        wal_checkpoint.attach(engine, os.path.abspath(path))
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection):
