@@ -5,6 +5,7 @@ the batch, on SQLite and PostgreSQL. SEAMLINE_SEED replays a run; SEAMLINE_SOAK=
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import uuid
@@ -16,6 +17,7 @@ from sqlalchemy import DateTime, event, select
 
 from server.extensions import db
 from server.models import AuditEntry, CorrectiveAction, SyncConflict, SyncRejection, User
+from server.schemas.sync import PushResultSchema
 from server.services import entities, sync_push
 
 SEED = int(os.environ.get("SEAMLINE_SEED", "20261130"))
@@ -168,6 +170,11 @@ def test_bulk_and_one_by_one_give_the_same_database_audit_and_answers(twin_apps)
     assert {"applied", "rejected", "applied_with_conflicts", "duplicate"} <= statuses, statuses
     assert _comparable(bulk_answers) == _comparable(single_answers)
     assert _state(bulk_app) == _state(single_app)
+    # The results go out as the service builds them (server.schemas.sync.JsonReadyList): JSON values, in exactly
+    # the shape their schema documents.
+    for answer in bulk_answers:
+        assert PushResultSchema(many=True).dump(answer["results"]) == answer["results"]
+        assert json.loads(json.dumps(answer["results"])) == answer["results"]
 
 
 def test_a_refusal_by_the_database_itself_falls_back_and_loses_nothing(app):
