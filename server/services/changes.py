@@ -436,7 +436,13 @@ def _column_defaults(model: type) -> tuple:
                  and (attr.columns[0].default.is_scalar or attr.columns[0].default.is_callable))
 
 
+# Values JSON holds as they are: most of what an audit entry holds, so told apart by their exact type first.
+_JSON_AS_IS = frozenset({str, int, float, bool, type(None), dict, list})
+
+
 def to_json_value(value: Any) -> Any:
+    if type(value) in _JSON_AS_IS:
+        return value
     if isinstance(value, (uuid.UUID, decimal.Decimal)):
         return str(value)
     if isinstance(value, (datetime, date)):

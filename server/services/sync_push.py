@@ -126,7 +126,8 @@ def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: boo
         return {}
     # Settled once the whole batch is written: a record written twice in it answers the same both ways.
     results = _applied_in_bulk(user, client, mutations) if bulk else _applied_one_by_one(user, client, mutations)
-    return {mutation_id: _settled(result, client.client_id) for mutation_id, result in results.items()}
+    serialized: dict = {}
+    return {mutation_id: _settled(result, client.client_id, serialized) for mutation_id, result in results.items()}
 
 
 def _applied_one_by_one(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
@@ -235,19 +236,34 @@ def _undo_in_memory(added: list, mutation: dict) -> None:
 _ECHO_BOOKKEEPING = ("created_at", "updated_at", "created_by_id")
 
 
-def _settled(result: dict, client_id: str) -> dict:
+def _settled(result: dict, client_id: str, serialized: dict) -> dict:
     """A result with the version its record got when the batch was written, and, for a record stored as its
     client sent it, what the server filled in (defaults, derived values such as an inspection's plan or a
-    defect's factory): the client keeps both, and is not sent the record again (PROTOCOL.md 2.11, 3.7)."""
+    defect's factory): the client keeps both, and is not sent the record again (PROTOCOL.md 2.11, 3.7).
+
+    ``serialized``: the batch's values already serialized, by field and value object. Most are one object shared
+    by the whole batch (its write time, its author, the factory of an inspection's defects)."""
     record = result.pop("record", None)
     if record is not None and "version" in result:
         result["version"] = record.server_version
         if record.echo_client_id == client_id:
             schema = records.schema_of(entities.BY_ENTITY[record.__entity__], partial=False)
             names = sorted(changes.filled_in(record)) + list(_ECHO_BOOKKEEPING)
-            result["derived"] = {name: schema.fields[name].serialize(name, record)
+            result["derived"] = {name: _serialized(schema.fields[name], name, record, serialized)
                                  for name in names if name in schema.fields}
     return result
+
+
+def _serialized(field, name: str, record, serialized: dict):
+    # By identity, not equality (equal datetimes in two time zones, or equal decimals of other scales, are
+    # written differently); the entry holds the value, so its id is never reused while the batch lasts.
+    value = getattr(record, name)  # a column (what the server filled in, or bookkeeping)
+    known = serialized.get((field, id(value)))
+    if known is not None and known[0] is value:
+        return known[1]
+    text = field.serialize(name, record)
+    serialized[(field, id(value))] = (value, text)
+    return text
 
 
 def _rejection_of(client: SyncClient, mutation: dict, exc: Exception) -> dict:
