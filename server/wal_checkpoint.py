@@ -20,6 +20,7 @@ file quiet (a file copy of it, as the tests' template databases are copied, is n
 from __future__ import annotations
 
 import logging
+import os
 import pathlib
 import queue
 import sqlite3
@@ -37,6 +38,15 @@ _waiting: queue.SimpleQueue[str | threading.Event] = queue.SimpleQueue()
 _started = threading.Lock()
 _thread: threading.Thread | None = None
 _done: dict[str, int] = {}
+
+
+def _forget_after_fork() -> None:
+    """A forked process (a server's worker) has none of its parent's threads: it starts its own when it commits."""
+    global _waiting, _started, _thread
+    _waiting, _started, _thread = queue.SimpleQueue(), threading.Lock(), None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def attach(engine: Engine, path: str) -> None:

@@ -82,3 +82,24 @@ def test_disposing_of_an_engine_waits_for_its_checkpoints(tmp_path):
         connection.execute(text("INSERT INTO blobs VALUES (randomblob(4096))"), [{}] * 256)
     engine.dispose()
     assert wal_checkpoint.checkpoints_done(path) == 1
+
+
+def test_a_forked_worker_checkpoints_with_a_thread_of_its_own(tmp_path):
+    path = str(tmp_path / "seamline.db")
+    engine = _engine(path)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    _wait_for_checkpoint(path, 0)
+    engine.dispose()
+    child = os.fork()
+    if child == 0:  # the worker: its parent's thread is not here, and its first commit starts its own
+        try:
+            worker_engine = _engine(path)
+            with worker_engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (1)"))
+            _wait_for_checkpoint(path, wal_checkpoint.checkpoints_done(path))
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
