@@ -4,7 +4,7 @@ By default SQLite checkpoints inside the COMMIT that takes the log past 1,000 pa
 that line copies the whole log into the database file, with its fsyncs, before it can answer. For a push of 600
 edits into a database of 60,000 records that was 60 of its 400 ms (its rows sit on pages all over the tables).
 
-Here a transaction that committed marks its connection, and when the connection goes back to the pool its
+Here a transaction that changed rows marks its connection as it commits, and when the connection goes back to the pool its
 database is handed to one background thread per process, which runs a PASSIVE checkpoint: it never waits for
 and never blocks a reader or a writer, and copies what it can. Its SQLite work releases the GIL, so on a
 machine with a second core it costs the requests nothing.
@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 # 10,000 pages of 4 KiB: 40 MiB of log at most before a commit checkpoints it itself.
 BACKSTOP_PAGES = 10_000
 _WROTE = "seamline.wal_wrote"
+_CHANGES_AT_BEGIN = "seamline.wal_changes_at_begin"
 
 _log = logging.getLogger(__name__)
 _waiting: queue.SimpleQueue[str | threading.Event] = queue.SimpleQueue()
@@ -52,9 +53,17 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 def attach(engine: Engine, path: str) -> None:
     """Checkpoint ``path``'s log in the background after the engine's connections commit."""
 
+    # Only a transaction that changed rows asks for a checkpoint (a read-only request commits too). sqlite3 counts
+    # the rows its connection changed; DDL alone is not counted, and is left to the next write or the backstop.
+    @event.listens_for(engine, "begin")
+    def _count_before(connection):
+        connection.connection.info[_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes
+
     @event.listens_for(engine, "commit")
     def _mark(connection):
-        connection.connection.info[_WROTE] = True  # the connection's pool record: it outlives the transaction
+        pooled = connection.connection  # its info is the pool record's: it outlives the transaction
+        if pooled.dbapi_connection.total_changes != pooled.info.pop(_CHANGES_AT_BEGIN, None):
+            pooled.info[_WROTE] = True
 
     @event.listens_for(engine, "checkin")
     def _hand_over(_dbapi_connection, record):

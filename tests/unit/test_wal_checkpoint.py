@@ -27,6 +27,7 @@ def test_a_commit_leaves_its_log_to_the_background_thread(tmp_path):
     engine = _engine(path)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE blobs (body BLOB)"))
+        connection.execute(text("INSERT INTO blobs VALUES (x'00')"))
     _wait_for_checkpoint(path, 0)
     size_before = os.path.getsize(path)
     done_before = wal_checkpoint.checkpoints_done(path)
@@ -41,21 +42,22 @@ def test_a_commit_leaves_its_log_to_the_background_thread(tmp_path):
     engine.dispose()
 
 
-def test_a_read_only_transaction_asks_for_no_checkpoint(tmp_path):
+def test_a_committed_read_only_transaction_asks_for_no_checkpoint(tmp_path):
     path = str(tmp_path / "seamline.db")
     engine = _engine(path)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (0)"))
     _wait_for_checkpoint(path, 0)
     done = wal_checkpoint.checkpoints_done(path)
-    with engine.connect() as connection:
+    with engine.begin() as connection:  # committed, as a read-only request's session commits
         connection.execute(text("SELECT count(*) FROM t")).scalar()
-        connection.rollback()
     # A write elsewhere is checkpointed, and by then the read above would have been handled (one queue, in order).
     other = str(tmp_path / "other.db")
     other_engine = _engine(other)
     with other_engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (0)"))
     _wait_for_checkpoint(other, 0)
     assert wal_checkpoint.checkpoints_done(path) == done
     engine.dispose()
@@ -69,6 +71,7 @@ def test_a_database_gone_before_its_checkpoint_is_not_recreated_and_the_thread_g
     engine = _engine(path)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (0)"))
     _wait_for_checkpoint(path, 0)
     assert not os.path.exists(gone)
     engine.dispose()
@@ -89,6 +92,7 @@ def test_a_forked_worker_checkpoints_with_a_thread_of_its_own(tmp_path):
     engine = _engine(path)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (0)"))
     _wait_for_checkpoint(path, 0)
     engine.dispose()
     child = os.fork()
