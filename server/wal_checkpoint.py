@@ -95,7 +95,8 @@ def settle(timeout: float = 30.0) -> None:
 
 
 def checkpoints_done(path: str) -> int:
-    """How many checkpoints of ``path`` this process's thread has run: what tests wait on."""
+    """How many times this process's thread has handled ``path`` (checkpointed it, or found it gone): what tests
+    wait on."""
     return _done.get(path, 0)
 
 
