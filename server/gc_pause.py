@@ -4,10 +4,9 @@ A sync push of a few thousand mutations makes hundreds of thousands of container
 records and their states, audit rows) that all live until its commit. The collector runs every 700 new
 containers and, as they survive, ever more often over the oldest generation, walking everything the process
 holds each time: about a sixth of a 12,000-mutation push's time (bench/RESULTS_peer.md). A pull page of up
-to 2,000 records and an imported file are paused alike. What a request
-drops that holds no cycle is freed at once by reference counting whatever the collector does; only cyclic
-garbage waits, and only until the last paused request ends, a few seconds at most (a push is bounded by its
-body limit and PROTOCOL.md's batch size).
+to 2,000 records and an imported file are paused alike. What a request drops that holds no cycle is freed at
+once by reference counting whatever the collector does; only cyclic garbage waits, and only until the last
+paused request ends, a few seconds at most (a push is bounded by its body limit and PROTOCOL.md's batch size).
 
 The switch is the process's, shared by every thread: the requests that pause it are counted, and the
 collector runs again when the last of them ends, unless it was off before the first began.
