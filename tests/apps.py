@@ -37,6 +37,9 @@ class ApiClient:
         headers = dict(kwargs.pop("headers", {}) or {})
         if self.csrf and method not in ("GET", "HEAD", "OPTIONS"):
             headers.setdefault("X-CSRF-Token", self.csrf)
+        # Buffered: a streamed answer (a CSV export) left unread would keep its request context pushed until the
+        # garbage collector closes it, inside whatever request runs then, which it would break.
+        kwargs.setdefault("buffered", True)
         return self.raw.open(path, method=method, headers=headers, **kwargs)
 
     def get(self, path, **kw):

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from server.schemas.lean_load import LeanLoadSchema
+
 # --- numeric bounds ---------------------------------------------------------------------------
 
 # The largest lot, order or stage quantity of one production order: far above any real one,
@@ -127,7 +129,7 @@ def bounds_of(schema: Schema | type[Schema]) -> dict[str, Bound]:
 # --- schemas ----------------------------------------------------------------------------------
 
 
-class NulFreeSchema(Schema):
+class NulFreeSchema(LeanLoadSchema):
     """Text holding U+0000 is refused, naming the field: PostgreSQL can neither store nor compare it."""
 
     @pre_load
