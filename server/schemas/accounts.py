@@ -3,7 +3,7 @@ from datetime import UTC
 from marshmallow import fields, validate
 
 from server.models.vocab import ROLES
-from server.schemas.common import RecordSchema, StrictSchema, one_of, text
+from server.schemas.common import RecordSchema, StrictSchema, UUIDField, one_of, text
 
 
 class LoginSchema(StrictSchema):
@@ -17,7 +17,7 @@ class UserSchema(RecordSchema):
     role = fields.String(required=True, validate=one_of(ROLES))
     active = fields.Boolean(load_default=True)
     locale = fields.String(validate=validate.Length(min=2, max=16))
-    factory_ids = fields.List(fields.UUID(), dump_default=list)
+    factory_ids = fields.List(UUIDField(), dump_default=list)
     password = fields.String(load_only=True, validate=validate.Length(max=1024))
 
 
@@ -44,7 +44,7 @@ class ApiTokenCreateSchema(StrictSchema):
 
 
 class ApiTokenSchema(StrictSchema):
-    id = fields.UUID(dump_only=True)
+    id = UUIDField(dump_only=True)
     name = fields.String()
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -57,5 +57,5 @@ class ApiTokenSchema(StrictSchema):
 class InspectorSchema(StrictSchema):
     """An inspector as a booker chooses one: a name, not an account."""
 
-    id = fields.UUID(dump_only=True)
+    id = UUIDField(dump_only=True)
     display_name = fields.String(dump_only=True)

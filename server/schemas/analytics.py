@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validates_schema
 
 from server.models.vocab import INSPECTION_TYPES, PRODUCT_CATEGORIES, VERDICTS
-from server.schemas.common import MAX_PAGE, StrictSchema, one_of, whole_number
+from server.schemas.common import MAX_PAGE, StrictSchema, UUIDField, one_of, whole_number
 from server.schemas.order_risk import FactoryPunctualitySchema
 from server.services.analytics import GROUPS, PERIODS
 
@@ -23,11 +23,11 @@ class FilterArgs(StrictSchema):
     date_to = fields.Date(metadata={"description": "Last day counted, inclusive."})
     period = fields.String(load_default="month", validate=one_of(PERIODS),
                            metadata={"description": "Trend granularity: week (from Monday), month or quarter."})
-    factory_id = fields.UUID()
-    style_id = fields.UUID()
+    factory_id = UUIDField()
+    style_id = UUIDField()
     category = fields.String(validate=one_of(PRODUCT_CATEGORIES))
     inspection_type = fields.String(validate=one_of(INSPECTION_TYPES))
-    inspector_id = fields.UUID()
+    inspector_id = UUIDField()
 
     @validates_schema
     def _date_range(self, data, **kwargs):
@@ -52,7 +52,7 @@ class PageArgs(FilterArgs):
 
 
 class InspectionListArgs(PageArgs):
-    defect_type_id = fields.UUID(metadata={"description": "Only inspections where this defect type was found."})
+    defect_type_id = UUIDField(metadata={"description": "Only inspections where this defect type was found."})
     verdict = fields.String(validate=one_of(VERDICTS))
 
 
@@ -95,7 +95,7 @@ class PassRatesSchema(StrictSchema):
 
 
 class ParetoRowSchema(StrictSchema):
-    defect_type_id = fields.UUID()
+    defect_type_id = UUIDField()
     code = fields.String()
     name = fields.String()
     category = fields.String()
@@ -120,15 +120,15 @@ class ClassCountsSchema(StrictSchema):
 
 
 class InspectionRowSchema(StrictSchema):
-    id = fields.UUID()
-    factory_id = fields.UUID()
+    id = UUIDField()
+    factory_id = UUIDField()
     factory_name = fields.String()
     inspection_type = fields.String()
     finished_at = fields.DateTime()
     po_number = fields.String(allow_none=True)
     production_order_number = fields.String(allow_none=True)
     inspector_name = fields.String(allow_none=True)
-    reinspection_of_id = fields.UUID(allow_none=True)
+    reinspection_of_id = UUIDField(allow_none=True)
     lot_size = fields.Integer()
     units_inspected = fields.Integer()
     verdict = fields.String(allow_none=True)
@@ -156,7 +156,7 @@ class ClassStateSchema(StrictSchema):
 
 
 class FactorySwitchingSchema(StrictSchema):
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     factory_code = fields.String()
     factory_name = fields.String()
     state = fields.String(metadata={"description": "The worst class state: discontinued, tightened, normal, reduced."})
@@ -177,7 +177,7 @@ class DeliveriesSchema(StrictSchema):
 
 
 class FactoryRefSchema(StrictSchema):
-    id = fields.UUID()
+    id = UUIDField()
     code = fields.String()
     name = fields.String()
     country = fields.String()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import ValidationError, fields, validates, validates_schema
 
 from server.models.vocab import INSPECTION_LEVELS, INSPECTION_TYPES
-from server.schemas.common import MAX_QUANTITY, AqlField, StrictSchema, one_of, whole_number
+from server.schemas.common import MAX_QUANTITY, AqlField, StrictSchema, UUIDField, one_of, whole_number
 from server.schemas.inspections import InspectionSchema
 
 # A booking is for today or later; "today" is the booker's, a day either side of UTC's.
@@ -15,10 +15,10 @@ _PAST_DAYS_ALLOWED = 1
 
 
 class BookingSchema(StrictSchema):
-    production_order_id = fields.UUID(required=True)
+    production_order_id = UUIDField(required=True)
     inspection_type = fields.String(required=True, validate=one_of(INSPECTION_TYPES))
     planned_date = fields.Date(required=True)
-    inspector_id = fields.UUID(allow_none=True, metadata={
+    inspector_id = UUIDField(allow_none=True, metadata={
         "description": "An inspector assigned to the order's factory; empty: any of them may take it."})
     lot_size = whole_number(1, MAX_QUANTITY, metadata={"description": "Default: the production order's quantity."})
     inspection_level = fields.String(validate=one_of(INSPECTION_LEVELS))
@@ -33,8 +33,8 @@ class BookingSchema(StrictSchema):
 
 
 class BookingQuery(StrictSchema):
-    factory_id = fields.UUID()
-    inspector_id = fields.UUID()
+    factory_id = UUIDField()
+    inspector_id = UUIDField()
     inspection_type = fields.String(validate=one_of(INSPECTION_TYPES))
     date_from = fields.Date()
     date_to = fields.Date()

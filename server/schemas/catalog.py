@@ -7,7 +7,7 @@ from server.models.vocab import (
     PRODUCT_CATEGORIES,
     SEVERITIES,
 )
-from server.schemas.common import AqlField, RecordSchema, StrictSchema, decimal_number, one_of, text
+from server.schemas.common import AqlField, RecordSchema, StrictSchema, UUIDField, decimal_number, one_of, text
 
 
 class FactorySchema(RecordSchema):
@@ -31,10 +31,10 @@ class StyleSchema(RecordSchema):
 
 class TechPackVersionSchema(RecordSchema):
     IMMUTABLE = ("style_id",)
-    style_id = fields.UUID(required=True)
+    style_id = UUIDField(required=True)
     version_label = text(40, required=True)
     issued_on = fields.Date(required=True)
-    approved_by_id = fields.UUID(allow_none=True)
+    approved_by_id = UUIDField(allow_none=True)
     approved_at = fields.Date(allow_none=True)
     notes = text(4000)
 
@@ -52,8 +52,8 @@ class DefectTypeSchema(RecordSchema):
 
 class MeasurementSpecSchema(RecordSchema):
     IMMUTABLE = ("style_id", "tech_pack_version_id")
-    style_id = fields.UUID(required=True)
-    tech_pack_version_id = fields.UUID(required=True)
+    style_id = UUIDField(required=True)
+    tech_pack_version_id = UUIDField(required=True)
     size = text(16, required=True)
     point_code = text(16, required=True)
     point_name = text(200, required=True)

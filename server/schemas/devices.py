@@ -1,11 +1,11 @@
 from marshmallow import EXCLUDE, fields
 
-from server.schemas.common import StrictSchema
+from server.schemas.common import StrictSchema, UUIDField
 
 
 class DeviceSchema(StrictSchema):
     client_id = fields.String(dump_only=True)
-    user_id = fields.UUID(dump_only=True)
+    user_id = UUIDField(dump_only=True)
     user_email = fields.String(dump_only=True)
     user_name = fields.String(dump_only=True)
     user_agent = fields.String(dump_only=True, allow_none=True)
@@ -13,14 +13,14 @@ class DeviceSchema(StrictSchema):
     last_seen_at = fields.DateTime(dump_only=True, metadata={"description": "The last push or pull."})
     last_mutation_id = fields.Integer(dump_only=True, metadata={"description": "The last mutation handled."})
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
-    revoked_by_id = fields.UUID(dump_only=True, allow_none=True)
+    revoked_by_id = UUIDField(dump_only=True, allow_none=True)
 
 
 class DeviceFilterSchema(StrictSchema):
     class Meta:
         unknown = EXCLUDE  # the pagination arguments share the query string
 
-    user_id = fields.UUID(metadata={"description": "Only this user's devices (admins)."})
+    user_id = UUIDField(metadata={"description": "Only this user's devices (admins)."})
 
 
 class RevokeDeviceSchema(StrictSchema):

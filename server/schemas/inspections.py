@@ -16,6 +16,7 @@ from server.schemas.common import (
     AqlField,
     RecordSchema,
     StrictSchema,
+    UUIDField,
     decimal_number,
     one_of,
     text,
@@ -33,11 +34,11 @@ class LocationSchema(StrictSchema):
 class InspectionSchema(RecordSchema):
     IMMUTABLE = ("factory_id",)
     inspection_type = fields.String(required=True, validate=one_of(INSPECTION_TYPES))
-    reinspection_of_id = fields.UUID(allow_none=True)
-    factory_id = fields.UUID(required=True)
-    production_order_id = fields.UUID(allow_none=True)
-    tech_pack_version_id = fields.UUID(allow_none=True)
-    inspector_id = fields.UUID(allow_none=True)
+    reinspection_of_id = UUIDField(allow_none=True)
+    factory_id = UUIDField(required=True)
+    production_order_id = UUIDField(allow_none=True)
+    tech_pack_version_id = UUIDField(allow_none=True)
+    inspector_id = UUIDField(allow_none=True)
     planned_date = fields.Date(allow_none=True)
     status = fields.String(validate=one_of(("planned", "in_progress", "cancelled")),
                            metadata={"description": "finalized is reached only through POST .../finalize"})
@@ -75,24 +76,24 @@ class InspectionSchema(RecordSchema):
 
 class InspectionStatusQuery(StrictSchema):
     status = fields.String(validate=one_of(INSPECTION_STATUSES))
-    factory_id = fields.UUID()
-    inspector_id = fields.UUID()
+    factory_id = UUIDField()
+    inspector_id = UUIDField()
 
 
 class InspectionItemSchema(RecordSchema):
     IMMUTABLE = ("inspection_id",)
-    inspection_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
-    style_id = fields.UUID(required=True)
-    purchase_order_line_id = fields.UUID(allow_none=True)
+    inspection_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
+    style_id = UUIDField(required=True)
+    purchase_order_line_id = UUIDField(allow_none=True)
     quantity = whole_number(0, MAX_QUANTITY, allow_none=True)
 
 
 class InspectionDefectSchema(RecordSchema):
     IMMUTABLE = ("inspection_id", "defect_type_id", "severity")
-    inspection_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
-    defect_type_id = fields.UUID(required=True)
+    inspection_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
+    defect_type_id = UUIDField(required=True)
     severity = fields.String(required=True, validate=one_of(SEVERITIES))
     location = text(120)
     note = text(4000)
@@ -102,9 +103,9 @@ class InspectionDefectSchema(RecordSchema):
 
 class MeasurementResultSchema(RecordSchema):
     IMMUTABLE = ("inspection_id", "measurement_spec_id")
-    inspection_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
-    measurement_spec_id = fields.UUID(required=True)
+    inspection_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
+    measurement_spec_id = UUIDField(required=True)
     sample_unit = whole_number(1, MAX_QUANTITY)
     measured_value = decimal_number("0", "999999.99", 2, required=True)  # NUMERIC(8, 2), like the spec
     note = text(4000)
@@ -112,8 +113,8 @@ class MeasurementResultSchema(RecordSchema):
 
 class ChecklistResultSchema(RecordSchema):
     IMMUTABLE = ("inspection_id", "item_code")
-    inspection_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
+    inspection_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
     item_code = text(32, required=True)
     result = fields.String(required=True, validate=one_of(CHECKLIST_RESULTS))
     note = text(4000)
@@ -140,11 +141,11 @@ class PhotoSchema(RecordSchema):
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$",
                                                                    error="A lowercase hex sha256 of the bytes."))
     kind = fields.String(required=True, validate=one_of(PHOTO_KINDS))
-    factory_id = fields.UUID(dump_only=True)
-    inspection_id = fields.UUID(allow_none=True)
-    defect_id = fields.UUID(allow_none=True)
-    milestone_event_id = fields.UUID(allow_none=True)
-    corrective_action_id = fields.UUID(allow_none=True, metadata={"description": "Evidence for a corrective action."})
+    factory_id = UUIDField(dump_only=True)
+    inspection_id = UUIDField(allow_none=True)
+    defect_id = UUIDField(allow_none=True)
+    milestone_event_id = UUIDField(allow_none=True)
+    corrective_action_id = UUIDField(allow_none=True, metadata={"description": "Evidence for a corrective action."})
     caption = text(500)
     captured_at = fields.DateTime(allow_none=True)
     # Known once the bytes arrive; null while the photo is pending.

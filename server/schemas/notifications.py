@@ -1,7 +1,7 @@
 from marshmallow import EXCLUDE, fields, validate
 
 from server.models.vocab import DELIVERY_STATUSES, NOTIFICATION_CHANNELS, NOTIFICATION_EVENTS
-from server.schemas.common import StrictSchema
+from server.schemas.common import StrictSchema, UUIDField
 
 _EVENT = fields.String(validate=validate.OneOf(NOTIFICATION_EVENTS))
 
@@ -15,7 +15,7 @@ def _event_list(min_length: int = 0, **kwargs):
 
 
 class WebhookEndpointSchema(StrictSchema):
-    id = fields.UUID(dump_only=True)
+    id = UUIDField(dump_only=True)
     # require_tld=False: a receiver on the same host or network (localhost, an intranet name) is a real case.
     url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
                      validate=validate.Length(max=2048),
@@ -27,8 +27,8 @@ class WebhookEndpointSchema(StrictSchema):
                                                      "are given up."})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
-    created_by_id = fields.UUID(dump_only=True, allow_none=True)
-    updated_by_id = fields.UUID(dump_only=True, allow_none=True)
+    created_by_id = UUIDField(dump_only=True, allow_none=True)
+    updated_by_id = UUIDField(dump_only=True, allow_none=True)
 
 
 class WebhookEndpointPatchSchema(WebhookEndpointSchema):
@@ -51,11 +51,11 @@ class DeliveryAttemptSchema(StrictSchema):
 
 class DeliverySchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    event_id = fields.UUID(dump_only=True, metadata={"description": "The same in every delivery of one event."})
+    event_id = UUIDField(dump_only=True, metadata={"description": "The same in every delivery of one event."})
     event = fields.String(dump_only=True)
     occurred_at = fields.DateTime(dump_only=True)
     channel = fields.String(dump_only=True)
-    endpoint_id = fields.UUID(dump_only=True, allow_none=True)
+    endpoint_id = UUIDField(dump_only=True, allow_none=True)
     recipient_email = fields.String(dump_only=True, allow_none=True)
     status = fields.String(dump_only=True)
     attempts = fields.Integer(dump_only=True)
@@ -73,14 +73,14 @@ class DeliveryFilterSchema(StrictSchema):
     class Meta:
         unknown = EXCLUDE  # the pagination arguments share the query string
 
-    endpoint_id = fields.UUID()
+    endpoint_id = UUIDField()
     channel = fields.String(validate=validate.OneOf(NOTIFICATION_CHANNELS))
     status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES))
     event = _EVENT
 
 
 class EmailPreferencesSchema(StrictSchema):
-    user_id = fields.UUID(dump_only=True)
+    user_id = UUIDField(dump_only=True)
     email = fields.String(dump_only=True)
     events = _event_list(required=True, metadata={"description": "The events this user gets an e-mail for "
                                                                  "(none by default)."})

@@ -2,9 +2,11 @@
 
 from marshmallow import Schema, fields
 
+from server.schemas.common import UUIDField
+
 
 class _Actor(Schema):
-    id = fields.UUID()
+    id = UUIDField()
     name = fields.String(allow_none=True)
 
 
@@ -20,7 +22,7 @@ class HistoryEntrySchema(Schema):
     actor = fields.Nested(_Actor, allow_none=True, metadata={"description": "null: the system itself (a seed)"})
     entity = fields.String(metadata={
         "description": "purchase_order, purchase_order_line, production_order, milestone_event or inspection"})
-    record_id = fields.UUID()
+    record_id = UUIDField()
     record = fields.String(metadata={"description": "PO number, a line's style and colourway, a production "
                                                     "order's number"})
     record_name = fields.String(metadata={"description": "The record's number or name without its vocabulary code: "

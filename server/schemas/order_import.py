@@ -12,7 +12,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_load, validates_schema
 
 from server.models.vocab import INCOTERMS, PURCHASE_ORDER_STATUSES
-from server.schemas.common import MAX_QUANTITY, QueryArgs, StrictSchema, decimal_number, one_of, text, whole_number
+from server.schemas.common import MAX_QUANTITY, QueryArgs, StrictSchema, UUIDField, decimal_number, one_of, text, whole_number
 from server.schemas.orders import CURRENCY
 
 # The order's columns (the same on every row of an order), then the line's.
@@ -137,7 +137,7 @@ class OrderImportFormSchema(StrictSchema):
 
 
 class OrderExportArgs(QueryArgs):
-    factory_id = fields.UUID(metadata={"description": "Only this factory's orders."})
+    factory_id = UUIDField(metadata={"description": "Only this factory's orders."})
     season = fields.String(metadata={"description": "Only orders of this season."})
     status = fields.String(validate=one_of(PURCHASE_ORDER_STATUSES), metadata={"description": "Only this status."})
 
@@ -164,7 +164,7 @@ class OrderImportLineSchema(Schema):
 class OrderImportOrderSchema(Schema):
     row = fields.Integer(metadata={"description": "The order's first row in the file."})
     po_number = fields.String()
-    id = fields.UUID(allow_none=True, metadata={"description": "The order's id; null for one a dry run would "
+    id = UUIDField(allow_none=True, metadata={"description": "The order's id; null for one a dry run would "
                                                               "create."})
     action = fields.String(metadata={"description": "create, update or unchanged (its own fields and lines)"})
     changes = fields.Dict(keys=fields.String(), values=fields.Nested(OrderImportChangeSchema))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from server.schemas.common import StrictSchema, one_of
+from server.schemas.common import StrictSchema, UUIDField, one_of
 from server.services.delay_risk import SORTS
 
 
 class AtRiskArgs(StrictSchema):
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     sort = fields.String(load_default="days_late", validate=one_of(SORTS),
                          metadata={"description": "days_late or value (quantity × unit price), largest first"})
 
@@ -24,9 +24,9 @@ class StageLineSchema(StrictSchema):
 
 
 class OutlookSchema(StrictSchema):
-    production_order_id = fields.UUID()
+    production_order_id = UUIDField()
     number = fields.String()
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     ex_factory_date = fields.Date(allow_none=True)
     projected_ship_date = fields.Date(allow_none=True)
     days_late = fields.Integer()
@@ -51,7 +51,7 @@ class AtRiskSchema(StrictSchema):
 
 
 class PunctualityArgs(StrictSchema):
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     date_from = fields.Date(metadata={"description": "first planned day counted, inclusive"})
     date_to = fields.Date(metadata={"description": "last planned day counted, inclusive"})
 
@@ -62,7 +62,7 @@ class PunctualityArgs(StrictSchema):
 
 
 class FactoryPunctualitySchema(StrictSchema):
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     stages = fields.Integer(metadata={"description": "stages planned in the window and reached"})
     on_time = fields.Integer()
     late = fields.Integer()

@@ -11,6 +11,7 @@ from server.schemas.common import (
     MAX_QUANTITY,
     MAX_STAGE_QUANTITY,
     RecordSchema,
+    UUIDField,
     decimal_number,
     one_of,
     text,
@@ -39,7 +40,7 @@ class StagePlan(fields.Dict):
 class PurchaseOrderSchema(RecordSchema):
     IMMUTABLE = ("factory_id",)
     po_number = text(40, required=True)
-    factory_id = fields.UUID(required=True)
+    factory_id = UUIDField(required=True)
     order_date = fields.Date(required=True)
     currency = fields.String(validate=CURRENCY)
     status = fields.String(validate=one_of(PURCHASE_ORDER_STATUSES))
@@ -50,9 +51,9 @@ class PurchaseOrderSchema(RecordSchema):
 
 class PurchaseOrderLineSchema(RecordSchema):
     IMMUTABLE = ("purchase_order_id",)
-    purchase_order_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
-    style_id = fields.UUID(required=True)
+    purchase_order_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
+    style_id = UUIDField(required=True)
     colourway = text(80, required=True)
     size_breakdown = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=16)),
@@ -81,9 +82,9 @@ class PurchaseOrderLineSchema(RecordSchema):
 class ProductionOrderSchema(RecordSchema):
     IMMUTABLE = ("purchase_order_id",)
     number = text(40, required=True)
-    purchase_order_id = fields.UUID(required=True)
-    factory_id = fields.UUID(required=True)
-    purchase_order_line_id = fields.UUID(allow_none=True)
+    purchase_order_id = UUIDField(required=True)
+    factory_id = UUIDField(required=True)
+    purchase_order_line_id = UUIDField(allow_none=True)
     quantity = whole_number(1, MAX_QUANTITY, required=True)
     planned_start = fields.Date(allow_none=True)
     planned_finish = fields.Date(allow_none=True)
@@ -96,8 +97,8 @@ class ProductionOrderSchema(RecordSchema):
 
 
 class MilestoneEventSchema(RecordSchema):
-    production_order_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
+    production_order_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
     stage = fields.String(required=True, validate=one_of(MILESTONE_STAGES))
     quantity = whole_number(0, MAX_STAGE_QUANTITY, required=True)
     occurred_on = fields.Date(required=True)

@@ -17,7 +17,7 @@ from server.models.vocab import (
     SEVERITIES,
 )
 from server.schemas.analytics import MAX_RANGE_DAYS
-from server.schemas.common import MAX_PAGE, RecordSchema, StrictSchema, one_of, text, whole_number
+from server.schemas.common import MAX_PAGE, RecordSchema, StrictSchema, UUIDField, one_of, text, whole_number
 
 # --- records ----------------------------------------------------------------------------------------
 
@@ -25,22 +25,22 @@ from server.schemas.common import MAX_PAGE, RecordSchema, StrictSchema, one_of, 
 class DefectReviewSchema(RecordSchema):
     # Which defects a review is about never changes; what design decided about them does.
     IMMUTABLE = ("inspection_id", "style_id", "defect_type_id", "severity")
-    inspection_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
-    style_id = fields.UUID(metadata={"description": "The reviewed style; may be left out when the inspection "
+    inspection_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
+    style_id = UUIDField(metadata={"description": "The reviewed style; may be left out when the inspection "
                                                     "covers one style only."})
-    defect_type_id = fields.UUID(required=True)
+    defect_type_id = UUIDField(required=True)
     severity = fields.String(required=True, validate=one_of(SEVERITIES))
     root_cause = fields.String(allow_none=True, validate=one_of(REVIEW_ROOT_CAUSES))
     status = fields.String(validate=one_of(REVIEW_STATUSES))
-    fix_tech_pack_version_id = fields.UUID(allow_none=True, metadata={
+    fix_tech_pack_version_id = UUIDField(allow_none=True, metadata={
         "description": "The tech-pack version of the reviewed style that carries the fix."})
 
 
 class ReviewCommentSchema(RecordSchema):
     IMMUTABLE = ("review_id", "body")
-    review_id = fields.UUID(required=True)
-    factory_id = fields.UUID(dump_only=True)
+    review_id = UUIDField(required=True)
+    factory_id = UUIDField(dump_only=True)
     body = text(4000, required=True)
 
 
@@ -52,10 +52,10 @@ UNREVIEWED = REVIEW_QUEUE_STATUSES[0]
 
 
 class QueueArgs(StrictSchema):
-    style_id = fields.UUID()
+    style_id = UUIDField()
     season = text(16, required=False, allow_none=False)
-    factory_id = fields.UUID()
-    defect_type_id = fields.UUID()
+    factory_id = UUIDField()
+    defect_type_id = UUIDField()
     category = fields.String(validate=one_of(PRODUCT_CATEGORIES), metadata={"description": "The style's category."})
     defect_category = fields.String(validate=one_of(DEFECT_CATEGORIES))
     severity = fields.String(validate=one_of(SEVERITIES))
@@ -75,34 +75,34 @@ class QueueArgs(StrictSchema):
 
 
 class PhotoRefSchema(StrictSchema):
-    id = fields.UUID()
+    id = UUIDField()
     sha256 = fields.String()
-    defect_id = fields.UUID()
+    defect_id = UUIDField()
 
 
 class DefectNoteSchema(StrictSchema):
-    id = fields.UUID()
+    id = UUIDField()
     location = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
 
 
 class ReviewRefSchema(StrictSchema):
-    id = fields.UUID()
+    id = UUIDField()
     status = fields.String()
     root_cause = fields.String(allow_none=True)
-    fix_tech_pack_version_id = fields.UUID(allow_none=True)
+    fix_tech_pack_version_id = UUIDField(allow_none=True)
     fix_version_label = fields.String(allow_none=True)
     comments = fields.Integer()
 
 
 class QueueRowSchema(StrictSchema):
-    inspection_id = fields.UUID()
+    inspection_id = UUIDField()
     finished_at = fields.DateTime()
     inspection_type = fields.String()
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     factory_name = fields.String()
-    style_id = fields.UUID()
-    defect_type_id = fields.UUID()
+    style_id = UUIDField()
+    defect_type_id = UUIDField()
     defect_code = fields.String()
     defect_name = fields.String()
     defect_category = fields.String()
@@ -119,13 +119,13 @@ class UnreviewedSchema(StrictSchema):
 
 
 class StyleUnreviewedSchema(UnreviewedSchema):
-    style_id = fields.UUID()
+    style_id = UUIDField()
     style_number = fields.String()
     name = fields.String()
 
 
 class QueueStyleSchema(StrictSchema):
-    style_id = fields.UUID()
+    style_id = UUIDField()
     style_number = fields.String()
     name = fields.String()
     season = fields.String(allow_none=True)
@@ -159,14 +159,14 @@ class HistoryFiguresSchema(StrictSchema):
 
 
 class FactoryFiguresSchema(HistoryFiguresSchema):
-    factory_id = fields.UUID()
+    factory_id = UUIDField()
     factory_name = fields.String()
 
 
 class FixSchema(StrictSchema):
-    review_id = fields.UUID()
-    inspection_id = fields.UUID()
-    defect_type_id = fields.UUID()
+    review_id = UUIDField()
+    inspection_id = UUIDField()
+    defect_type_id = UUIDField()
     defect_code = fields.String()
     defect_name = fields.String()
     severity = fields.String()
@@ -178,7 +178,7 @@ class FixSchema(StrictSchema):
 
 
 class VersionHistorySchema(StrictSchema):
-    tech_pack_version_id = fields.UUID()
+    tech_pack_version_id = UUIDField()
     version_label = fields.String()
     issued_on = fields.Date()
     on_version = fields.Nested(HistoryFiguresSchema, metadata={"description": "Inspections made on this version."})
@@ -189,7 +189,7 @@ class VersionHistorySchema(StrictSchema):
 
 
 class StyleHistorySchema(StrictSchema):
-    style_id = fields.UUID()
+    style_id = UUIDField()
     style_number = fields.String()
     name = fields.String()
     season = fields.String(allow_none=True)

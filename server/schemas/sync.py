@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, validate, validates_schema
 from marshmallow import fields as ma
 
-from server.schemas.common import MAX_CLIENT_COUNTER, StrictSchema, whole_number
+from server.schemas.common import MAX_CLIENT_COUNTER, StrictSchema, UUIDField, whole_number
 from sync.core import MAX_BATCH, MAX_PULL_LIMIT, OPERATIONS
 
 # Protocol, schema and file format versions: small numbers that grow by one now and then.
@@ -19,7 +19,7 @@ class MutationSchema(StrictSchema):
     entity = ma.String(required=True, validate=validate.Length(min=1, max=40))
     op = ma.String(required=True, validate=validate.OneOf(OPERATIONS), metadata={
         "description": "upsert, delete, or a named operation of the entity (an inspection's finalize)"})
-    record_id = ma.UUID(required=True)
+    record_id = UUIDField(required=True)
     fields = ma.Dict(load_default=dict)  # JSON object keys are strings already
     base_version = whole_number(0, MAX_CLIENT_COUNTER, allow_none=True, load_default=None)
 
@@ -42,7 +42,7 @@ class PushSchema(StrictSchema):
 
 
 class ConflictRefSchema(StrictSchema):
-    id = ma.UUID()
+    id = UUIDField()
     field = ma.String()
 
 
@@ -76,7 +76,7 @@ class JsonReadyList(ma.List):
 
 class PushResponseSchema(StrictSchema):
     last_mutation_id = ma.Integer()
-    database_id = ma.UUID()
+    database_id = UUIDField()
     results = JsonReadyList(ma.Nested(PushResultSchema))
 
 
@@ -92,7 +92,7 @@ class PullQuery(StrictSchema):
 
 class ChangeSchema(StrictSchema):
     entity = ma.String()
-    id = ma.UUID()
+    id = UUIDField()
     version = ma.Integer()
     deleted = ma.Boolean()
     fields = ma.Dict()
@@ -105,14 +105,14 @@ class PullResponseSchema(StrictSchema):
     reset = ma.Boolean()
     reason = ma.String()
     last_mutation_id = ma.Integer()
-    database_id = ma.UUID()
+    database_id = UUIDField()
 
 
 class ConflictSchema(StrictSchema):
-    id = ma.UUID()
+    id = UUIDField()
     entity = ma.String()
-    record_id = ma.UUID()
-    factory_id = ma.UUID(allow_none=True)
+    record_id = UUIDField()
+    factory_id = UUIDField(allow_none=True)
     field = ma.String()
     stored_value = ma.Raw()
     incoming_value = ma.Raw()
@@ -120,10 +120,10 @@ class ConflictSchema(StrictSchema):
     base_version = ma.Integer(allow_none=True)
     client_id = ma.String()
     mutation_id = ma.Integer()
-    user_id = ma.UUID()
+    user_id = UUIDField()
     at = ma.DateTime()
     resolved_at = ma.DateTime(allow_none=True)
-    resolved_by_id = ma.UUID(allow_none=True)
+    resolved_by_id = UUIDField(allow_none=True)
     resolution = ma.String(allow_none=True)
 
 
@@ -175,7 +175,7 @@ class Base64Bytes(ma.String):
 
 
 class ExportedUserSchema(StrictSchema):
-    id = ma.UUID(required=True)
+    id = UUIDField(required=True)
     email = ma.String(required=True, validate=validate.Length(max=254),
                       metadata={"description": "For people reading the file; the id decides."})
 
@@ -251,8 +251,8 @@ class ImportPhotosSchema(StrictSchema):
 
 class ImportResponseSchema(StrictSchema):
     client_id = ma.String()
-    user_id = ma.UUID(metadata={"description": "The file's user, whose permissions applied."})
+    user_id = UUIDField(metadata={"description": "The file's user, whose permissions applied."})
     last_mutation_id = ma.Integer()
-    database_id = ma.UUID()
+    database_id = UUIDField()
     mutations = ma.Nested(ImportMutationsSchema)
     photos = ma.Nested(ImportPhotosSchema)

@@ -214,8 +214,13 @@ def _number_and_audit(session: Session, context: ChangeContext, stamped: list[tu
     # written (its lock is held from here to commit, PROTOCOL.md 3.3).
     version = context.version
     for record, changed, entry in stamped:
-        record.server_version = version
-        record.field_versions = {**(record.field_versions or {}), **dict.fromkeys(changed, version)}
+        state = instance_state(record)
+        if state.transient or state.pending:  # a new record: into its instance dict, as in _stamp
+            state.dict["server_version"] = version
+            state.dict["field_versions"] = {**(state.dict.get("field_versions") or {}), **dict.fromkeys(changed, version)}
+        else:
+            record.server_version = version
+            record.field_versions = {**(record.field_versions or {}), **dict.fromkeys(changed, version)}
         entry["version"] = version
     # One multi-row INSERT rather than an ORM object per entry: a push writes thousands of them. An entry names
     # its record by id only (no foreign key), so it may go in before the records of this flush.
@@ -331,14 +336,17 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext,
         if not changes:
             return None
 
-    if is_new:
-        if record.id is None:
-            record.id = uuid.uuid4()
-        record.created_at = record.created_at or now
-        if record.created_by_id is None:
-            record.created_by_id = context.actor_id
-    record.updated_at = now
-    record.echo_client_id = _echo_client(session, record, context, changes, is_new)
+    if is_new:  # straight into its instance dict, as its other values (fill_new): no history to keep
+        if values.get("id") is None:
+            values["id"] = uuid.uuid4()
+        values["created_at"] = values.get("created_at") or now
+        if values.get("created_by_id") is None:
+            values["created_by_id"] = context.actor_id
+        values["updated_at"] = now
+        values["echo_client_id"] = _echo_client(session, record, context, changes, is_new)
+    else:
+        record.updated_at = now
+        record.echo_client_id = _echo_client(session, record, context, changes, is_new)
 
     if "deleted_at" in changes and changes["deleted_at"][1] is not None:
         action = "delete"

@@ -12,6 +12,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User
 from server.models.base import utcnow
+from server.schemas.common import parse_uuid
 from server.services import changes, entities, operations, records, write_locks
 from server.services.operations import SyncOrigin, jsonable
 from sync.core import check_versions, legacy_finalize, plan_batch
@@ -168,7 +169,7 @@ def _prefetch(mutations: list[dict]) -> None:
             raw = fields.get(name)
             if isinstance(raw, str):
                 try:
-                    wanted.setdefault(model, set()).add(uuid.UUID(raw))
+                    wanted.setdefault(model, set()).add(parse_uuid(raw))  # the schema's cache
                 except ValueError:
                     continue  # the schema will name the bad field
     for model, ids in named.items():
