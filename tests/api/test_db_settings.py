@@ -7,6 +7,7 @@ from apps import ApiClient, dispose, make_app
 from sqlalchemy import create_engine, text
 from world import PASSWORD, PERSONAS
 
+from server import json_text
 from server.config import ConfigError, load_config
 
 PG_URL = "postgresql://db.example/seamline"
@@ -17,7 +18,9 @@ def _options(monkeypatch, url=PG_URL, **env):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return load_config({"TESTING": True, "DATABASE_URL": url})["SQLALCHEMY_ENGINE_OPTIONS"]
+    options = dict(load_config({"TESTING": True, "DATABASE_URL": url})["SQLALCHEMY_ENGINE_OPTIONS"])
+    assert options.pop("json_serializer") is json_text.dumps  # on every backend
+    return options
 
 
 def test_postgresql_pool_and_statement_timeout_come_from_the_environment(monkeypatch):
