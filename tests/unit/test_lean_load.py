@@ -27,6 +27,8 @@ SAMPLES = (None, "text", "2026-11-30T08:15:00+07:00", "4.0", str(uuid.UUID(int=7
 def _inputs(schema: Schema) -> list[dict]:
     names = [field.data_key or name for name, field in schema.load_fields.items()]
     inputs = [{}, {"not_a_field": 1}]
+    # Fields a client may not send (dump_only) are unknown to a load.
+    inputs += [{field.data_key or name: "x"} for name, field in schema.fields.items() if name not in schema.load_fields]
     for offset, name in enumerate(names):
         inputs += [{name: sample} for sample in SAMPLES]
         # Several fields at once, each with a different kind of value, and one unknown.
