@@ -24,6 +24,6 @@ _c_encode = (_encoder.c_make_encoder(None, _unknown, _encoder.encode_basestring_
 
 def dumps(value: Any) -> str:
     """``json.dumps(value)``, with the encoder built once."""
-    if _c_encode is None or isinstance(value, (str, int, float)) or value is None:
-        return json.dumps(value)  # no C accelerator here, or a bare value (which the C encoder does not take)
+    if _c_encode is None:
+        return json.dumps(value)  # a Python without json's C accelerator
     return "".join(_c_encode(value, 0))

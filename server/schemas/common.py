@@ -129,7 +129,8 @@ def bounds_of(schema: Schema | type[Schema]) -> dict[str, Bound]:
 
 
 # A push names the same inspection, factory and defect types thousands of times: each text is parsed once.
-_parsed_uuid = functools.lru_cache(maxsize=8192)(uuid.UUID)
+# parse_uuid(text) is uuid.UUID(text) through that cache (raises ValueError).
+parse_uuid = functools.lru_cache(maxsize=8192)(uuid.UUID)
 
 
 class UUIDField(fields.UUID):
@@ -139,15 +140,10 @@ class UUIDField(fields.UUID):
     def _validated(self, value):
         if type(value) is str:
             try:
-                return _parsed_uuid(value)
+                return parse_uuid(value)
             except ValueError as error:
                 raise self.make_error("invalid_uuid") from error
         return super()._validated(value)
-
-
-def parse_uuid(text: str) -> uuid.UUID:
-    """A UUID from its text, through the same cache (raises ValueError)."""
-    return _parsed_uuid(text)
 
 
 # --- schemas ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ the same errors at the same places and the same order of keys, field by field th
 required nor with a load default, so marshmallow would have dropped them), and calls each field directly.
 
 Anything unusual (``many``, ``partial`` as a list of names, a non-mapping input) goes through marshmallow's own
-loop. tests/unit/test_lean_load.py compares both loops over every schema the registry names.
+loop. tests/unit/test_lean_load.py compares both loops over every schema in server/schemas.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from marshmallow.utils import set_value
 
 
 class LeanLoadSchema(Schema):
-    _lean_plan: tuple | None = None  # per instance, made at the first load (fields are bound by then)
+    # Per instance, made at the first load (fields are bound by then): the plan per field, and the input names it
+    # knows (any other is unknown).
+    _lean_plan: tuple | None = None
+    _lean_known: frozenset[str] = frozenset()
 
     def _deserialize(self, data: Any, *, error_store, many: bool = False, partial=None, unknown=RAISE,
                      index=None):
@@ -33,6 +36,7 @@ class LeanLoadSchema(Schema):
         plan = self._lean_plan
         if plan is None:
             plan = self._lean_plan = _plan_of(self)
+            self._lean_known = frozenset(field_name for field_name, *_ in plan)
         loaded = self.dict_class()
         kwargs = {} if partial is None else {"partial": partial}
         for field_name, field, key, matters_when_absent in plan:
@@ -47,8 +51,7 @@ class LeanLoadSchema(Schema):
             if value is not missing:
                 set_value(loaded, key, value)
         if unknown != EXCLUDE:
-            known = {field_name for field_name, *_ in plan}
-            for name in [name for name in data if name not in known]:
+            for name in [name for name in data if name not in self._lean_known]:
                 if unknown == INCLUDE:
                     loaded[name] = data[name]
                 elif unknown == RAISE:

@@ -336,17 +336,17 @@ def _stamp(session: Session, record: Versioned, context: ChangeContext,
         if not changes:
             return None
 
-    if is_new:  # straight into its instance dict, as its other values (fill_new): no history to keep
+    # A new record's bookkeeping goes straight into its instance dict, as its other values (fill_new): it has no
+    # history to keep. A stored one's goes through the attribute events its UPDATE needs.
+    put = values.__setitem__ if is_new else functools.partial(setattr, record)
+    if is_new:
         if values.get("id") is None:
             values["id"] = uuid.uuid4()
         values["created_at"] = values.get("created_at") or now
         if values.get("created_by_id") is None:
             values["created_by_id"] = context.actor_id
-        values["updated_at"] = now
-        values["echo_client_id"] = _echo_client(session, record, context, changes, is_new)
-    else:
-        record.updated_at = now
-        record.echo_client_id = _echo_client(session, record, context, changes, is_new)
+    put("updated_at", now)
+    put("echo_client_id", _echo_client(session, record, context, changes, is_new))
 
     if "deleted_at" in changes and changes["deleted_at"][1] is not None:
         action = "delete"
