@@ -55,6 +55,9 @@ class Defaults:
     notify_batch_size: int = 50
     # A final random inspection is booked once this share of the order is packed (ISO 2859 samples a finished lot).
     booking_final_packed_percent: int = 80
+    # How long a sync push that starts past its device's last mutation + 1 waits for the device's push before
+    # it, still on its way (PROTOCOL.md 2.4.1), before it is refused with mutation_gap.
+    push_gap_wait_seconds: float = 5.0
     # PostgreSQL connection pool, per app process (a gunicorn worker): connections kept open, extra ones
     # allowed under a burst, seconds a request waits for a free one before failing with 503, and the age at
     # which a connection is replaced (below any idle cut-off of a proxy or load balancer on the way).
@@ -132,6 +135,10 @@ def load_config(overrides: Mapping[str, Any] | None = None, instance_path: str =
         # suite, which logs in thousands of times; a stored hash names its own cost, so a password set here
         # is checked at that cost whatever this says.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if environment == "testing" else "scrypt",
+        # The test suite's gap tests would each wait the whole default; the pipelining tests set their own.
+        "PUSH_GAP_WAIT_SECONDS": _non_negative_float(
+            "PUSH_GAP_WAIT_SECONDS", env.get("PUSH_GAP_WAIT_SECONDS"),
+            0.5 if environment == "testing" else defaults.push_gap_wait_seconds),
         "BOOKING_FINAL_PACKED_PERCENT": _percent(
             "BOOKING_FINAL_PACKED_PERCENT", env.get("BOOKING_FINAL_PACKED_PERCENT"),
             defaults.booking_final_packed_percent),
@@ -178,14 +185,22 @@ def _notification_config(env: Mapping[str, str], defaults: Defaults) -> dict:
 
 
 def _positive_float(name: str, raw: Any, default: float) -> float:
+    return _float_setting(name, raw, default, zero_allowed=False)
+
+
+def _non_negative_float(name: str, raw: Any, default: float) -> float:
+    return _float_setting(name, raw, default, zero_allowed=True)
+
+
+def _float_setting(name: str, raw: Any, default: float, zero_allowed: bool) -> float:
     if raw is None or raw == "":
         return default
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        value = 0.0
-    if not value > 0:
-        raise ConfigError(f"{name} must be a number above 0, not {raw!r}")
+        value = -1.0
+    if not (value >= 0 if zero_allowed else value > 0) or value == float("inf"):
+        raise ConfigError(f"{name} must be a number {'of 0 or more' if zero_allowed else 'above 0'}, not {raw!r}")
     return value
 
 

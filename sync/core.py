@@ -82,6 +82,16 @@ def plan_batch(last_mutation_id: int, mutations: Iterable[Mapping[str, Any]]) ->
     return planned
 
 
+def awaits_earlier_push(last_mutation_id: int, mutations: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether a batch refused for a gap may be waiting on an earlier push of its client (PROTOCOL.md 2.4.1).
+
+    True when the batch is whole in itself (its ids consecutive) and starts past last + 1: the missing
+    mutations may be in a push that is still on its way, and the batch applies once that one has.
+    A hole inside the batch, or a batch that repeats what the server holds and then skips, never closes."""
+    ids = sorted({mutation["id"] for mutation in mutations})
+    return bool(ids) and ids[0] > last_mutation_id + 1 and ids[-1] - ids[0] == len(ids) - 1
+
+
 # --- operations -------------------------------------------------------------------------------
 
 # Fields an app older than the finalize operation sent in its finalizing upsert.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import event, select
 from sqlalchemy.exc import DataError, IntegrityError
@@ -13,9 +15,9 @@ from server.extensions import db
 from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User
 from server.models.base import utcnow
 from server.schemas.common import parse_uuid
-from server.services import changes, entities, operations, records, write_locks
+from server.services import changes, entities, operations, push_ahead, records, write_locks
 from server.services.operations import SyncOrigin, jsonable
-from sync.core import check_versions, legacy_finalize, plan_batch
+from sync.core import ProtocolError, awaits_earlier_push, check_versions, legacy_finalize, plan_batch
 
 
 def bound_client(user: User, client_id: str, create: bool, user_agent: str | None = None) -> SyncClient | None:
@@ -44,13 +46,59 @@ def push(user: User, payload: dict, user_agent: str | None = None, source: str =
     client_id = payload["client_id"]
     # Pushes confined to different factories run side by side on PostgreSQL (server.services.write_locks).
     confined_to = write_locks.confinement_of_push(user, client_id, payload["mutations"])
+    # Before the lock: what needs no database, while the client's push before this one may hold it.
+    ahead = push_ahead.LoadsAhead(payload["mutations"]) if bulk else push_ahead.NOTHING_AHEAD
+    patience = _Patience(current_app.config["PUSH_GAP_WAIT_SECONDS"] if source == "sync" else 0)
+    while True:
+        try:
+            return _push_once(user, payload, user_agent, source, bulk, confined_to, ahead)
+        except _GapToWaitOn as gap:
+            if not patience.wait():
+                raise gap.refusal from None
+
+
+class _GapToWaitOn(Exception):
+    """The push starts past the client's last mutation + 1; the push before it may still be on its way."""
+
+    def __init__(self, refusal: ProtocolError):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+class _Patience:
+    """How long a push waits for the one before it (PROTOCOL.md 2.4.1): it looks again after a short sleep,
+    doubling up to a quarter of a second, until ``seconds`` have passed. Each look takes the write lock, so
+    while the earlier push holds it a look simply waits for its commit."""
+
+    def __init__(self, seconds: float):
+        self._deadline = time.monotonic() + seconds
+        self._pause = 0.01
+
+    def wait(self) -> bool:
+        """Sleep before the next look; False once the time is up."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(self._pause, left))
+        self._pause = min(self._pause * 2, 0.25)
+        return True
+
+
+def _push_once(user: User, payload: dict, user_agent: str | None, source: str, bulk: bool,
+               confined_to: write_locks.Confinement | None, ahead: push_ahead.LoadsAhead) -> dict:
+    client_id = payload["client_id"]
     with changes.recording(user, source, client_id=client_id, confined_to=confined_to):
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
-        planned = plan_batch(client.last_mutation_id, payload["mutations"])
+        try:
+            planned = plan_batch(client.last_mutation_id, payload["mutations"])
+        except ProtocolError as refusal:
+            if awaits_earlier_push(client.last_mutation_id, payload["mutations"]):
+                raise _GapToWaitOn(refusal) from None  # rolled back: the lock is free for the push before it
+            raise
         duplicates = [item.mutation for item in planned if item.duplicate]
         outcomes = _held_as_sent(client_id, duplicates, _earlier_outcomes(client_id, [m["id"] for m in duplicates]))
         fresh = [item.mutation for item in planned if not item.duplicate]
-        applied = apply_batch(user, client, fresh, bulk=bulk)
+        applied = apply_batch(user, client, fresh, bulk=bulk, ahead=ahead)
         results = [{"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]} if item.duplicate
                    else applied[item.id] for item in planned]
         if fresh:
@@ -121,12 +169,14 @@ def rejections(user: User, client_id: str) -> list[SyncRejection]:
 # Both ways give the same database, audit trail and answers (tests/sync_protocol/test_bulk_push.py).
 
 
-def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: bool = True) -> dict[int, dict]:
-    """The result of each new mutation, by id, applied in order."""
+def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: bool = True,
+                ahead: push_ahead.LoadsAhead = push_ahead.NOTHING_AHEAD) -> dict[int, dict]:
+    """The result of each new mutation, by id, applied in order; ``ahead``, what was loaded before the lock."""
     if not mutations:
         return {}
     # Settled once the whole batch is written: a record written twice in it answers the same both ways.
-    results = _applied_in_bulk(user, client, mutations) if bulk else _applied_one_by_one(user, client, mutations)
+    results = (_applied_in_bulk(user, client, mutations, ahead) if bulk
+               else _applied_one_by_one(user, client, mutations))
     serialized: dict = {}
     return {mutation_id: _settled(result, client.client_id, serialized) for mutation_id, result in results.items()}
 
@@ -135,13 +185,14 @@ def _applied_one_by_one(user: User, client: SyncClient, mutations: list[dict]) -
     return {m["id"]: _apply_one(user, client, m) for m in mutations}
 
 
-def _applied_in_bulk(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
+def _applied_in_bulk(user: User, client: SyncClient, mutations: list[dict],
+                     ahead: push_ahead.LoadsAhead) -> dict[int, dict]:
     _prefetch(mutations)
     attempt = db.session.begin_nested()
     try:
         db.session.info[records.BULK_KEY] = True
         with db.session.no_autoflush:
-            pending = _apply_in_memory(user, client, mutations)
+            pending = _apply_in_memory(user, client, mutations, ahead)
         db.session.info.pop(records.BULK_KEY, None)
         changes.flush(last=True)
         attempt.commit()
@@ -189,7 +240,8 @@ def _prefetch(mutations: list[dict]) -> None:
 _READS_ITS_KIND = frozenset({"photo", "defect_review"})
 
 
-def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
+def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict],
+                     ahead: push_ahead.LoadsAhead) -> dict[int, dict]:
     session = db.session()
     touched: set[tuple[str, uuid.UUID]] = set()
     results: dict[int, dict] = {}
@@ -209,7 +261,7 @@ def _apply_in_memory(user: User, client: SyncClient, mutations: list[dict]) -> d
             added.clear()
             mark = changes.added_in_bulk()
             try:
-                results[mutation["id"]] = {"id": mutation["id"], **_apply(user, client, mutation)}
+                results[mutation["id"]] = {"id": mutation["id"], **_apply(user, client, mutation, ahead)}
                 touched.add(key)
             except (ApiError, ValidationError) as exc:
                 _undo_in_memory(added + changes.take_back_in_bulk(mark), mutation)
@@ -309,7 +361,8 @@ def _reject(client: SyncClient, mutation: dict, code: str, message: str, details
     return {"id": mutation["id"], "status": "rejected", "code": code, "message": message, "fields": details}
 
 
-def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
+def _apply(user: User, client: SyncClient, mutation: dict,
+           ahead: push_ahead.LoadsAhead = push_ahead.NOTHING_AHEAD) -> dict:
     resource = entities.BY_ENTITY.get(mutation["entity"])
     if resource is None:
         raise ApiError(400, "unknown_entity", f"Unknown entity {mutation['entity']!r}.", {"entity": ["Unknown."]})
@@ -320,7 +373,9 @@ def _apply(user: User, client: SyncClient, mutation: dict) -> dict:
     outcome: dict = {}
     for op, op_fields in steps:
         creating = op == "upsert" and records.lookup(resource.model, record_id) is None
-        data = operations.load(resource, op, op_fields, creating=creating) if op != "delete" else {}
+        data = {} if op == "delete" else ahead.take(mutation, op, creating)
+        if data is None:
+            data = operations.load(resource, op, op_fields, creating=creating)
         if op == "upsert":
             changes.expect_as_sent(resource.model, record_id, data)
         outcome = operations.apply(user, resource, op, record_id, data, origin) | (

@@ -9,6 +9,7 @@ import pytest
 from sync.core import (
     Cursor,
     ProtocolError,
+    awaits_earlier_push,
     check_versions,
     decide_fields,
     legacy_finalize,
@@ -38,6 +39,20 @@ def test_plan_batch_refuses_gaps(last, ids, expected):
     with pytest.raises(ProtocolError) as refused:
         plan_batch(last, _m(*ids))
     assert refused.value.code == "mutation_gap" and refused.value.details["expected"] == expected
+
+
+@pytest.mark.parametrize("last, ids, waits", [
+    (0, [2001, 2002, 2003], True),  # the push of 1-2000 may still be on its way
+    (0, [3, 2, 4, 4], True),  # order and repeats inside the batch do not matter
+    (5, [7], True),
+    (0, [1, 2], False),  # no gap
+    (5, [6], False),
+    (5, [3, 4, 7], False),  # repeats what the server holds, then skips: no push in flight can close that
+    (0, [2, 4], False),  # a hole inside the batch never closes
+    (5, [], False),
+])
+def test_awaits_earlier_push(last, ids, waits):
+    assert awaits_earlier_push(last, _m(*ids)) is waits
 
 
 @pytest.mark.parametrize("incoming, stored, versions, base, own, apply, conflicts", [
