@@ -1,7 +1,7 @@
 """Peer benchmark (issue 11): Seamline's sync against PouchDB 9 replicating to pouchdb-server 4.2.
 
     .venv/bin/python bench/peer_bench.py [--inspections 10000] [--repeat 1] [--pouch-batch 6]
-                                         [--no-server-push] [--keep]
+                                         [--no-server-push] [--keep] [--seamline-server gunicorn]
 
 Once: (cd bench/peer && npm ci) for PouchDB and pouchdb-server (from the lockfile in bench/peer/).
 
@@ -10,7 +10,9 @@ alternating (PouchDB, the app, the Python client; again with ``--repeat``), thro
 
 - PouchDB 9 in Debian's Chromium (IndexedDB), replicating to pouchdb-server 4.2 (LevelDB) on loopback;
 - the Seamline app in Chromium: its own outbox (pwa/js/db.js) and sync pass (pwa/js/sync.js), driven in a
-  page of the app's origin, against the Seamline server (SQLite, werkzeug, a subprocess) on loopback;
+  page of the app's origin, against the Seamline server on loopback: SQLite, served as in production by
+  gunicorn with deploy/gunicorn.conf.py's defaults (``--seamline-server werkzeug``: werkzeug's threaded server
+  in one process, as before 2026-12-02 16:00);
 - the Seamline Python client (sync/client.py) against the same server.
 
 Each system: local insert of every record, the initial replication, a sync with nothing new, and a sync
@@ -43,7 +45,7 @@ from peer import drivers, server_push, workload  # after the path set-up above
 from peer.browser import launch
 from peer.pouch_server import pouchdb_server
 from peer.pouch_server import version as pouch_server_version
-from peer.seamline_server import seamline_server
+from peer.seamline_server import SERVERS, seamline_server
 from peer.seamline_world import target
 
 MiB, KiB = 1024 * 1024, 1024
@@ -60,6 +62,8 @@ def main() -> None:
                         help="PouchDB documents per local bulkDocs (default 6: an inspection with its defects)")
     parser.add_argument("--no-server-push", action="store_true", help="skip the push service against executemany")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (databases, server logs)")
+    parser.add_argument("--seamline-server", choices=SERVERS, default="gunicorn",
+                        help="gunicorn as in production (default), or werkzeug's threaded server in one process")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -74,10 +78,10 @@ def main() -> None:
 
     runs: dict[str, list[dict]] = {system: [] for system in SYSTEMS}
     target_names = [f"{system}-{n}" for n in range(args.repeat) for system in ("app", "python")]
-    with seamline_server(workdir / "seamline", target_names) as seamline_base, \
+    with seamline_server(workdir / "seamline", target_names, args.seamline_server) as seamline_base, \
             pouchdb_server(workdir / "pouchdb") as pouch_base, sync_playwright() as playwright:
         browser = launch(playwright)
-        print(machine_note(browser.version, pouch_base))
+        print(machine_note(browser.version, pouch_base) + f"; Seamline served by {args.seamline_server}")
         for n in range(args.repeat):
             for system in SYSTEMS:
                 name = f"{system}-{n}"

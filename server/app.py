@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.config import load_config
-from server.database import configure_engine, declare_write_intent, reset_write_intent
+from server.database import configure_engine, declare_write_intent, read_apart, reset_write_intent
 from server.errors import ApiError, register_error_handlers
 from server.extensions import api, db, login_manager, migrate
 from server.json_limits import DepthLimitedJSONProvider
@@ -76,6 +76,12 @@ def _install_request_hooks(app: Flask) -> None:
 
     @login_manager.request_loader
     def _load_user(req):
+        # Apart from the write lock: a writing request waits for it only once its view starts working, so that
+        # a device's next push is authenticated and parsed while the one before it writes (PROTOCOL.md 2.4.1).
+        with read_apart(db.session()):
+            return _authenticated(req)
+
+    def _authenticated(req):
         header = req.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             found = token_user(header[len("Bearer "):].strip())

@@ -9,8 +9,10 @@ wait their turn instead.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
+from collections.abc import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -27,6 +29,28 @@ def declare_write_intent(value: bool = True) -> contextvars.Token:
 
 def reset_write_intent(token: contextvars.Token) -> None:
     _write_intent.reset(token)
+
+
+@contextlib.contextmanager
+def read_apart(session) -> Iterator[None]:
+    """Run the block's reads in a transaction of their own that takes no write lock, and end it afterwards.
+
+    For what a writing request reads before its own work starts (who is asking): on SQLite its transaction
+    would otherwise begin with BEGIN IMMEDIATE and wait there for any other writer's commit, so a request
+    could not even be authenticated and parsed while another one writes. The objects read stay loaded (the
+    transaction ends without expiring them); the request's next query begins its own transaction, as a writer.
+    """
+    token = declare_write_intent(False)
+    try:
+        yield
+    finally:
+        reset_write_intent(token)
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            expiring, session.expire_on_commit = session.expire_on_commit, False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expiring
 
 
 def configure_engine(engine: Engine) -> None:

@@ -111,28 +111,30 @@ function describe(error) {
   return { kind: 'other', message: error.message };
 }
 
-// Sends every unsent mutation. Pipelined: while the server works on a batch, the phone reads and packs the next
-// one (the ids after it), and once the answer is in, the next batch goes out while the phone records that answer
-// (the server committed it; were that local write lost, the batch would only be sent again, as duplicates,
-// PROTOCOL.md 2.3). Returns once the last answer is in: `troubled`, how many were answered other than plainly
-// applied, and `recorded`, the writing of the answers, which the pull's first request overlaps.
+// Sends every unsent mutation, two pushes in flight (PROTOCOL.md 2.4.1): while the server applies a batch, the
+// next one is read, packed and sent, so that the server validates it before its turn comes; once the first answer
+// is in, the one after goes out while the phone records that answer (the server committed it; were that local
+// write lost, the batch would only be sent again, as duplicates, PROTOCOL.md 2.3). When a push fails, the one sent
+// behind it is abandoned: its answer is never taken (it does not say what became of the failed one's mutations),
+// and what it applied comes back as duplicates with their outcomes when the outbox is sent again. Returns once the
+// last answer is in: `troubled`, how many were answered other than plainly applied, and `recorded`, the writing of
+// the answers, which the pull's first request overlaps.
 async function push() {
   let troubled = 0;
   let recorded = Promise.resolve();
-  let [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
-  while (mutations.length) {
-    const answering = request('POST', '/api/v1/sync/push', packed).then((response) => response.json());
-    const last = mutations.at(-1).id;
-    const following = readAndPack(db.mutationsAfter(last, PUSH_BATCH));
-    following.catch(() => {}); // awaited below, or dropped when the batch must be read again
+  let current = await sendFromStart();
+  let behind = current && sendAfter(current);
+  while (current) {
     let answer;
     try {
-      answer = await answering;
+      answer = await current.answering;
     } catch (error) {
+      await settled(behind);
       await recorded;
       if (error instanceof ApiError && error.code === 'mutation_gap') {
         await db.rewind(error.fields.expected);
-        [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
+        current = await sendFromStart();
+        behind = current && sendAfter(current);
         continue;
       }
       throw error;
@@ -141,14 +143,41 @@ async function push() {
     recorded = recorded.then(() => db.acknowledge(answer.last_mutation_id, answer.results))
       .then(() => db.setMeta('database_id', answer.database_id));
     recorded.catch(() => {}); // a failure surfaces where `recorded` is awaited, not as an unhandled rejection
-    if (answer.last_mutation_id >= last) {
-      [mutations, packed] = await following;
+    if (answer.last_mutation_id >= current.last) {
+      current = await behind;
     } else {
-      await recorded; // the server holds less than it was sent (restored from a backup): start again from its answer
-      [mutations, packed] = await readAndPack(db.unackedMutations(PUSH_BATCH));
+      // The server holds less than it was sent (restored from a backup): the push behind cannot apply either.
+      await settled(behind);
+      await recorded;
+      current = await sendFromStart();
     }
+    behind = current && sendAfter(current);
   }
   return { troubled, recorded };
+}
+
+// A push on its way: its mutations, the last id among them, and the server's answer to come (null: nothing to send).
+function send([mutations, packed]) {
+  if (!mutations.length) return null;
+  const answering = request('POST', '/api/v1/sync/push', packed).then((response) => response.json());
+  answering.catch(() => {}); // awaited in turn, or abandoned with the push before it
+  return { mutations, last: mutations.at(-1).id, answering };
+}
+
+async function sendFromStart() {
+  return send(await readAndPack(db.unackedMutations(PUSH_BATCH)));
+}
+
+function sendAfter(push) {
+  const sending = readAndPack(db.mutationsAfter(push.last, PUSH_BATCH)).then(send);
+  sending.catch(() => {}); // awaited in turn, or abandoned
+  return sending;
+}
+
+// An abandoned push, once it has ended whichever way: nothing is sent again while it may still be applying.
+async function settled(sending) {
+  const abandoned = await sending?.catch(() => null);
+  await abandoned?.answering.catch(() => {});
 }
 
 // A batch read from the outbox, with its request body ready to send.

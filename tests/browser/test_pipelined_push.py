@@ -1,0 +1,107 @@
+"""The app keeps two pushes in flight (PROTOCOL.md 2.4.1): the next batch goes out before the answer to the one
+before it, every change still arrives exactly once, and a push whose answer is lost takes the one behind it down
+with it, to be sent again, never lost.
+
+Each test asks for live_app before phone, so the browser context closes before the server stops.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import world
+from helpers import login, pending, wait_synced
+from sqlalchemy import func, select
+
+BATCH = 2000  # the app's PUSH_BATCH
+CHANGES = 2 * BATCH + 300  # three pushes
+
+RECORD_BURST = """async ([inspectionId, defectTypeId, count, label]) => {
+    const db = await import('/js/db.js');
+    const changes = [];
+    for (let n = 0; n < count; n += 1) {
+        changes.push(db.upsertChange('inspection_defect', { inspection_id: inspectionId, defect_type_id: defectTypeId,
+            severity: 'minor', note: `${label} ${n}` }));
+    }
+    await db.batch(changes);
+}"""
+
+
+def _record_offline(phone, page, label: str) -> None:
+    phone.set_offline(True)
+    page.evaluate(RECORD_BURST, [str(world.INSPECTION_A), str(world.DEFECT_TYPE), CHANGES, label])
+    phone.set_offline(False)
+
+
+def _notes(app, label: str) -> list[str]:
+    from server.extensions import db
+    from server.models import InspectionDefect
+
+    with app.app_context():
+        notes = list(db.session.scalars(select(InspectionDefect.note).where(InspectionDefect.note.like(f"{label} %"))))
+        db.session.remove()
+    return notes
+
+
+def _last_mutation_id(app) -> int:
+    from server.extensions import db
+    from server.models import SyncClient
+
+    with app.app_context():
+        last = db.session.scalar(select(func.max(SyncClient.last_mutation_id)))
+        db.session.remove()
+    return last
+
+
+def _first_ids(request) -> int:
+    return json.loads(gzip.decompress(request.post_data_buffer))["mutations"][0]["id"]
+
+
+def test_the_next_push_goes_out_before_the_answer_to_the_one_before_it(live_app, phone):
+    base, app = live_app
+    app.config["PUSH_GAP_WAIT_SECONDS"] = 30  # a push overtaken on the way waits for the one before it
+    page = phone.new_page()
+    login(page, base)
+    events: list[tuple[str, int]] = []
+    page.on("request", lambda r: events.append(("sent", _first_ids(r))) if r.url.endswith("/sync/push") else None)
+    page.on("requestfinished",
+            lambda r: events.append(("answered", _first_ids(r))) if r.url.endswith("/sync/push") else None)
+    _record_offline(phone, page, "piped")
+    wait_synced(page)
+    assert sorted(_notes(app, "piped")) == sorted(f"piped {n}" for n in range(CHANGES))  # each once
+    pushes = [first for kind, first in events if kind == "sent"]
+    assert pushes[:3] == [1, BATCH + 1, 2 * BATCH + 1], events
+    # Pipelined: the second and the third go out before the answers to the first and the second.
+    assert events.index(("sent", BATCH + 1)) < events.index(("answered", 1)), events
+    assert events.index(("sent", 2 * BATCH + 1)) < events.index(("answered", BATCH + 1)), events
+    assert _last_mutation_id(app) == CHANGES
+
+
+def test_a_lost_answer_takes_the_push_behind_it_down_and_nothing_is_lost_or_doubled(live_app, phone):
+    base, app = live_app
+    app.config["PUSH_GAP_WAIT_SECONDS"] = 30
+    page = phone.new_page()
+    login(page, base)
+    answers: list[tuple[int, list[str]]] = []  # (first mutation id, statuses) of each push, as the server answered
+
+    def lose_the_first_answer(route):
+        response = route.fetch()  # the server applies the batch...
+        answers.append((_first_ids(route.request), [r["status"] for r in response.json()["results"]]))
+        if len(answers) == 1:
+            route.abort("connectionreset")  # ...and its answer never reaches the phone
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/api/v1/sync/push", lose_the_first_answer)
+    _record_offline(phone, page, "lost")  # coming back online starts a sync; the first answer of it is lost
+    wait_synced(page)
+    assert sorted(_notes(app, "lost")) == sorted(f"lost {n}" for n in range(CHANGES))  # each once
+    assert pending(page) == 0 and _last_mutation_id(app) == CHANGES
+    firsts = [first for first, _statuses in answers]
+    # The push behind the lost one was applied, but its answer was not taken: the next pass sent both again,
+    # and the server answered them as duplicates (PROTOCOL.md 2.3).
+    assert firsts == [1, BATCH + 1, 1, BATCH + 1, 2 * BATCH + 1], firsts
+    assert answers[0][1] == answers[1][1] == ["applied"] * BATCH
+    assert answers[2][1] == answers[3][1] == ["duplicate"] * BATCH
+    assert answers[4][1] == ["applied"] * (CHANGES - 2 * BATCH)
