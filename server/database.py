@@ -46,11 +46,16 @@ def read_apart(session) -> Iterator[None]:
     finally:
         reset_write_intent(token)
         if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-            expiring, session.expire_on_commit = session.expire_on_commit, False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = expiring
+            commit_keeping_loaded(session)
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring the session's objects: they keep the values they were committed with."""
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def configure_engine(engine: Engine) -> None:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, instance_state
 from sqlalchemy.orm.util import identity_key
 
-from server.database import declare_write_intent, reset_write_intent
+from server.database import commit_keeping_loaded, declare_write_intent, reset_write_intent
 from server.extensions import db
 from server.models import AuditEntry, SyncState, Versioned
 from server.models.base import BOOKKEEPING_COLUMNS, utcnow
@@ -102,13 +102,15 @@ def current_context(session: Session | None = None) -> ChangeContext | None:
 
 @contextmanager
 def recording(actor, source: str, client_id: str | None = None,
-              confined_to: write_locks.Confinement | None = None) -> Iterator[ChangeContext]:
+              confined_to: write_locks.Confinement | None = None, keep_loaded: bool = False) -> Iterator[ChangeContext]:
     """Run the block as one recorded, committed transaction.
 
     ``actor`` is the acting ``User`` (or None for the system itself).
     ``confined_to`` lets a writer that reads and writes only the records of some factories run
     beside writers of other factories (:func:`write_locks.confinement_of_push`); without it the
     writer runs alone. Commits on success, rolls back on any exception.
+    ``keep_loaded``: the objects keep the values they were committed with, for a caller that reads them once
+    the write lock is free (a push serializing its answer) instead of loading them again.
     """
     if source not in CHANGE_SOURCES:
         raise ValueError(f"unknown change source {source!r}")
@@ -130,7 +132,7 @@ def recording(actor, source: str, client_id: str | None = None,
             write_locks.take(session, confined_to)
             yield context
             flush()
-            session.commit()
+            commit_keeping_loaded(session) if keep_loaded else session.commit()
         except BaseException:
             session.rollback()
             raise

@@ -10,9 +10,10 @@ from marshmallow import ValidationError
 from sqlalchemy import event, select
 from sqlalchemy.exc import DataError, IntegrityError
 
+from server.database import read_apart
 from server.errors import ApiError
 from server.extensions import db
-from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User
+from server.models import SyncClient, SyncConflict, SyncRejection, SyncState, User, Versioned
 from server.models.base import utcnow
 from server.schemas.common import parse_uuid
 from server.services import changes, entities, operations, push_ahead, records, write_locks
@@ -88,7 +89,8 @@ class _Patience:
 def _push_once(user: User, payload: dict, user_agent: str | None, source: str, bulk: bool,
                confined_to: write_locks.Confinement | None, ahead: push_ahead.LoadsAhead) -> dict:
     client_id = payload["client_id"]
-    with changes.recording(user, source, client_id=client_id, confined_to=confined_to):
+    derived = _Derived(client_id)
+    with changes.recording(user, source, client_id=client_id, confined_to=confined_to, keep_loaded=True):
         client = bound_client(user, client_id, create=True, user_agent=user_agent)
         try:
             planned = plan_batch(client.last_mutation_id, payload["mutations"])
@@ -99,7 +101,7 @@ def _push_once(user: User, payload: dict, user_agent: str | None, source: str, b
         duplicates = [item.mutation for item in planned if item.duplicate]
         outcomes = _held_as_sent(client_id, duplicates, _earlier_outcomes(client_id, [m["id"] for m in duplicates]))
         fresh = [item.mutation for item in planned if not item.duplicate]
-        applied = apply_batch(user, client, fresh, bulk=bulk, ahead=ahead)
+        applied = apply_batch(user, client, fresh, bulk=bulk, ahead=ahead, derived=derived)
         results = [{"id": item.id, "status": "duplicate", "outcome": outcomes[item.id]} if item.duplicate
                    else applied[item.id] for item in planned]
         if fresh:
@@ -107,6 +109,9 @@ def _push_once(user: User, payload: dict, user_agent: str | None, source: str, b
         client.last_seen_at = utcnow()
         last = client.last_mutation_id
         database_id = db.session.get(SyncState, 1).database_id
+    # Committed: the write lock is free for the next push while this answer is written out.
+    with read_apart(db.session()):
+        derived.serialize()
     return {"last_mutation_id": last, "database_id": database_id, "results": results}
 
 
@@ -170,16 +175,16 @@ def rejections(user: User, client_id: str) -> list[SyncRejection]:
 # Both ways give the same database, audit trail and answers (tests/sync_protocol/test_bulk_push.py).
 
 
-def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: bool = True,
-                ahead: push_ahead.LoadsAhead = push_ahead.NOTHING_AHEAD) -> dict[int, dict]:
-    """The result of each new mutation, by id, applied in order; ``ahead``, what was loaded before the lock."""
+def apply_batch(user: User, client: SyncClient, mutations: list[dict], bulk: bool, ahead: push_ahead.LoadsAhead,
+                derived: _Derived) -> dict[int, dict]:
+    """The result of each new mutation, by id, applied in order; ``ahead``, what was loaded before the lock;
+    ``derived`` fills in what the server derived for each record, once the push has committed."""
     if not mutations:
         return {}
     # Settled once the whole batch is written: a record written twice in it answers the same both ways.
     results = (_applied_in_bulk(user, client, mutations, ahead) if bulk
                else _applied_one_by_one(user, client, mutations))
-    serialized: dict = {}
-    return {mutation_id: _settled(result, client.client_id, serialized) for mutation_id, result in results.items()}
+    return {mutation_id: derived.settle(result) for mutation_id, result in results.items()}
 
 
 def _applied_one_by_one(user: User, client: SyncClient, mutations: list[dict]) -> dict[int, dict]:
@@ -290,22 +295,35 @@ def _undo_in_memory(added: list, mutation: dict) -> None:
 _ECHO_BOOKKEEPING = ("created_at", "updated_at", "created_by_id")
 
 
-def _settled(result: dict, client_id: str, serialized: dict) -> dict:
-    """A result with the version its record got when the batch was written, and, for a record stored as its
+class _Derived:
+    """Each result with the version its record got when the batch was written, and, for a record stored as its
     client sent it, what the server filled in (defaults, derived values such as an inspection's plan or a
     defect's factory): the client keeps both, and is not sent the record again (PROTOCOL.md 2.11, 3.7).
 
-    ``serialized``: the batch's values already serialized, by field and value object. Most are one object shared
-    by the whole batch (its write time, its author, the factory of an inspection's defects)."""
-    record = result.pop("record", None)
-    if record is not None and "version" in result:
-        result["version"] = record.server_version
-        if record.echo_client_id == client_id:
+    Versions and the names of the filled-in fields are noted under the write lock (:meth:`settle`); their
+    values are serialized once the push has committed (:meth:`serialize`), the records keeping what they were
+    committed with, so the next push need not wait for this answer to be written."""
+
+    def __init__(self, client_id: str):
+        self.client_id = client_id
+        self._echoes: list[tuple[dict, Versioned, list[str]]] = []
+
+    def settle(self, result: dict) -> dict:
+        record = result.pop("record", None)
+        if record is not None and "version" in result:
+            result["version"] = record.server_version
+            if record.echo_client_id == self.client_id:
+                self._echoes.append((result, record, sorted(changes.filled_in(record)) + list(_ECHO_BOOKKEEPING)))
+        return result
+
+    def serialize(self) -> None:
+        # The batch's values already serialized, by field and value object. Most are one object shared by the
+        # whole batch (its write time, its author, the factory of an inspection's defects).
+        serialized: dict = {}
+        for result, record, names in self._echoes:
             schema = records.schema_of(entities.BY_ENTITY[record.__entity__], partial=False)
-            names = sorted(changes.filled_in(record)) + list(_ECHO_BOOKKEEPING)
             result["derived"] = {name: _serialized(schema.fields[name], name, record, serialized)
                                  for name in names if name in schema.fields}
-    return result
 
 
 def _serialized(field, name: str, record, serialized: dict):
