@@ -258,7 +258,8 @@ def apply_delete(record: Versioned) -> None:
 
 
 def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: bool) -> None:
-    _refuse_if_finalized(record)
+    if not is_new:  # a new record names no inspection yet: it is checked once its values are in, below
+        _refuse_if_finalized(record)
     if is_new:
         changes.apply_defaults(record)
         changes.fill_new(record, data)

@@ -112,3 +112,44 @@ def test_a_request_finding_the_pool_empty_gets_a_clean_503(backend, templates, t
         assert manager.get("/api/v1/styles").status_code == 200
     finally:
         dispose(app)
+
+
+def _push_nothing(client: ApiClient):
+    return client.post("/api/v1/sync/push", json={"client_id": "db-settings-0123456789", "protocol_version": 1,
+                                                  "schema_version": 1, "mutations": []})
+
+
+def test_a_sqlite_writer_waits_its_turn_and_past_the_busy_timeout_gets_a_clean_503(backend, templates, tmp_path,
+                                                                                    monkeypatch):
+    if backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+    import threading
+
+    from server import database
+
+    url = templates.copy(backend, "world")
+    app = make_app(url, tmp_path)
+    blocker = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
+    try:
+        inspector = ApiClient(app.test_client())
+        assert inspector.login(PERSONAS["inspector_a"][0], PASSWORD).status_code == 200
+        # Another connection writes for a while: the push waits for it (trying every millisecond), then writes.
+        blocker.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.3, blocker.execute, ["COMMIT"]).start()
+        assert _push_nothing(inspector).status_code == 200
+        # Past the busy timeout it gives up with a clean 503, and the connection keeps SQLite's own timeout.
+        monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+        blocker.execute("BEGIN IMMEDIATE")
+        response = _push_nothing(inspector)
+        blocker.execute("COMMIT")
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert response.get_json()["error"]["code"] == "unavailable"
+        assert _push_nothing(inspector).status_code == 200
+        with app.app_context():
+            from server.extensions import db
+
+            assert db.session.scalar(text("PRAGMA busy_timeout")) == 200
+    finally:
+        blocker.close()
+        dispose(app)
