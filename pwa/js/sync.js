@@ -112,18 +112,26 @@ function describe(error) {
 }
 
 // Sends every unsent mutation, two pushes in flight (PROTOCOL.md 2.4.1): while the server applies a batch, the
-// next one is read, packed and sent, so that the server validates it before its turn comes; once the first answer
-// is in, the one after goes out while the phone records that answer (the server committed it; were that local
-// write lost, the batch would only be sent again, as duplicates, PROTOCOL.md 2.3). When a push fails, the one sent
-// behind it is abandoned: its answer is never taken (it does not say what became of the failed one's mutations),
-// and what it applied comes back as duplicates with their outcomes when the outbox is sent again. Returns once the
-// last answer is in: `troubled`, how many were answered other than plainly applied, and `recorded`, the writing of
-// the answers, which the pull's first request overlaps.
+// next one is already on its way, so that the server reads and checks it before its turn comes, and the one after
+// that is read and packed, ready to go the moment an answer comes in (reading it then would wait for the phone to
+// record that answer: both use the outbox). The phone records each answer while the pushes behind it go on (the
+// server committed it; were that local write lost, the batch would only be sent again, as duplicates, 2.3). When
+// a push fails, the one sent behind it is abandoned: its answer is never taken (it does not say what became of
+// the failed one's mutations), and what it applied comes back as duplicates with their outcomes when the outbox
+// is sent again. Returns once the last answer is in: `troubled`, how many were answered other than plainly
+// applied, and `recorded`, the writing of the answers, which the pull's first request overlaps.
 async function push() {
   let troubled = 0;
   let recorded = Promise.resolve();
-  let current = await sendFromStart();
-  let behind = current && sendAfter(current);
+  let current;
+  let behind;
+  let packedNext;
+  const sendFromOutbox = async () => {
+    current = send(await readAndPack(db.unackedMutations(PUSH_BATCH)));
+    behind = sendWhenPacked(packAfter(Promise.resolve(current)));
+    packedNext = packAfter(behind);
+  };
+  await sendFromOutbox();
   while (current) {
     let answer;
     try {
@@ -133,8 +141,7 @@ async function push() {
       await recorded;
       if (error instanceof ApiError && error.code === 'mutation_gap') {
         await db.rewind(error.fields.expected);
-        current = await sendFromStart();
-        behind = current && sendAfter(current);
+        await sendFromOutbox();
         continue;
       }
       throw error;
@@ -145,13 +152,14 @@ async function push() {
     recorded.catch(() => {}); // a failure surfaces where `recorded` is awaited, not as an unhandled rejection
     if (answer.last_mutation_id >= current.last) {
       current = await behind;
+      behind = sendWhenPacked(packedNext);
+      packedNext = packAfter(behind);
     } else {
       // The server holds less than it was sent (restored from a backup): the push behind cannot apply either.
       await settled(behind);
       await recorded;
-      current = await sendFromStart();
+      await sendFromOutbox();
     }
-    behind = current && sendAfter(current);
   }
   return { troubled, recorded };
 }
@@ -164,12 +172,15 @@ function send([mutations, packed]) {
   return { mutations, last: mutations.at(-1).id, answering };
 }
 
-async function sendFromStart() {
-  return send(await readAndPack(db.unackedMutations(PUSH_BATCH)));
+// The batch after a push (a promise of one, or of null), read and packed but not sent.
+function packAfter(sending) {
+  const packing = sending.then((push) => (push ? readAndPack(db.mutationsAfter(push.last, PUSH_BATCH)) : [[], null]));
+  packing.catch(() => {}); // awaited in turn, or dropped with a failed push
+  return packing;
 }
 
-function sendAfter(push) {
-  const sending = readAndPack(db.mutationsAfter(push.last, PUSH_BATCH)).then(send);
+function sendWhenPacked(packing) {
+  const sending = packing.then(send);
   sending.catch(() => {}); // awaited in turn, or abandoned
   return sending;
 }
