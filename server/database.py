@@ -113,15 +113,17 @@ def _begin_writing(connection) -> None:
     raw.execute("PRAGMA busy_timeout = 0")
     try:
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while time.monotonic() < deadline:
+        while True:
             try:
                 raw.execute("BEGIN IMMEDIATE")
                 return
-            except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                    raise
+            except sqlite3.Error as error:
+                busy = getattr(error, "sqlite_errorcode", None)
+                if busy is None or busy & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    break  # any extended SQLITE_BUSY_* code is busy too
             time.sleep(0.001)
-        # Still locked: fail through SQLAlchemy, as a statement that timed out waiting does (503 unavailable).
+        # Not begun (still locked, or another failure): once more through SQLAlchemy, so the error reaches the
+        # client as every database error does (locked: 503 unavailable), not as a bare sqlite3 exception.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
