@@ -147,7 +147,8 @@ async function push() {
       throw error;
     }
     troubled += answer.results.filter((r) => (r.outcome?.status ?? r.status) !== 'applied').length;
-    recorded = recorded.then(() => db.acknowledge(answer.last_mutation_id, answer.results))
+    const sent = current.mutations;
+    recorded = recorded.then(() => db.acknowledge(answer.last_mutation_id, answer.results, sent))
       .then(() => db.setMeta('database_id', answer.database_id));
     recorded.catch(() => {}); // a failure surfaces where `recorded` is awaited, not as an unhandled rejection
     if (answer.last_mutation_id >= current.last) {
