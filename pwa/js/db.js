@@ -42,6 +42,11 @@ const MIGRATIONS = [
       outbox.deleteIndex('by_acked');
     });
   },
+  // 4: a kind's replica rows are the key range of their [entity, id] keys (entityRange): the index over the entity
+  // only repeated the key's first half, and cost a second write for every row a push answer or a pull writes.
+  (db, transaction) => {
+    transaction.objectStore('replica').deleteIndex('by_entity');
+  },
 ];
 export const DB_VERSION = MIGRATIONS.length;
 export { MIGRATIONS };
@@ -307,9 +312,14 @@ function forget({ entities = null, unsent = false }, tellOthers = true) {
 async function replicaOf(entity) {
   if (replicaCache.has(entity)) return replicaCache.get(entity);
   const started = generation;
-  const result = replicaFrom(await (await openDatabase()).getAllFromIndex('replica', 'by_entity', entity));
+  const result = replicaFrom(await (await openDatabase()).getAll('replica', entityRange(entity)));
   if (started === generation) replicaCache.set(entity, result);
   return result;
+}
+
+// Every replica key of one kind: [entity, id] keys sort by entity first, and an array sorts after any string id.
+function entityRange(entity) {
+  return IDBKeyRange.bound([entity], [entity, []]);
 }
 
 function replicaFrom(rows) {
@@ -354,7 +364,7 @@ async function snapshot(entity) {
   const [replica, pending] = await Promise.all([replicaOf(entity), unsent()]);
   if (started === generation) return [replica, pending];
   const tx = (await openDatabase()).transaction(['replica', 'meta', 'outbox', 'rejections'], 'readonly');
-  const [rows, again] = await Promise.all([tx.objectStore('replica').index('by_entity').getAll(entity), unsentIn(tx)]);
+  const [rows, again] = await Promise.all([tx.objectStore('replica').getAll(entityRange(entity)), unsentIn(tx)]);
   await tx.done;
   return [replicaFrom(rows), again];
 }

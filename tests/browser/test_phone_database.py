@@ -70,12 +70,11 @@ def test_a_newer_version_in_another_tab_is_let_in_and_this_page_asks_for_a_reloa
 HOLD_AN_OLDER_VERSION = """async () => {
     // An older version of the app, open in another tab: its database one version behind, and no code that
     // closes it when a newer one asks.
+    // (Opened through idb, as the app opens it: a migration may use its promises.)
+    const { openDB } = await import('/vendor/idb/index.js');
     const { DB_VERSION, MIGRATIONS, upgradeFrom } = await import('/js/db.js');
-    const request = indexedDB.open('seamline', DB_VERSION - 1);
-    request.onupgradeneeded = () => upgradeFrom(request.result, 0, request.transaction, MIGRATIONS.slice(0, DB_VERSION - 1));
-    window.olderConnection = await new Promise((resolve, reject) => {
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
+    window.olderConnection = await openDB('seamline', DB_VERSION - 1, {
+        upgrade(db, oldVersion, _new, tx) { upgradeFrom(db, oldVersion, tx, MIGRATIONS.slice(0, DB_VERSION - 1)); },
     });
 }"""
 

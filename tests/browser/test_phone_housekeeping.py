@@ -185,6 +185,11 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
                                           fields: {}, acked });
             }
             await old.put('meta', { key: 'next_mutation_id', value: 4 });
+            // From version 3 on, how far the server acknowledged is a meta row (an `acked` flag before).
+            if (version >= 3) await old.put('meta', { key: 'acked_through', value: 2 });
+            // Two acknowledged records of two kinds, in the replica.
+            await old.put('replica', { entity: 'inspection', id: 'i1', version: 7, deleted: false, fields: { note: 'a' } });
+            await old.put('replica', { entity: 'inspection_defect', id: 'd1', version: 8, deleted: false, fields: {} });
             await old.put('photos', { sha256: 'ab', data: new ArrayBuffer(8), state: 'waiting' });
             await old.put('photos', { sha256: 'cd', data: new ArrayBuffer(8), state: 'uploaded' });
             await old.put('meta', { key: 'user', value: { id: 'u1' } });
@@ -200,6 +205,10 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
                 waiting: await upgraded.countFromIndex('photos', 'by_state', 'waiting'),
                 user: (await upgraded.get('meta', 'user')).value.id,
                 stores: [...upgraded.objectStoreNames].sort(),
+                replicaIndexes: [...upgraded.transaction('replica').store.indexNames],
+                // One kind's rows as the app reads them: the key range of their [entity, id] keys.
+                inspections: (await upgraded.getAll('replica', IDBKeyRange.bound(['inspection'], ['inspection', []])))
+                    .map((row) => row.id),
             });
             upgraded.close();
         }
@@ -212,3 +221,5 @@ def test_indexeddb_upgrades_from_every_earlier_version_keep_the_data(phone, live
         # The unsent mutations are now the key range past acked_through; no index over every row is left.
         assert (result["ackedThrough"], result["outboxIndexes"]) == (2, []), result
         assert result["stores"] == ["conflicts", "meta", "outbox", "photos", "rejections", "replica"]
+        # The replica's rows of a kind are a key range: no index repeats the entity.
+        assert (result["replicaIndexes"], result["inspections"]) == ([], ["i1"]), result
