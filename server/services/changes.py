@@ -37,11 +37,12 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, instance_state
 from sqlalchemy.orm.util import identity_key
 
+from server.bulk_insert import insert_rows
 from server.database import commit_keeping_loaded, declare_write_intent, reset_write_intent
 from server.extensions import db
 from server.models import AuditEntry, SyncState, Versioned
@@ -226,7 +227,7 @@ def _number_and_audit(session: Session, context: ChangeContext, stamped: list[tu
         entry["version"] = version
     # One multi-row INSERT rather than an ORM object per entry: a push writes thousands of them. An entry names
     # its record by id only (no foreign key), so it may go in before the records of this flush.
-    session.connection().execute(insert(AuditEntry.__table__), [entry for _record, _changed, entry in stamped])
+    insert_rows(session.connection(), AuditEntry.__table__, [entry for _record, _changed, entry in stamped])
 
 
 # --- new records written in bulk ----------------------------------------------------------
@@ -283,7 +284,7 @@ def _insert_in_bulk(session: Session, keep_in_session: bool = True) -> None:
     # Rows that name other new rows go after them: tables in foreign-key order, rows of one table in the order
     # they were made (a record can only name one made before it).
     for model in sorted(by_model, key=_insert_rank):
-        connection.execute(insert(model.__table__), [_row(record) for record in by_model[model]])
+        insert_rows(connection, model.__table__, [_row(record) for record in by_model[model]])
     pinned = session.info.get(PINNED_KEY, {})
     for record in records:
         if keep_in_session:
