@@ -260,9 +260,9 @@ def apply_delete(record: Versioned) -> None:
 def _apply(res: Resource, user: User, record: Versioned, data: dict, is_new: bool) -> None:
     if not is_new:  # a new record names no inspection yet: it is checked once its values are in, below
         _refuse_if_finalized(record)
-    if is_new:
-        changes.apply_defaults(record)
+    if is_new:  # its values, then the column defaults of those it leaves empty (a client's id needs no uuid4 first)
         changes.fill_new(record, data)
+        changes.apply_defaults(record)
     else:
         db.session.info.setdefault(_BEFORE_KEY, {})[(type(record), record.id)] = {key: getattr(record, key) for key in data}
         for key, value in data.items():

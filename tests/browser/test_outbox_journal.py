@@ -296,6 +296,30 @@ def test_a_record_made_and_changed_before_one_sync_is_kept_whole(live_app, phone
     assert fields["defect_type_id"] == str(world.DEFECT_TYPE)
 
 
+def test_a_creation_answered_after_its_record_reached_the_replica_is_folded_onto_it(live_app, phone):
+    """A change made before the answer to the record's creation came carries no base version, as a creation does:
+    its answer adds the replica row without reading it first, and, refused as the row is there, folds onto it."""
+    base, _app = live_app
+    page = _open_app(phone, base)
+    outcome = page.evaluate("""async ([inspectionId, defectTypeId]) => {
+        const db = await import('/js/db.js');
+        const made = db.upsertChange('inspection_defect', { inspection_id: inspectionId, defect_type_id: defectTypeId,
+                                                            severity: 'minor', note: 'first' });
+        await db.batch([made]);
+        await db.upsert('inspection_defect', { location: 'left sleeve' }, made.recordId);
+        const [first, second] = await db.unackedMutations(2);
+        await db.acknowledge(first.id, [{ id: first.id, status: 'applied', version: 5, derived: { factory_id: 'f' } }]);
+        await db.acknowledge(second.id, [{ id: second.id, status: 'applied', version: 6, derived: {} }], [second]);
+        const row = await (await db.openDatabase()).get('replica', ['inspection_defect', made.recordId]);
+        return { baseVersion: second.base_version, row, last: await db.lastAcked(), expected: second.id };
+    }""", [str(world.INSPECTION_A), str(world.DEFECT_TYPE)])
+    assert outcome["baseVersion"] is None
+    assert outcome["last"] == outcome["expected"]
+    row = outcome["row"]
+    assert row["version"] == 6
+    assert (row["fields"]["note"], row["fields"]["location"], row["fields"]["factory_id"]) == ("first", "left sleeve", "f")
+
+
 def test_a_nothing_new_sync_is_one_request_and_a_refusal_still_refreshes_the_list(live_app, phone):
     base, _app = live_app
     page = phone.new_page()
