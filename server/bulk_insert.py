@@ -9,7 +9,7 @@ of the call, and the driver gets the rows as plain parameter tuples of the state
 
 Rows that leave out a column with a Python-side default (which SQLAlchemy would fill in), and dialects whose
 parameters are neither positional nor named, go through ``insert(table)`` as before.
-tests/unit/test_bulk_insert.py compares both ways, row for row, on SQLite and PostgreSQL.
+tests/api/test_bulk_insert.py compares both ways, row for row, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
